@@ -1,0 +1,494 @@
+"""``manage.py seed_demo``: a deterministic, idempotent demo of the fictional city 青岚市.
+
+It builds districts, property-management companies, estates, one user per role, the public
+site's pages and a few hundred complaints, the complaints filed through
+``cases.services.submit_complaint`` and moved through every status with the verbs of
+``cases.workflow`` (only ``created_at`` is back-dated directly). A second run changes nothing
+but the demo users' passwords, and prints the sign-in table again.
+"""
+
+import random
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from portal import demo_data as data
+from portal.roles import Role
+
+SEED = 20260101
+CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_CODE_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+ORG_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
+COMPANY_COUNT = 30
+ESTATE_COUNT = 100
+SUSPENDED_COMPANIES = (9, 22)  # indexes into the company plan; 0 must stay active
+WELCOME_TITLE = "Welcome to your new Wagtail site!"
+BASE_URL = "http://127.0.0.1:8000/"
+
+# (path through the workflow, weight, age range in days at the time of seeding)
+CASE_PATHS = [
+    ("submitted", 6, (0, 3)),
+    ("rejected", 6, (1, 180)),
+    ("accepted", 4, (0, 5)),
+    ("assigned", 5, (1, 10)),
+    ("in_progress", 7, (2, 20)),
+    ("resolved", 7, (3, 30)),
+    ("followed_up", 6, (5, 45)),
+    ("closed", 48, (10, 180)),
+    ("closed_after_rework", 5, (30, 180)),
+    ("reopened_after_follow_up", 4, (5, 60)),
+    ("reopened_after_close", 2, (20, 120)),
+]
+FINAL_STATUS = {
+    "closed_after_rework": "closed",
+    "reopened_after_follow_up": "reopened",
+    "reopened_after_close": "reopened",
+}
+
+USERS = [
+    # role, username, last name, first name
+    (Role.CITIZEN, "citizen", "陈", "晓明"),
+    (Role.COMPANY_STAFF, "company", "刘", "海波"),
+    (Role.OWNERS_COMMITTEE, "committee", "周", "秀英"),
+    (Role.EVALUATOR, "evaluator", "郑", "子轩"),
+    (Role.INSPECTOR, "inspector", "赵", "建国"),
+    (Role.OFFICIAL, "official", "孙", "志红"),
+    (Role.ADMINISTRATOR, "admin", "林", "浩宇"),
+]
+
+
+def demo_password(username: str) -> str:
+    return f"Demo-{username}-2026"
+
+
+def email(username: str) -> str:
+    return f"{username}@qinglan.example"
+
+
+def credit_code_check_char(first17: str) -> str:
+    """The 18th character of a unified social credit code (GB 32100-2015)."""
+    total = sum(
+        CREDIT_CODE_CHARSET.index(char) * weight
+        for char, weight in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
+    )
+    return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
+
+
+def org_code_check_char(body8: str) -> str:
+    """The check character of the embedded organisation code (GB 11714-1997)."""
+    total = sum(
+        int(char, 36) * weight for char, weight in zip(body8, ORG_CODE_WEIGHTS, strict=True)
+    )
+    check = 11 - total % 11
+    return {10: "X", 11: "0"}.get(check, str(check))
+
+
+def make_credit_code(division: str, body8: str) -> str:
+    # 9 = registered with market regulation, 1 = enterprise; then division and org code.
+    first17 = f"91{division}{body8}{org_code_check_char(body8)}"
+    return first17 + credit_code_check_char(first17)
+
+
+class Command(BaseCommand):
+    help = "Seed the demo database with the fictional city 青岚市 (idempotent)."
+    # Seeding needs no system checks; skipping them (and the URLconf import) saves seconds.
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--complaints",
+            type=int,
+            default=500,
+            help="How many complaints the database should hold at least (default 500).",
+        )
+
+    def handle(self, *args, complaints: int, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo writes well-known passwords; it runs only with DEBUG=1 / 仅限演示环境"
+            )
+        if complaints < 0:
+            raise CommandError("--complaints must not be negative")
+        with transaction.atomic():
+            districts, _companies, estates = self.seed_register()
+        hashes = self.hash_passwords()  # before the transaction: hashing is the slow part
+        with transaction.atomic():
+            users = self.seed_users(districts, estates, hashes)
+        with transaction.atomic():
+            self.seed_pages(users["admin"])
+        with transaction.atomic():
+            receipts = self.seed_complaints(complaints, estates, users["official"])
+        self.print_summary(users, receipts)
+
+    def rng(self, section: str) -> random.Random:
+        # One generator per section, so one section's plan never shifts another's.
+        return random.Random(f"{SEED}:{section}")
+
+    # Register: districts, companies, estates -------------------------------------------------
+
+    def seed_register(self):
+        from enterprises.models import Company, CompanyStatus, Estate
+        from portal.models import District
+
+        districts = []
+        for code, name, _division in data.DISTRICTS:
+            district, _ = District.objects.update_or_create(code=code, defaults={"name": name})
+            districts.append(district)
+
+        rng = self.rng("companies")
+        trade_names = rng.sample(data.COMPANY_TRADE_NAMES, COMPANY_COUNT)
+        companies = []
+        for index, trade_name in enumerate(trade_names):
+            district = districts[index % len(districts)]
+            division = data.DISTRICTS[index % len(districts)][2]
+            prefix = rng.choice([data.CITY, data.CITY, "青岚", data.CITY + district.name])
+            body8 = f"{rng.randrange(10**8):08d}"
+            address = (
+                f"{data.CITY}{district.name}{rng.choice(data.ROADS[district.code])}"
+                f"{rng.randint(1, 399)}号{rng.choice(data.OFFICE_BUILDINGS)}{rng.randint(2, 22)}楼"
+            )
+            status = (
+                CompanyStatus.SUSPENDED if index in SUSPENDED_COMPANIES else CompanyStatus.ACTIVE
+            )
+            company, _ = Company.objects.update_or_create(
+                credit_code=make_credit_code(division, body8),
+                defaults={
+                    "name": f"{prefix}{trade_name}物业服务有限公司",
+                    "district": district,
+                    "address": address,
+                    "status": status,
+                },
+            )
+            companies.append(company)
+
+        rng = self.rng("estates")
+        names = [f"{stem}{suffix}" for stem in data.ESTATE_STEMS for suffix in data.ESTATE_SUFFIXES]
+        rng.shuffle(names)
+        first, rest, stems = [], [], set()
+        for name in names:  # one estate per stem first keeps the list varied (翠湖花园, 锦绣苑, …)
+            (rest if name[:2] in stems else first).append(name)
+            stems.add(name[:2])
+        # A few second phases (二期) sit next to their first phase, with the same company.
+        phase_two = [(f"{name}二期", base) for base, name in enumerate(first[: ESTATE_COUNT // 12])]
+        plan = [(name, None) for name in first + rest][: ESTATE_COUNT - len(phase_two)] + phase_two
+        estates = []
+        for index, (name, base) in enumerate(plan):
+            if base is None:
+                district_index = index % len(districts)
+                local = [c for i, c in enumerate(companies) if i % len(districts) == district_index]
+                company = local[(index // len(districts)) % len(local)]
+            else:
+                district_index = base % len(districts)
+                company = estates[base].managing_company
+            district = districts[district_index]
+            road = rng.choice(data.ROADS[district.code])
+            estate, _ = Estate.objects.update_or_create(
+                district=district,
+                name=name,
+                defaults={
+                    "address": f"{data.CITY}{district.name}{road}{rng.randint(1, 999)}号",
+                    "households": rng.randrange(120, 2400, 4),
+                    "managing_company": company,
+                },
+            )
+            estates.append(estate)
+        self.stdout.write(
+            f"register: {len(districts)} districts, {len(companies)} companies "
+            f"({len(SUSPENDED_COMPANIES)} suspended), {len(estates)} estates"
+        )
+        return districts, companies, estates
+
+    # Users ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def hash_passwords() -> dict[str, str]:
+        """Validate and hash the demo passwords. PBKDF2 releases the GIL, so threads overlap."""
+        User = get_user_model()
+        passwords = {}
+        for _role, username, last_name, first_name in USERS:
+            password = demo_password(username)
+            person = User(
+                username=username, first_name=first_name, last_name=last_name, email=email(username)
+            )
+            validate_password(password, person)
+            passwords[username] = password
+        with ThreadPoolExecutor(max_workers=len(passwords)) as pool:
+            return dict(zip(passwords, pool.map(make_password, passwords.values()), strict=True))
+
+    def seed_users(self, districts, estates, hashes):
+        from portal.models import StaffProfile
+        from portal.roles import sync_roles
+
+        User = get_user_model()
+        if Group.objects.filter(name__in=[role.value for role in Role]).count() < len(Role):
+            sync_roles()  # normally done by the post_migrate hook
+        committee_estate = estates[0]  # 东湖区, managed by company 0 (always active)
+        profiles = {
+            "company": {"company": committee_estate.managing_company},
+            "committee": {"estate": committee_estate},
+            "inspector": {"district": districts[0]},
+            "official": {"district": None},
+        }
+        users = {}
+        for role, username, last_name, first_name in USERS:
+            user, _ = User.objects.get_or_create(username=username)
+            user.first_name, user.last_name = first_name, last_name
+            user.email = email(username)
+            user.is_active = True
+            user.is_superuser = user.is_staff = role == Role.ADMINISTRATOR
+            user.password = hashes[username]
+            user.save()
+            user.groups.set([Group.objects.get(name=role.value)])
+            if username in profiles:
+                defaults = {"district": None, "company": None, "estate": None}
+                defaults.update(profiles[username])
+                StaffProfile.objects.update_or_create(user=user, defaults=defaults)
+            users[username] = user
+        return users
+
+    # Wagtail pages ---------------------------------------------------------------------------
+
+    def seed_pages(self, owner):
+        from wagtail.models import Page, Site
+
+        from portal.models import ComplaintPage, HomePage
+
+        root = Page.get_first_root_node()
+        site = Site.objects.filter(is_default_site=True).first()
+        home = HomePage.objects.first()
+        if home is None:
+            welcome = site.root_page if site else None
+            if welcome is not None and (
+                welcome.specific_class is not Page or welcome.title != WELCOME_TITLE
+            ):
+                welcome = None  # someone's real page: leave it alone
+            if welcome is not None:
+                welcome.slug = "wagtail-welcome"  # frees the slug "home" among root's children
+                welcome.save()
+            home = HomePage(title=data.SITE_TITLE, slug="home", intro=data.HOME_INTRO, owner=owner)
+            root.add_child(instance=home)
+            home.save_revision(user=owner).publish()
+            if site is None:
+                site = Site(hostname="localhost", port=80, is_default_site=True)
+            site.root_page = home
+            site.site_name = data.SITE_TITLE
+            site.save()
+            if welcome is not None and not Site.objects.filter(root_page=welcome).exists():
+                welcome.delete()
+            self.stdout.write(f"pages: home page “{home.title}” is the default site's root")
+        elif site is not None and site.root_page_id != home.pk:
+            site.root_page = home
+            site.save()
+        if not ComplaintPage.objects.exists():
+            page = ComplaintPage(
+                title="我要投诉", slug="complain", intro=data.COMPLAINT_INTRO, owner=owner
+            )
+            home.add_child(instance=page)
+            page.save_revision(user=owner).publish()
+            self.stdout.write(f"pages: complaint page at {page.url}")
+
+    # Complaints -------------------------------------------------------------------------------
+
+    def seed_complaints(self, target, estates, actor):
+        from cases.models import CaseStatus, Complaint
+        from cases.services import submit_complaint
+
+        existing = Complaint.objects.count()
+        if existing >= target:
+            self.stdout.write(f"complaints: {existing} already there, none added")
+            return []
+        count = target - existing
+        rng = self.rng(f"complaints:{existing}")
+        now = timezone.now()
+        plan = []
+        for path in self.case_paths(count, rng):
+            low, high = next(ages for name, _w, ages in CASE_PATHS if name == path)
+            age = timedelta(seconds=rng.uniform(low * 86400, high * 86400))
+            plan.append((now - age, path))
+        plan.sort()  # oldest first, so ids follow time
+        categories = list(data.CATEGORY_WEIGHTS)
+        weights = list(data.CATEGORY_WEIGHTS.values())
+        receipts = {}
+        self.stdout.write(f"complaints: filing {count} …")
+        for number, (created_at, path) in enumerate(plan, start=1):
+            category = rng.choices(categories, weights)[0]
+            tier, template = rng.choice(data.COMPLAINT_TEMPLATES[category])
+            estate = rng.choice(estates)
+            receipt = submit_complaint(
+                actor=None,
+                category=category,
+                description=self.describe(template, estate, rng),
+                contact_phone=rng.choice(data.MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}",
+                contact_name=self.person_name(rng) if rng.random() < 0.85 else "",
+                estate=estate,
+            )
+            complaint = receipt.complaint
+            self.advance(complaint, path, category, tier, actor, rng)
+            receipt = self.backdate(receipt, created_at, now, rng)
+            expected = FINAL_STATUS.get(path, path)
+            if complaint.status != expected:
+                raise CommandError(
+                    f"{complaint.tracking_number}: expected {expected}, got {complaint.status}"
+                )
+            if path in {"resolved", "in_progress", "closed"} and path not in receipts:
+                receipts[path] = receipt
+            if number % 100 == 0 or number == count:
+                self.stdout.write(f"  {number}/{count}")
+        statuses = set(Complaint.objects.values_list("status", flat=True))
+        missing = set(CaseStatus.values) - statuses
+        if missing and target >= len(CASE_PATHS):
+            raise CommandError(f"statuses missing after seeding: {sorted(missing)}")
+        return list(receipts.values())
+
+    @staticmethod
+    def backdate(receipt, created_at, now, rng):
+        """Move a freshly seeded case back to ``created_at``: the tracking number's date, the
+        timeline (spread over plausible working gaps) and ``updated_at`` follow. Demo data
+        only; the access code's digest is recomputed because it covers the tracking number."""
+        from cases.access_codes import digest_access_code
+        from cases.models import CaseEvent, Complaint
+
+        number = f"WY{timezone.localtime(created_at):%Y%m%d}{receipt.tracking_number[10:]}"
+        moment = created_at
+        for index, event in enumerate(CaseEvent.objects.filter(complaint=receipt.complaint)):
+            if index:
+                gap_hours = rng.uniform(0.5, 20) if index == 1 else rng.uniform(4, 72)
+                moment = min(moment + timedelta(hours=gap_hours), now)
+            CaseEvent.objects.filter(pk=event.pk).update(timestamp=moment)
+        Complaint.objects.filter(pk=receipt.complaint.pk).update(
+            tracking_number=number,
+            access_code_digest=digest_access_code(number, receipt.access_code),
+            created_at=created_at,
+            updated_at=moment,
+        )
+        receipt.complaint.refresh_from_db()
+        return type(receipt)(receipt.complaint, number, receipt.access_code)
+
+    @staticmethod
+    def case_paths(count, rng):
+        """``count`` workflow paths in the weights' proportions, each at least once if it fits."""
+        total = sum(weight for _n, weight, _a in CASE_PATHS)
+        floor = 1 if count >= len(CASE_PATHS) else 0
+        quotas = {name: max(floor, count * weight // total) for name, weight, _a in CASE_PATHS}
+        # Hand out the remainder (or take back the excess) on the biggest share: "closed".
+        quotas["closed"] += count - sum(quotas.values())
+        paths = [name for name, quota in quotas.items() for _ in range(quota)]
+        rng.shuffle(paths)
+        return paths
+
+    @staticmethod
+    def describe(template, estate, rng):
+        return template.format(
+            estate=estate.name,
+            building=f"{rng.randint(1, 28)}号楼",
+            unit=f"{rng.randint(1, 4)}单元",
+            days=rng.choice([3, 5, 7, 10, 12, 15, 20, 30]),
+            amount=rng.choice(["1.2", "1.5", "1.8", "2.2", "2.5", "3.0", "35", "50", "80"]),
+            month=rng.randint(1, 12),
+            hour=rng.choice([9, 10, 11]),
+        )
+
+    @staticmethod
+    def person_name(rng):
+        given = "".join(rng.choice(data.GIVEN_NAME_CHARS) for _ in range(rng.choice([1, 2, 2])))
+        return rng.choice(data.SURNAMES) + given
+
+    @staticmethod
+    def advance(complaint, path, category, tier, actor, rng):
+        from cases import workflow
+
+        if path == "submitted":
+            return
+        if path == "rejected":
+            workflow.reject_case(complaint, actor=actor, reason=rng.choice(data.REJECTION_REASONS))
+            return
+
+        def work():
+            workflow.assign_case(complaint, actor=actor, note=rng.choice(data.ASSIGN_NOTES))
+            if path == "assigned":
+                return False
+            workflow.start_work(complaint, actor=actor)
+            if path == "in_progress":
+                return False
+            reply = rng.choice(data.RESOLUTION_REPLIES[category])
+            workflow.resolve_case(complaint, actor=actor, reply=reply)
+            return path != "resolved"
+
+        def follow_up(satisfaction):
+            comment = rng.choice(data.FOLLOW_UP_COMMENTS[satisfaction])
+            workflow.record_follow_up(
+                complaint, actor=actor, satisfaction=satisfaction, comment=comment
+            )
+
+        workflow.accept_case(complaint, actor=actor, tier=tier)
+        if path == "accepted" or not work():
+            return
+        if path in {"closed_after_rework", "reopened_after_follow_up"}:
+            follow_up("unsatisfied")  # → reopened
+            if path == "reopened_after_follow_up":
+                return
+            work()
+        follow_up(rng.choice(["satisfied", "satisfied", "satisfied", "basically"]))
+        if path == "followed_up":
+            return
+        workflow.close_case(complaint, actor=actor)
+        if path == "reopened_after_close":
+            workflow.reopen_case(complaint, actor=actor, reason=rng.choice(data.REOPEN_REASONS))
+
+    @staticmethod
+    def scope(user):
+        profile = getattr(user, "staff_profile", None)
+        if user.is_superuser:
+            return "superuser, whole city / 全市"
+        if profile is None:
+            return ""
+        if profile.company_id:
+            return profile.company.name
+        if profile.estate_id:
+            return f"{profile.estate.district.name} {profile.estate.name}"
+        return profile.district.name if profile.district_id else "whole city / 全市"
+
+    # Summary ----------------------------------------------------------------------------------
+
+    def print_summary(self, users, receipts):
+        from cases.models import CaseStatus, Complaint
+
+        counts = Counter(Complaint.objects.values_list("status", flat=True))
+        self.stdout.write("")
+        self.stdout.write("complaints by status:")
+        for status in CaseStatus:
+            self.stdout.write(f"  {status.value:<12} {counts.get(status.value, 0):>5}")
+        self.stdout.write(f"  {'total':<12} {sum(counts.values()):>5}")
+        if receipts:
+            self.stdout.write("")
+            self.stdout.write("sample receipts for the tracking page (shown only on this run):")
+            for receipt in receipts:
+                self.stdout.write(
+                    f"  {receipt.tracking_number}  access code {receipt.access_code}  "
+                    f"({receipt.complaint.status})"
+                )
+        self.stdout.write("")
+        rows = [("role", "username", "password", "scope")]
+        for role, username, _last, _first in USERS:
+            rows.append(
+                (role.value, username, demo_password(username), self.scope(users[username]))
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        for index, row in enumerate(rows):
+            # The scope column holds Chinese text: it goes last, so it needs no padding.
+            cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+            self.stdout.write("  ".join([*cells, row[3]]))
+            if index == 0:
+                self.stdout.write("  ".join(["-" * width for width in widths] + ["-----"]))
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Portal: {BASE_URL}"))
+        self.stdout.write(self.style.SUCCESS(f"Admin:  {BASE_URL}admin/"))

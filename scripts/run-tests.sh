@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Start the real services (unless their URLs are given), run lint and the whole suite,
+# and stop what was started, whatever the outcome.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+started=$(date +%s)
+# Only a node this script starts may be stopped and started again by the fault tests.
+if [[ -z "${ELASTICSEARCH_URL:-}" ]]; then export PORTAL_MANAGED_ELASTICSEARCH=1; fi
+
+trap 'scripts/services.sh stop' EXIT
+exports=$(scripts/services.sh start)
+eval "$exports"
+export REQUIRE_REAL_SERVICES=1
+export ELASTICSEARCH_INDEX_PREFIX="${ELASTICSEARCH_INDEX_PREFIX:-portal-test}"
+echo "services ready after $(( $(date +%s) - started )) s" >&2
+
+.venv/bin/ruff check .
+.venv/bin/python manage.py makemigrations --check --dry-run
+.venv/bin/pytest "$@"
+echo "make test took $(( $(date +%s) - started )) s" >&2

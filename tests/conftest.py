@@ -1,0 +1,225 @@
+"""The named cast, the page tree, and the real services (Elasticsearch, a Celery worker).
+
+`make test` starts PostgreSQL, Redis and Elasticsearch and exports their URLs; tests that need
+one of them fail loudly when it is missing instead of quietly skipping.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from wagtail.models import Locale, Page, Site
+
+from portal.celery import app as celery_app
+from portal.models import ComplaintPage, HomePage
+from portal.roles import Role
+from tests.factories import DistrictFactory, EstateFactory, make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# The world: two districts, a company and an estate in each -------------------------------
+
+
+@pytest.fixture
+def district_1(db):
+    return DistrictFactory(code="donghu", name="东湖区")
+
+
+@pytest.fixture
+def district_2(db):
+    return DistrictFactory(code="xiling", name="西岭区")
+
+
+@pytest.fixture
+def estate_x(district_1):
+    return EstateFactory(name="翠湖花园", district=district_1)
+
+
+@pytest.fixture
+def estate_y(district_2):
+    return EstateFactory(name="锦绣苑", district=district_2)
+
+
+@pytest.fixture
+def company_a(estate_x):
+    return estate_x.managing_company
+
+
+@pytest.fixture
+def company_b(estate_y):
+    return estate_y.managing_company
+
+
+# The cast -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def citizen(db):
+    return make_user("citizen", Role.CITIZEN)
+
+
+@pytest.fixture
+def company_a_staff(company_a):
+    return make_user("company_a_staff", Role.COMPANY_STAFF, company=company_a)
+
+
+@pytest.fixture
+def company_b_staff(company_b):
+    return make_user("company_b_staff", Role.COMPANY_STAFF, company=company_b)
+
+
+@pytest.fixture
+def committee_member(estate_x):
+    return make_user("committee_member", Role.OWNERS_COMMITTEE, estate=estate_x)
+
+
+@pytest.fixture
+def evaluator(db):
+    return make_user("evaluator", Role.EVALUATOR)
+
+
+@pytest.fixture
+def inspector(district_1):
+    return make_user("inspector", Role.INSPECTOR, district=district_1)
+
+
+@pytest.fixture
+def other_district_inspector(district_2):
+    return make_user("other_district_inspector", Role.INSPECTOR, district=district_2)
+
+
+@pytest.fixture
+def official(district_1):
+    return make_user("official", Role.OFFICIAL, district=district_1)
+
+
+@pytest.fixture
+def admin(db):
+    return make_user("admin", Role.ADMINISTRATOR)
+
+
+# The public site's pages ----------------------------------------------------------------
+
+
+@pytest.fixture
+def site_pages(db):
+    """Home page and complaint page as the default site (rebuilt after a table flush)."""
+    Locale.objects.get_or_create(language_code="zh-hans")
+    root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
+    home = root.add_child(instance=HomePage(title="物业服务监管平台", slug="home-test"))
+    complaint_page = home.add_child(instance=ComplaintPage(title="我要投诉", slug="complain"))
+    Site.objects.all().delete()
+    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+    return {"home": home, "complaint": complaint_page}
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded files go to a temporary folder, never into the demo's media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+# Celery: eager by default, a real worker process on request -------------------------------
+
+
+@pytest.fixture(autouse=True)
+def eager_celery():
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    if s["ENGINE"] != "django.db.backends.postgresql":
+        pytest.fail("The real-worker tests need PostgreSQL: run `make test`.")
+    user, password = quote(s["USER"] or "", safe=""), quote(s["PASSWORD"] or "", safe="")
+    return f"postgres://{user}:{password}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real `celery worker` consuming from Redis and writing to the test database."""
+    if not os.environ.get("CELERY_BROKER_URL"):
+        pytest.fail("CELERY_BROKER_URL is not set: run `make test`.")
+    with django_db_blocker.unblock():
+        database_url = _database_url()
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    env = {**os.environ, "DATABASE_URL": database_url}
+    celery_app.control.purge()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+                "-n",
+                f"pytest-{os.getpid()}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while not celery_app.control.ping(timeout=0.5):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"The Celery worker did not start:\n{log.read_text()[-3000:]}")
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def real_celery(celery_worker_process):
+    celery_app.conf.task_always_eager = False
+    yield celery_worker_process
+    celery_app.conf.task_always_eager = True
+
+
+# Elasticsearch --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def search_index(settings):
+    """A fresh, empty complaint index behind the alias, removed afterwards."""
+    if not settings.ELASTICSEARCH_URL:
+        pytest.fail("ELASTICSEARCH_URL is not set: run `make test`.")
+    from search import engine
+
+    client = engine.get_client()
+    pattern = f"{engine.complaint_alias()}*"
+    client.indices.delete(index=pattern, ignore_unavailable=True, allow_no_indices=True)
+    engine.ensure_complaint_index(client)
+    yield client
+    client.indices.delete(index=pattern, ignore_unavailable=True, allow_no_indices=True)
+
+
+def wait_until(condition, timeout: float = 30.0, interval: float = 0.2):
+    """Poll a real asynchronous process (a worker, a node) until it has done its work."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")

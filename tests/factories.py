@@ -1,0 +1,84 @@
+"""factory-boy factories for the named cast and the records they work on."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from cases.models import Category
+from cases.services import submit_complaint
+from enterprises.models import Company, Estate
+from portal.models import District, StaffProfile
+
+PASSWORD = "Test-password-2026"
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = District
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"district-{n}")
+    name = factory.Sequence(lambda n: f"测试{n}区")
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Company
+
+    name = factory.Sequence(lambda n: f"测试物业服务有限公司{n}")
+    credit_code = factory.Sequence(lambda n: f"91330100MA{n:08d}")
+    district = factory.SubFactory(DistrictFactory)
+
+
+class EstateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Estate
+
+    name = factory.Sequence(lambda n: f"翠湖花园{n}期")
+    address = factory.Sequence(lambda n: f"湖滨路{n}号")
+    district = factory.SubFactory(DistrictFactory)
+    households = 480
+    managing_company = factory.SubFactory(
+        CompanyFactory, district=factory.SelfAttribute("..district")
+    )
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+        self.save()
+
+
+def make_user(username: str, role: str | None, **profile) -> object:
+    user = UserFactory(username=username, role=role)
+    if profile:
+        StaffProfile.objects.update_or_create(user=user, defaults=profile)
+    return user
+
+
+def make_complaint(
+    *,
+    estate: Estate | None = None,
+    description: str = "电梯停运三天，无人维修",
+    category: str = Category.FACILITIES,
+    phone: str = "13812345678",
+):
+    return submit_complaint(
+        actor=None,
+        category=category,
+        description=description,
+        contact_phone=phone,
+        estate=estate,
+        estate_name=estate.name if estate else "无名小区",
+    )
