@@ -8,11 +8,13 @@ only on commit and a missed indexing is caught up by the search outbox sweep.
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from cases.access_codes import digest_access_code, new_access_code, new_tracking_number
 from cases.models import CaseEvent, CaseStatus, Complaint, ComplaintPhoto
 from enterprises.models import Estate
+
+TRACKING_NUMBER_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,8 @@ def submit_complaint(
 
     access_code = new_access_code()
     with transaction.atomic():
-        tracking_number = _unused_tracking_number()
-        complaint = Complaint.objects.create(
-            tracking_number=tracking_number,
-            access_code_digest=digest_access_code(tracking_number, access_code),
+        complaint = _create_with_fresh_tracking_number(
+            access_code,
             status=CaseStatus.SUBMITTED,
             category=category,
             description=description,
@@ -63,12 +63,24 @@ def submit_complaint(
             is_public=True,
         )
         queue_for_indexing([complaint.pk])
-    return Receipt(complaint=complaint, tracking_number=tracking_number, access_code=access_code)
+    return Receipt(
+        complaint=complaint, tracking_number=complaint.tracking_number, access_code=access_code
+    )
 
 
-def _unused_tracking_number() -> str:
-    # 31^6 suffixes a day: a clash is rare, but a unique index would turn one into a 500.
-    while True:
+def _create_with_fresh_tracking_number(access_code: str, **fields) -> Complaint:
+    """31^6 suffixes a day make a clash rare but possible, also between two concurrent
+    submissions: the unique index decides, and a clash just draws another number."""
+    for attempt in range(TRACKING_NUMBER_ATTEMPTS):
         number = new_tracking_number()
-        if not Complaint.objects.filter(tracking_number=number).exists():
-            return number
+        try:
+            with transaction.atomic():  # a savepoint: a clash must not spoil the outer one
+                return Complaint.objects.create(
+                    tracking_number=number,
+                    access_code_digest=digest_access_code(number, access_code),
+                    **fields,
+                )
+        except IntegrityError:
+            if attempt == TRACKING_NUMBER_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")

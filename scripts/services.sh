@@ -72,7 +72,8 @@ readonly ES_TRANSPORT_PORT=59300
 readonly ES_PASSWORD=portal-test-es-pw
 # Small heap; C1-only JIT roughly halves node start-up time (about 22 s ->
 # 11 s on 2 cores) and is plenty for the tiny indices tests use.
-readonly ES_JAVA_OPTS_VALUE="-Xms512m -Xmx512m -XX:TieredStopAtLevel=1"
+# Tests want a fast start (C1 only); benchmarks set PORTAL_ES_JAVA_OPTS for a full JIT and more heap.
+readonly ES_JAVA_OPTS_VALUE="${PORTAL_ES_JAVA_OPTS:--Xms512m -Xmx512m -XX:TieredStopAtLevel=1}"
 readonly ES_CLI_JAVA_OPTS="-XX:TieredStopAtLevel=1" # launcher, keystore tool
 readonly ES_CLUSTER=portal-test
 readonly ES_SYSTEM_USER=portal-es # only used when running as root

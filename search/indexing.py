@@ -15,7 +15,7 @@ from django.utils import timezone
 from elasticsearch import helpers
 
 from search import engine
-from search.documents import complaint_document, complaints_for_indexing
+from search.documents import complaint_document, complaint_rows
 from search.models import IndexOutbox
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ def index_complaints(complaint_ids: Iterable[int]) -> int:
     started = timezone.now()
     client = engine.get_client()
     alias = engine.ensure_complaint_index(client)
-    rows = {c.pk: c for c in complaints_for_indexing().filter(pk__in=ids)}
+    rows = {row["id"]: row for row in complaint_rows(ids)}
     actions = []
     for pk in ids:
         if pk in rows:
