@@ -6,10 +6,15 @@ from django.contrib.auth.models import Group
 
 from cases.models import Category
 from cases.services import submit_complaint
+from enterprises.credit_codes import check_character
 from enterprises.models import Company, Estate
 from portal.models import District, StaffProfile
 
 PASSWORD = "Test-password-2026"
+
+
+def valid_credit_code(first17: str) -> str:
+    return first17 + check_character(first17)
 
 
 class DistrictFactory(factory.django.DjangoModelFactory):
@@ -26,7 +31,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
         model = Company
 
     name = factory.Sequence(lambda n: f"测试物业服务有限公司{n}")
-    credit_code = factory.Sequence(lambda n: f"91330100MA{n:08d}")
+    credit_code = factory.Sequence(lambda n: valid_credit_code(f"91330100MA{n:07d}"))
     district = factory.SubFactory(DistrictFactory)
 
 

@@ -21,12 +21,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from enterprises.credit_codes import check_character
 from portal import demo_data as data
 from portal.roles import Role
 
 SEED = 20260101
-CREDIT_CODE_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CREDIT_CODE_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 ORG_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
 COMPANY_COUNT = 30
 ESTATE_COUNT = 100
@@ -74,15 +73,6 @@ def email(username: str) -> str:
     return f"{username}@qinglan.example"
 
 
-def credit_code_check_char(first17: str) -> str:
-    """The 18th character of a unified social credit code (GB 32100-2015)."""
-    total = sum(
-        CREDIT_CODE_CHARSET.index(char) * weight
-        for char, weight in zip(first17, CREDIT_CODE_WEIGHTS, strict=True)
-    )
-    return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
-
-
 def org_code_check_char(body8: str) -> str:
     """The check character of the embedded organisation code (GB 11714-1997)."""
     total = sum(
@@ -95,7 +85,7 @@ def org_code_check_char(body8: str) -> str:
 def make_credit_code(division: str, body8: str) -> str:
     # 9 = registered with market regulation, 1 = enterprise; then division and org code.
     first17 = f"91{division}{body8}{org_code_check_char(body8)}"
-    return first17 + credit_code_check_char(first17)
+    return first17 + check_character(first17)
 
 
 class Command(BaseCommand):

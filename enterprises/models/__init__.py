@@ -1,0 +1,45 @@
+"""The register of property-management companies, one module per kind of record."""
+
+from enterprises.models.contracts import ContractStatus, ServiceContract, ServiceLevel
+from enterprises.models.credit import (
+    AppealStatus,
+    CreditAppeal,
+    CreditPolicy,
+    CreditRecord,
+    CreditRecordKind,
+)
+from enterprises.models.disclosures import Disclosure, DisclosureKind
+from enterprises.models.evaluations import Evaluation, EvaluatorKind
+from enterprises.models.licences import Licence, LicenceStatus
+from enterprises.models.object_permissions import (
+    CompanyGroupObjectPermission,
+    CompanyUserObjectPermission,
+    EstateGroupObjectPermission,
+    EstateUserObjectPermission,
+)
+from enterprises.models.register import Company, CompanyStatus, CreditGrade, Estate
+
+__all__ = [
+    "AppealStatus",
+    "Company",
+    "CompanyGroupObjectPermission",
+    "CompanyUserObjectPermission",
+    "CompanyStatus",
+    "ContractStatus",
+    "CreditAppeal",
+    "CreditGrade",
+    "CreditPolicy",
+    "CreditRecord",
+    "CreditRecordKind",
+    "Disclosure",
+    "DisclosureKind",
+    "Estate",
+    "EstateGroupObjectPermission",
+    "EstateUserObjectPermission",
+    "Evaluation",
+    "EvaluatorKind",
+    "Licence",
+    "LicenceStatus",
+    "ServiceContract",
+    "ServiceLevel",
+]
