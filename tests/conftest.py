@@ -15,6 +15,7 @@ import pytest
 from django.db import connection
 from wagtail.models import Locale, Page, Site
 
+from enterprises import access
 from portal.celery import app as celery_app
 from portal.models import ComplaintPage, HomePage
 from portal.roles import Role
@@ -66,22 +67,31 @@ def citizen(db):
 
 @pytest.fixture
 def company_a_staff(company_a):
-    return make_user("company_a_staff", Role.COMPANY_STAFF, company=company_a)
+    user = make_user("company_a_staff", None)
+    access.grant_company_staff(user, company_a)
+    return user
 
 
 @pytest.fixture
 def company_b_staff(company_b):
-    return make_user("company_b_staff", Role.COMPANY_STAFF, company=company_b)
+    user = make_user("company_b_staff", None)
+    access.grant_company_staff(user, company_b)
+    return user
 
 
 @pytest.fixture
 def committee_member(estate_x):
-    return make_user("committee_member", Role.OWNERS_COMMITTEE, estate=estate_x)
+    user = make_user("committee_member", None)
+    access.grant_committee_member(user, estate_x)
+    return user
 
 
 @pytest.fixture
-def evaluator(db):
-    return make_user("evaluator", Role.EVALUATOR)
+def evaluator(estate_x):
+    """A third-party evaluator engaged on estate X only."""
+    user = make_user("evaluator", None)
+    access.engage_evaluator(user, estate_x)
+    return user
 
 
 @pytest.fixture

@@ -60,6 +60,7 @@ class Company(models.Model):
         ordering = ["name"]
         verbose_name = _("company")
         verbose_name_plural = _("companies")
+        permissions = [("act_for_company", _("Can act on behalf of the company"))]
 
     def __str__(self) -> str:
         return self.name
@@ -107,6 +108,7 @@ class Estate(models.Model):
         ordering = ["name"]
         verbose_name = _("estate")
         verbose_name_plural = _("estates")
+        permissions = [("evaluate_estate", _("Can submit evaluations of the estate"))]
         constraints = [
             models.UniqueConstraint(fields=["district", "name"], name="estate_unique_name")
         ]

@@ -1,0 +1,57 @@
+"""Granting and withdrawing object-level access to the register (django-guardian).
+
+The profile (``portal.StaffProfile``) says where a user belongs, the object permissions say
+what they may touch; both are set here together so they never disagree.
+"""
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from guardian.shortcuts import assign_perm, remove_perm
+
+from enterprises.models import Company, Estate
+from enterprises.permissions import ACT_FOR_COMPANY, EVALUATE_ESTATE, VIEW_ESTATE
+from portal.models import StaffProfile
+from portal.roles import Role
+
+
+def _join(user, role: Role) -> None:
+    user.groups.add(Group.objects.get(name=role.value))
+    user.__dict__.pop("_portal_roles", None)
+
+
+@transaction.atomic
+def grant_company_staff(user, company: Company) -> None:
+    """Make ``user`` staff of ``company`` (and of no other company)."""
+    profile, _created = StaffProfile.objects.get_or_create(user=user)
+    if profile.company_id and profile.company_id != company.pk:
+        remove_perm(ACT_FOR_COMPANY, user, profile.company)
+    profile.company = company
+    profile.save(update_fields=["company"])
+    assign_perm(ACT_FOR_COMPANY, user, company)
+    _join(user, Role.COMPANY_STAFF)
+
+
+@transaction.atomic
+def grant_committee_member(user, estate: Estate) -> None:
+    """Make ``user`` a member of ``estate``'s owners' committee, who may also evaluate it."""
+    profile, _created = StaffProfile.objects.get_or_create(user=user)
+    if profile.estate_id and profile.estate_id != estate.pk:
+        remove_perm(VIEW_ESTATE, user, profile.estate)
+        remove_perm(EVALUATE_ESTATE, user, profile.estate)
+    profile.estate = estate
+    profile.save(update_fields=["estate"])
+    assign_perm(VIEW_ESTATE, user, estate)
+    assign_perm(EVALUATE_ESTATE, user, estate)
+    _join(user, Role.OWNERS_COMMITTEE)
+
+
+@transaction.atomic
+def engage_evaluator(user, estate: Estate) -> None:
+    """Engage a third-party evaluator on one more estate."""
+    assign_perm(EVALUATE_ESTATE, user, estate)
+    _join(user, Role.EVALUATOR)
+
+
+@transaction.atomic
+def end_evaluator_engagement(user, estate: Estate) -> None:
+    remove_perm(EVALUATE_ESTATE, user, estate)

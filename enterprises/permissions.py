@@ -1,0 +1,189 @@
+"""Who may see and change which register record: the one place that decides, for every
+admin listing, inspect and edit view, export, API answer and task in ``enterprises``.
+
+- Regulator staff (inspector, official, administrator) see the register of their district;
+  an official or administrator without a district sees the whole city.
+- Company staff hold the django-guardian object permission ``act_for_company`` on their
+  company (granted by ``enterprises.access``) and see only that company's records.
+- Owners' committee members hold ``view_estate`` on their estate and see its records.
+- Evaluators hold ``evaluate_estate`` on the estates they are engaged on.
+"""
+
+from django.db.models import Q, QuerySet
+from guardian.shortcuts import get_objects_for_user
+
+from enterprises.models import (
+    Company,
+    CreditAppeal,
+    CreditRecord,
+    Disclosure,
+    Estate,
+    Evaluation,
+    Licence,
+    ServiceContract,
+)
+from portal.roles import REGULATOR_STAFF, Role, roles_of
+
+ACT_FOR_COMPANY = "enterprises.act_for_company"
+VIEW_ESTATE = "enterprises.view_estate"
+EVALUATE_ESTATE = "enterprises.evaluate_estate"
+
+
+def _profile_district_id(user) -> int | None:
+    profile = getattr(user, "staff_profile", None)
+    return profile.district_id if profile is not None else None
+
+
+def regulator_district_q(user, district_field: str) -> Q | None:
+    """None: the user is no regulator staff. Q(): whole city. Otherwise: their district."""
+    roles = roles_of(user)
+    if not roles & REGULATOR_STAFF:
+        return None
+    district_id = _profile_district_id(user)
+    if Role.ADMINISTRATOR in roles or (district_id is None and Role.OFFICIAL in roles):
+        return Q()
+    if district_id is None:
+        return Q(pk__in=[])
+    return Q(**{district_field: district_id})
+
+
+def companies_acted_for(user) -> QuerySet[Company]:
+    if not user.is_authenticated or Role.COMPANY_STAFF not in roles_of(user):
+        return Company.objects.none()
+    return get_objects_for_user(
+        user, ACT_FOR_COMPANY, klass=Company, accept_global_perms=False, with_superuser=False
+    )
+
+
+def committee_estates(user) -> QuerySet[Estate]:
+    if not user.is_authenticated or Role.OWNERS_COMMITTEE not in roles_of(user):
+        return Estate.objects.none()
+    return get_objects_for_user(
+        user, VIEW_ESTATE, klass=Estate, accept_global_perms=False, with_superuser=False
+    )
+
+
+def evaluated_estates(user) -> QuerySet[Estate]:
+    roles = roles_of(user)
+    if not user.is_authenticated or not roles & {Role.EVALUATOR, Role.OWNERS_COMMITTEE}:
+        return Estate.objects.none()
+    return get_objects_for_user(
+        user, EVALUATE_ESTATE, klass=Estate, accept_global_perms=False, with_superuser=False
+    )
+
+
+def _scoped(
+    queryset: QuerySet, user, *, district: str, company: str | None, estate: str | None
+) -> QuerySet:
+    """Filter a queryset by the regulator's district, or the user's company or estate."""
+    if user is None or not user.is_authenticated:
+        return queryset.none()
+    regulator = regulator_district_q(user, district)
+    if regulator is not None:
+        return queryset.filter(regulator)
+    q = Q(pk__in=[])
+    if company is not None:
+        companies = companies_acted_for(user)
+        q |= Q(**{f"{company}__in": companies.values("pk")})
+    if estate is not None:
+        estates = committee_estates(user) | evaluated_estates(user)
+        q |= Q(**{f"{estate}__in": estates.values("pk")})
+    return queryset.filter(q)
+
+
+def visible_companies(user) -> QuerySet[Company]:
+    qs = _scoped(Company.objects.all(), user, district="district", company="pk", estate=None)
+    if roles_of(user) & {Role.OWNERS_COMMITTEE, Role.EVALUATOR}:
+        estates = committee_estates(user) | evaluated_estates(user)
+        qs = qs | Company.objects.filter(estates__in=estates.values("pk"))
+    return qs.distinct()
+
+
+def visible_estates(user) -> QuerySet[Estate]:
+    return _scoped(
+        Estate.objects.all(), user, district="district", company="managing_company", estate="pk"
+    )
+
+
+def visible_licences(user) -> QuerySet[Licence]:
+    return _scoped(
+        Licence.objects.all(), user, district="company__district", company="company", estate=None
+    )
+
+
+def visible_contracts(user) -> QuerySet[ServiceContract]:
+    return _scoped(
+        ServiceContract.objects.all(),
+        user,
+        district="estate__district",
+        company="company",
+        estate="estate",
+    )
+
+
+def visible_disclosures(user) -> QuerySet[Disclosure]:
+    return _scoped(
+        Disclosure.objects.all(),
+        user,
+        district="estate__district",
+        company="company",
+        estate="estate",
+    )
+
+
+def visible_evaluations(user) -> QuerySet[Evaluation]:
+    qs = _scoped(
+        Evaluation.objects.all(), user, district="estate__district", company=None, estate="estate"
+    )
+    if Role.COMPANY_STAFF in roles_of(user):
+        qs = qs | Evaluation.objects.filter(company__in=companies_acted_for(user).values("pk"))
+    return qs
+
+
+def visible_credit_records(user) -> QuerySet[CreditRecord]:
+    return _scoped(
+        CreditRecord.objects.all(),
+        user,
+        district="company__district",
+        company="company",
+        estate=None,
+    )
+
+
+def visible_appeals(user) -> QuerySet[CreditAppeal]:
+    return _scoped(
+        CreditAppeal.objects.all(),
+        user,
+        district="record__company__district",
+        company="record__company",
+        estate=None,
+    )
+
+
+# Object checks used by the transition functions --------------------------------------------
+
+
+def can_act_for_company(user, company: Company) -> bool:
+    """Company staff acting for their own company (apply, submit, publish, appeal)."""
+    return companies_acted_for(user).filter(pk=company.pk).exists()
+
+
+def can_decide_for_company(user, company: Company) -> bool:
+    """An official of the company's district (or city-wide), or an administrator: decides
+    licences, filings and appeals."""
+    roles = roles_of(user)
+    if not roles & {Role.OFFICIAL, Role.ADMINISTRATOR}:
+        return False
+    regulator = regulator_district_q(user, "district")
+    return Company.objects.filter(regulator, pk=company.pk).exists()
+
+
+def can_decide_for_estate(user, estate: Estate) -> bool:
+    roles = roles_of(user)
+    if not roles & {Role.OFFICIAL, Role.ADMINISTRATOR}:
+        return False
+    return Estate.objects.filter(regulator_district_q(user, "district"), pk=estate.pk).exists()
+
+
+def can_evaluate_estate(user, estate: Estate) -> bool:
+    return evaluated_estates(user).filter(pk=estate.pk).exists()
