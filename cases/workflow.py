@@ -72,9 +72,13 @@ def _transition(
 
 
 def _queue_side_effects(complaint: Complaint) -> None:
+    from enterprises.credit_tasks import queue_credit_recompute
     from search.indexing import queue_for_indexing
 
     queue_for_indexing([complaint.pk])
+    if complaint.company_id and complaint.status == S.RESOLVED:
+        # A resolved complaint is substantiated: the company's credit follows at once.
+        queue_credit_recompute(complaint.company_id)
 
 
 def accept_case(complaint: Complaint, *, actor, tier: str | None = None, note: str = ""):

@@ -15,6 +15,7 @@ ACTIONS = {
     "enterprises.licence.rejected": _("Licence rejected"),
     "enterprises.licence.suspended": _("Licence suspended"),
     "enterprises.licence.revoked": _("Licence revoked"),
+    "enterprises.licence.reinstated": _("Licence reinstated"),
     "enterprises.licence.expired": _("Licence expired"),
     "enterprises.licence.expiry_warned": _("Licence expiry warned"),
     "enterprises.contract.submitted": _("Contract submitted for filing"),

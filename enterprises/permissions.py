@@ -29,6 +29,10 @@ VIEW_ESTATE = "enterprises.view_estate"
 EVALUATE_ESTATE = "enterprises.evaluate_estate"
 
 
+def _signed_in(user) -> bool:
+    return user is not None and user.is_authenticated
+
+
 def _profile_district_id(user) -> int | None:
     profile = getattr(user, "staff_profile", None)
     return profile.district_id if profile is not None else None
@@ -48,7 +52,7 @@ def regulator_district_q(user, district_field: str) -> Q | None:
 
 
 def companies_acted_for(user) -> QuerySet[Company]:
-    if not user.is_authenticated or Role.COMPANY_STAFF not in roles_of(user):
+    if not _signed_in(user) or Role.COMPANY_STAFF not in roles_of(user):
         return Company.objects.none()
     return get_objects_for_user(
         user, ACT_FOR_COMPANY, klass=Company, accept_global_perms=False, with_superuser=False
@@ -56,7 +60,7 @@ def companies_acted_for(user) -> QuerySet[Company]:
 
 
 def committee_estates(user) -> QuerySet[Estate]:
-    if not user.is_authenticated or Role.OWNERS_COMMITTEE not in roles_of(user):
+    if not _signed_in(user) or Role.OWNERS_COMMITTEE not in roles_of(user):
         return Estate.objects.none()
     return get_objects_for_user(
         user, VIEW_ESTATE, klass=Estate, accept_global_perms=False, with_superuser=False
@@ -65,7 +69,7 @@ def committee_estates(user) -> QuerySet[Estate]:
 
 def evaluated_estates(user) -> QuerySet[Estate]:
     roles = roles_of(user)
-    if not user.is_authenticated or not roles & {Role.EVALUATOR, Role.OWNERS_COMMITTEE}:
+    if not _signed_in(user) or not roles & {Role.EVALUATOR, Role.OWNERS_COMMITTEE}:
         return Estate.objects.none()
     return get_objects_for_user(
         user, EVALUATE_ESTATE, klass=Estate, accept_global_perms=False, with_superuser=False
@@ -76,7 +80,7 @@ def _scoped(
     queryset: QuerySet, user, *, district: str, company: str | None, estate: str | None
 ) -> QuerySet:
     """Filter a queryset by the regulator's district, or the user's company or estate."""
-    if user is None or not user.is_authenticated:
+    if not _signed_in(user):
         return queryset.none()
     regulator = regulator_district_q(user, district)
     if regulator is not None:

@@ -37,24 +37,43 @@ _WORK_CASES = [
     "cases.view_complainant_personal_data",
 ]
 _REGISTER = ["enterprises.view_company", "enterprises.view_estate"]
+_REGISTER_RECORDS = [
+    f"enterprises.view_{model}"
+    for model in (
+        "licence",
+        "servicecontract",
+        "disclosure",
+        "evaluation",
+        "creditrecord",
+        "creditappeal",
+    )
+]
+_EDIT_REGISTER = [
+    "enterprises.add_company",
+    "enterprises.change_company",
+    "enterprises.add_estate",
+    "enterprises.change_estate",
+]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.CITIZEN: [],
     Role.COMPANY_STAFF: [_ADMIN, *_SEE_CASES, "cases.search_complaints"],
     Role.OWNERS_COMMITTEE: [_ADMIN, *_SEE_CASES, "cases.search_complaints"],
     Role.EVALUATOR: [_ADMIN, *_REGISTER],
-    Role.INSPECTOR: [_ADMIN, *_WORK_CASES, *_REGISTER],
+    Role.INSPECTOR: [_ADMIN, *_WORK_CASES, *_REGISTER, *_REGISTER_RECORDS],
     Role.OFFICIAL: [
         _ADMIN,
         *_WORK_CASES,
         *_REGISTER,
-        "enterprises.change_company",
-        "enterprises.change_estate",
+        *_REGISTER_RECORDS,
+        *_EDIT_REGISTER,
     ],
     Role.ADMINISTRATOR: [
         _ADMIN,
         *_WORK_CASES,
         *_REGISTER,
+        *_REGISTER_RECORDS,
+        *_EDIT_REGISTER,
         "auth.add_user",
         "auth.change_user",
         "auth.view_user",

@@ -9,6 +9,7 @@ database search fallback, Celery in eager mode and e-mail on the console. Produc
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -163,8 +164,25 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_IMPORTS = ["enterprises.credit_tasks"]
 CELERY_BEAT_SCHEDULE = {
     "search-reconcile": {"task": "search.tasks.reconcile_index", "schedule": 60.0},
+    "enterprises-expire-licences": {
+        "task": "enterprises.tasks.expire_licences_task",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    "enterprises-expire-contracts": {
+        "task": "enterprises.tasks.expire_contracts_task",
+        "schedule": crontab(hour=1, minute=5),
+    },
+    "enterprises-warn-expiring-licences": {
+        "task": "enterprises.tasks.warn_expiring_licences_task",
+        "schedule": crontab(hour=1, minute=10),
+    },
+    "enterprises-recompute-credit": {
+        "task": "enterprises.credit_tasks.recompute_all_credit",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
 
 # Elasticsearch: unset means the database search fallback.

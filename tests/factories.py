@@ -1,7 +1,10 @@
 """factory-boy factories for the named cast and the records they work on."""
 
+import functools
+
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 from cases.models import Category
@@ -11,6 +14,11 @@ from enterprises.models import Company, Estate
 from portal.models import District, StaffProfile
 
 PASSWORD = "Test-password-2026"
+
+
+@functools.cache
+def password_hash() -> str:
+    return make_password(PASSWORD)
 
 
 def valid_credit_code(first17: str) -> str:
@@ -56,7 +64,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.test")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    # Hashed once per run: a real PBKDF2 hash per user made each test a second slower.
+    password = factory.LazyFunction(lambda: password_hash())
 
     @factory.post_generation
     def role(self, create, extracted, **kwargs):

@@ -1,15 +1,18 @@
 """``manage.py seed_demo``: a deterministic, idempotent demo of the fictional city 青岚市.
 
 It builds districts, property-management companies, estates, one user per role, the public
-site's pages and a few hundred complaints, the complaints filed through
+site's pages, the register's licences, contracts, disclosures, evaluations and credit appeals
+(``portal.demo_register``) and a few hundred complaints, the complaints filed through
 ``cases.services.submit_complaint`` and moved through every status with the verbs of
-``cases.workflow`` (only ``created_at`` is back-dated directly). A second run changes nothing
-but the demo users' passwords, and prints the sign-in table again.
+``cases.workflow`` (only timestamps are back-dated directly). A second run adds nothing: it
+resets the demo users' passwords and prints the sign-in table again.
 """
 
+import logging
 import random
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,12 +24,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from enterprises.credit_codes import check_character
 from portal import demo_data as data
+from portal import demo_register as register
 from portal.roles import Role
 
 SEED = 20260101
-ORG_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
 COMPANY_COUNT = 30
 ESTATE_COUNT = 100
 SUSPENDED_COMPANIES = (9, 22)  # indexes into the company plan; 0 must stay active
@@ -65,27 +67,25 @@ USERS = [
 ]
 
 
+@contextmanager
+def quiet_task_log():
+    """Eager Celery logs every task it runs: hundreds of credit recomputes would bury the
+    summary."""
+    logger = logging.getLogger("celery.app.trace")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def demo_password(username: str) -> str:
     return f"Demo-{username}-2026"
 
 
 def email(username: str) -> str:
     return f"{username}@qinglan.example"
-
-
-def org_code_check_char(body8: str) -> str:
-    """The check character of the embedded organisation code (GB 11714-1997)."""
-    total = sum(
-        int(char, 36) * weight for char, weight in zip(body8, ORG_CODE_WEIGHTS, strict=True)
-    )
-    check = 11 - total % 11
-    return {10: "X", 11: "0"}.get(check, str(check))
-
-
-def make_credit_code(division: str, body8: str) -> str:
-    # 9 = registered with market regulation, 1 = enterprise; then division and org code.
-    first17 = f"91{division}{body8}{org_code_check_char(body8)}"
-    return first17 + check_character(first17)
 
 
 class Command(BaseCommand):
@@ -108,15 +108,22 @@ class Command(BaseCommand):
             )
         if complaints < 0:
             raise CommandError("--complaints must not be negative")
+        with quiet_task_log():
+            self.seed(complaints)
+
+    def seed(self, complaints: int) -> None:
         with transaction.atomic():
-            districts, _companies, estates = self.seed_register()
+            districts, companies, estates = self.seed_register()
         hashes = self.hash_passwords()  # before the transaction: hashing is the slow part
         with transaction.atomic():
-            users = self.seed_users(districts, estates, hashes)
+            users, actors = self.seed_users(districts, companies, estates, hashes)
         with transaction.atomic():
             self.seed_pages(users["admin"])
+        world, added = self.seed_workflows(companies, estates, users, actors)
         with transaction.atomic():
             receipts = self.seed_complaints(complaints, estates, users["official"])
+        recompute = added or bool(receipts)  # credit last: complaints and evaluations count
+        register.seed_credit(world, self.rng("appeals"), self.stdout.write, recompute=recompute)
         self.print_summary(users, receipts)
 
     def rng(self, section: str) -> random.Random:
@@ -150,7 +157,7 @@ class Command(BaseCommand):
                 CompanyStatus.SUSPENDED if index in SUSPENDED_COMPANIES else CompanyStatus.ACTIVE
             )
             company, _ = Company.objects.update_or_create(
-                credit_code=make_credit_code(division, body8),
+                credit_code=register.make_credit_code(division, body8),
                 defaults={
                     "name": f"{prefix}{trade_name}物业服务有限公司",
                     "district": district,
@@ -181,14 +188,17 @@ class Command(BaseCommand):
                 company = estates[base].managing_company
             district = districts[district_index]
             road = rng.choice(data.ROADS[district.code])
+            details = {
+                "address": f"{data.CITY}{district.name}{road}{rng.randint(1, 999)}号",
+                "households": rng.randrange(120, 2400, 4),
+            }
+            # The managing company follows the filed contract once there is one: set it only
+            # when the estate is new, so a second run never undoes a filing.
             estate, _ = Estate.objects.update_or_create(
                 district=district,
                 name=name,
-                defaults={
-                    "address": f"{data.CITY}{district.name}{road}{rng.randint(1, 999)}号",
-                    "households": rng.randrange(120, 2400, 4),
-                    "managing_company": company,
-                },
+                defaults=details,
+                create_defaults={**details, "managing_company": company},
             )
             estates.append(estate)
         self.stdout.write(
@@ -214,20 +224,15 @@ class Command(BaseCommand):
         with ThreadPoolExecutor(max_workers=len(passwords)) as pool:
             return dict(zip(passwords, pool.map(make_password, passwords.values()), strict=True))
 
-    def seed_users(self, districts, estates, hashes):
+    def seed_users(self, districts, companies, estates, hashes):
+        from enterprises import access
         from portal.models import StaffProfile
         from portal.roles import sync_roles
 
         User = get_user_model()
         if Group.objects.filter(name__in=[role.value for role in Role]).count() < len(Role):
             sync_roles()  # normally done by the post_migrate hook
-        committee_estate = estates[0]  # 东湖区, managed by company 0 (always active)
-        profiles = {
-            "company": {"company": committee_estate.managing_company},
-            "committee": {"estate": committee_estate},
-            "inspector": {"district": districts[0]},
-            "official": {"district": None},
-        }
+        districts_of = {"inspector": districts[0], "official": None}  # None: the whole city
         users = {}
         for role, username, last_name, first_name in USERS:
             user, _ = User.objects.get_or_create(username=username)
@@ -238,12 +243,37 @@ class Command(BaseCommand):
             user.password = hashes[username]
             user.save()
             user.groups.set([Group.objects.get(name=role.value)])
-            if username in profiles:
-                defaults = {"district": None, "company": None, "estate": None}
-                defaults.update(profiles[username])
+            if username in districts_of:
+                defaults = {"district": districts_of[username], "company": None, "estate": None}
                 StaffProfile.objects.update_or_create(user=user, defaults=defaults)
             users[username] = user
-        return users
+        # Profile and guardian object permissions together: the register's scopes need both.
+        access.grant_company_staff(users["company"], companies[0])  # 0 is always active
+        access.grant_committee_member(users["committee"], estates[0])  # 东湖区, company 0's
+        engaged = register.engage_evaluator(users["evaluator"], estates, self.rng("evaluator"))
+        actors = register.company_actors(
+            companies, companies[0], users["company"], self.rng("staff")
+        )
+        self.stdout.write(
+            f"users: {len(USERS)} demo sign-ins, {len(actors) - 1} company staff who cannot "
+            f"sign in, the evaluator engaged on {len(engaged)} estates"
+        )
+        return users, actors
+
+    # The register's workflows and credit (portal.demo_register) -----------------------------
+
+    def seed_workflows(self, companies, estates, users, actors) -> tuple[register.World, bool]:
+        world = register.World(
+            companies=companies,
+            estates=estates,
+            actors=actors,
+            official=users["official"],
+            evaluator=users["evaluator"],
+            committee=users["committee"],
+            today=timezone.localdate(),
+            suspended=SUSPENDED_COMPANIES,
+        )
+        return world, register.seed_workflows(world, self.rng, self.stdout.write)
 
     # Wagtail pages ---------------------------------------------------------------------------
 
@@ -436,11 +466,14 @@ class Command(BaseCommand):
 
     @staticmethod
     def scope(user):
+        from enterprises.permissions import evaluated_estates
+
         profile = getattr(user, "staff_profile", None)
         if user.is_superuser:
             return "superuser, whole city / 全市"
         if profile is None:
-            return ""
+            engaged = evaluated_estates(user).count()
+            return f"engaged on {engaged} estates" if engaged else ""
         if profile.company_id:
             return profile.company.name
         if profile.estate_id:

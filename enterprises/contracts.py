@@ -1,0 +1,309 @@
+"""Service contract filing (物业服务合同备案): every status change of a ``ServiceContract``.
+
+A company submits the signed contract of an estate, an official of the estate's district files
+or returns it; a filed contract ends by termination or, in a daily sweep, by expiry. At most
+one contract per estate is filed at any time, and ``Estate.managing_company`` follows it: set
+on filing, cleared when the filed contract ends.
+
+Every verb locks the estate first and the contract second, always in that order, so two
+verbs on the same estate queue behind each other instead of deadlocking; the unique index
+``contract_one_filed_per_estate`` is the last line of defence behind that lock.
+"""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enterprises import audit, permissions, uploads
+from enterprises.models import Company, ContractStatus, Estate, ServiceContract, ServiceLevel
+
+C = ContractStatus
+
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    C.SUBMITTED: {C.FILED, C.RETURNED},
+    C.FILED: {C.TERMINATED, C.EXPIRED},
+    C.RETURNED: set(),
+    C.TERMINATED: set(),
+    C.EXPIRED: set(),
+}
+
+
+class ContractError(Exception):
+    """A contract action was refused; the message is shown to the user as is."""
+
+
+# Company side -------------------------------------------------------------------------------
+
+
+def submit_contract(
+    *,
+    actor,
+    company: Company,
+    estate: Estate,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    service_level: str,
+    fee_per_sqm_month: Decimal | str | int,
+    fee_items: str,
+    document,
+) -> ServiceContract:
+    """A company submits a signed contract for filing. Everything is checked before the
+    document is written to storage, so a refused submission leaves no file behind."""
+    if not permissions.can_act_for_company(actor, company):
+        raise ContractError(
+            _("You may not submit contracts on behalf of “%(company)s”.") % {"company": company}
+        )
+    if ends_on <= starts_on:
+        raise ContractError(
+            _("The contract must end after it starts: %(ends)s is not after %(starts)s.")
+            % {"ends": ends_on.isoformat(), "starts": starts_on.isoformat()}
+        )
+    if service_level not in ServiceLevel.values:
+        raise ContractError(
+            _("“%(level)s” is not a service level; choose level 1 to 5.") % {"level": service_level}
+        )
+    fee = _fee(fee_per_sqm_month)
+    try:
+        uploads.validate_pdf(document)
+    except ValidationError as exc:
+        raise ContractError(" ".join(exc.messages)) from exc
+    with transaction.atomic():
+        contract = ServiceContract.objects.create(
+            company=company,
+            estate=estate,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            service_level=service_level,
+            fee_per_sqm_month=fee,
+            fee_items=fee_items.strip(),
+            document=document,
+            status=C.SUBMITTED,
+            submitted_by=actor,
+        )
+        audit.record(
+            contract,
+            "enterprises.contract.submitted",
+            actor=actor,
+            to_status=C.SUBMITTED,
+            estate=estate.pk,
+            starts_on=starts_on.isoformat(),
+            ends_on=ends_on.isoformat(),
+        )
+    return contract
+
+
+def _fee(value) -> Decimal:
+    try:
+        fee = Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise ContractError(
+            _("The fee “%(fee)s” is not a number of yuan per m² and month.") % {"fee": value}
+        ) from exc
+    if not fee.is_finite() or fee < 0:
+        raise ContractError(_("The fee per m² and month cannot be negative."))
+    if fee != fee.quantize(Decimal("0.01")) or fee >= Decimal("1000000"):
+        raise ContractError(
+            _("The fee “%(fee)s” must have at most two decimals and six digits before them.")
+            % {"fee": value}
+        )
+    return fee
+
+
+# Official side ------------------------------------------------------------------------------
+
+
+def file_contract(contract: ServiceContract, *, actor) -> ServiceContract:
+    """Filing (备案): the contract's company becomes the estate's managing company."""
+    with transaction.atomic():
+        estate, locked = _lock(contract)
+        _check_official(actor, estate)
+        if locked.status == C.FILED:
+            return locked
+        _check_transition(locked, C.FILED)
+        if locked.ends_on < timezone.localdate():
+            raise ContractError(
+                _("This contract ended on %(ends)s; an ended contract cannot be filed.")
+                % {"ends": locked.ends_on.isoformat()}
+            )
+        current = (
+            ServiceContract.objects.filter(estate=estate, status=C.FILED)
+            .select_related("company")
+            .first()
+        )
+        if current is not None:
+            raise ContractError(
+                _(
+                    "“%(estate)s” already has a filed contract with “%(company)s” "
+                    "(%(starts)s to %(ends)s); terminate it before filing another."
+                )
+                % {
+                    "estate": estate,
+                    "company": current.company,
+                    "starts": current.starts_on.isoformat(),
+                    "ends": current.ends_on.isoformat(),
+                }
+            )
+        previous_company_id = estate.managing_company_id
+        try:
+            with transaction.atomic():
+                _move(
+                    locked,
+                    actor=actor,
+                    to=C.FILED,
+                    action="enterprises.contract.filed",
+                    data={"estate": estate.pk, "previous_company": previous_company_id},
+                    **_decided(actor),
+                )
+        except IntegrityError as exc:
+            raise ContractError(
+                _("“%(estate)s” already has a filed contract; terminate it before filing another.")
+                % {"estate": estate}
+            ) from exc
+        estate.managing_company_id = locked.company_id
+        estate.save(update_fields=["managing_company"])
+    contract.refresh_from_db()
+    return locked
+
+
+def return_contract(contract: ServiceContract, *, actor, reason: str) -> ServiceContract:
+    """Returned without filing (退回), with the reason the company reads."""
+    reason = _required_reason(reason, _("A returned contract needs a reason the company can read."))
+    with transaction.atomic():
+        estate, locked = _lock(contract)
+        _check_official(actor, estate)
+        if locked.status != C.RETURNED:
+            _check_transition(locked, C.RETURNED)
+            _move(
+                locked,
+                actor=actor,
+                to=C.RETURNED,
+                action="enterprises.contract.returned",
+                data={"reason": reason},
+                decision_reason=reason,
+                **_decided(actor),
+            )
+    contract.refresh_from_db()
+    return locked
+
+
+def terminate_contract(contract: ServiceContract, *, actor, reason: str) -> ServiceContract:
+    """Termination (解除) by an official or by the company itself; the estate has no managing
+    company on record until another contract is filed."""
+    reason = _required_reason(reason, _("A termination needs a reason."))
+    with transaction.atomic():
+        estate, locked = _lock(contract)
+        if not (
+            permissions.can_decide_for_estate(actor, estate)
+            or permissions.can_act_for_company(actor, locked.company)
+        ):
+            raise ContractError(
+                _("You may not terminate the contracts of “%(estate)s”.") % {"estate": estate}
+            )
+        if locked.status != C.TERMINATED:
+            _check_transition(locked, C.TERMINATED)
+            _move(
+                locked,
+                actor=actor,
+                to=C.TERMINATED,
+                action="enterprises.contract.terminated",
+                data={"reason": reason, "estate": estate.pk},
+                decision_reason=reason,
+                **_decided(actor),
+            )
+            _release_estate(estate, locked)
+    contract.refresh_from_db()
+    return locked
+
+
+# System sweep (Celery beat) -----------------------------------------------------------------
+
+
+def expire_contracts(today: datetime.date | None = None) -> int:
+    """Filed contracts that ended before ``today`` expire; returns how many."""
+    today = today or timezone.localdate()
+    candidates = ServiceContract.objects.filter(status=C.FILED, ends_on__lt=today)
+    expired = 0
+    for pk, estate_id in candidates.values_list("pk", "estate_id"):
+        with transaction.atomic():
+            estate = Estate.objects.select_for_update().get(pk=estate_id)
+            # Re-checked under the lock: an official may have terminated it meanwhile.
+            locked = (
+                ServiceContract.objects.select_for_update()
+                .filter(pk=pk, status=C.FILED, ends_on__lt=today)
+                .first()
+            )
+            if locked is None:
+                continue
+            _move(
+                locked,
+                actor=None,
+                to=C.EXPIRED,
+                action="enterprises.contract.expired",
+                data={"ends_on": locked.ends_on.isoformat(), "estate": estate.pk},
+            )
+            _release_estate(estate, locked)
+            expired += 1
+    return expired
+
+
+# The machinery ------------------------------------------------------------------------------
+
+
+def _lock(contract: ServiceContract) -> tuple[Estate, ServiceContract]:
+    """Lock the estate, then the contract (the estate of a contract never changes)."""
+    estate_id = ServiceContract.objects.values_list("estate_id", flat=True).get(pk=contract.pk)
+    estate = Estate.objects.select_for_update().get(pk=estate_id)
+    locked = (
+        ServiceContract.objects.select_for_update(of=("self",))
+        .select_related("company")
+        .get(pk=contract.pk)
+    )
+    return estate, locked
+
+
+def _check_official(actor, estate: Estate) -> None:
+    if not permissions.can_decide_for_estate(actor, estate):
+        raise ContractError(
+            _("You may not decide on the contracts of “%(estate)s”.") % {"estate": estate}
+        )
+
+
+def _check_transition(locked: ServiceContract, to: str) -> None:
+    if to not in ALLOWED_TRANSITIONS[locked.status]:
+        raise ContractError(
+            _("A contract that is “%(current)s” cannot become “%(target)s”.")
+            % {"current": locked.get_status_display(), "target": C(to).label}
+        )
+
+
+def _move(locked: ServiceContract, *, actor, to: str, action: str, data: dict, **changes) -> None:
+    """The one place a contract's status is assigned."""
+    _check_transition(locked, to)
+    from_status = locked.status
+    locked.status = to
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.save()
+    audit.record(locked, action, actor=actor, from_status=from_status, to_status=to, **data)
+
+
+def _release_estate(estate: Estate, ended: ServiceContract) -> None:
+    """The estate no longer has the ended contract's company as its manager on record."""
+    if estate.managing_company_id == ended.company_id:
+        estate.managing_company = None
+        estate.save(update_fields=["managing_company"])
+
+
+def _decided(actor) -> dict:
+    return {"decided_by": actor, "decided_at": timezone.now()}
+
+
+def _required_reason(reason: str, message: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ContractError(message)
+    return reason

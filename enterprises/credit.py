@@ -1,0 +1,418 @@
+"""Credit evaluation (信用评价): every point of a company's score is explained by a credit
+record (信用记录), written once per source (complaint, evaluation, rectification, penalty).
+``recompute_credit`` is the only writer of the cached score on ``Company``; an upheld appeal
+(信用修复) withdraws a record. The rules for readers: docs/credit-rules.md.
+"""
+
+import datetime
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases.models import CaseEvent, CaseStatus, Complaint
+from enterprises.audit import record as audit
+from enterprises.models import (
+    AppealStatus,
+    Company,
+    CreditAppeal,
+    CreditPolicy,
+    CreditRecord,
+    CreditRecordKind,
+    Evaluation,
+)
+from enterprises.models.evaluations import DIMENSIONS
+from enterprises.permissions import can_act_for_company, can_decide_for_company
+
+Kind = CreditRecordKind
+# A complaint is substantiated once its case reached resolution (办结); a rejected complaint
+# (不予受理) never is. A reopened case reached resolution before, so it stays substantiated.
+SUBSTANTIATED_STATUSES = frozenset(
+    {CaseStatus.RESOLVED, CaseStatus.FOLLOWED_UP, CaseStatus.CLOSED, CaseStatus.REOPENED}
+)
+EVALUATION_PIVOT = 80  # an average of 80 is worth 0 points
+EVALUATION_STEP = 5  # each 5 points of average above or below it is worth one point
+BLACK_LIST_SCORE_MARGIN = 20  # black-listed below grade B's threshold less this margin
+
+ALLOWED_APPEAL_TRANSITIONS: dict[str, set[str]] = {
+    AppealStatus.SUBMITTED: {AppealStatus.UPHELD, AppealStatus.DISMISSED},
+    AppealStatus.UPHELD: set(),
+    AppealStatus.DISMISSED: set(),
+}
+DECISION_ACTIONS = {
+    AppealStatus.UPHELD: "enterprises.credit.appeal_upheld",
+    AppealStatus.DISMISSED: "enterprises.credit.appeal_dismissed",
+}
+
+
+class CreditError(Exception):
+    """A credit action was refused; the message is shown to the user as is."""
+
+
+# Records ----------------------------------------------------------------------------------
+
+
+def _write_record(
+    company_id: int, policy: CreditPolicy, explanation, params: dict, **fields
+) -> CreditRecord:
+    """Idempotent by (company, source_key): a record once written keeps its points and
+    validity even when the policy changes later. Its explanation is stored in the site's
+    language, whoever (a request, a beat task) writes it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        explanation = (str(explanation) % params)[:255]
+    valid_until = fields["occurred_on"] + datetime.timedelta(days=policy.validity_days)
+    record, _created = CreditRecord.objects.get_or_create(
+        company_id=company_id,
+        source_key=fields.pop("source_key"),
+        defaults={**fields, "explanation": explanation, "valid_until": valid_until},
+    )
+    return record
+
+
+def _first_resolved_at(complaint: Complaint) -> datetime.datetime | None:
+    if hasattr(complaint, "resolved_at"):
+        return complaint.resolved_at
+    return (
+        CaseEvent.objects.filter(complaint=complaint, to_status=CaseStatus.RESOLVED)
+        .order_by("timestamp")
+        .values_list("timestamp", flat=True)
+        .first()
+    )
+
+
+def record_substantiated_complaint(
+    complaint: Complaint, *, policy: CreditPolicy | None = None
+) -> CreditRecord | None:
+    """The record of a substantiated complaint, or None when it does not count (yet)."""
+    if complaint.company_id is None or complaint.status == CaseStatus.REJECTED:
+        return None
+    resolved_at = _first_resolved_at(complaint)
+    if resolved_at is None and complaint.status not in SUBSTANTIATED_STATUSES:
+        return None
+    policy = policy or CreditPolicy.load()
+    occurred_on = timezone.localdate(resolved_at or complaint.updated_at)
+    return _write_record(
+        complaint.company_id,
+        policy,
+        gettext_lazy(
+            "Complaint %(number)s against the company was substantiated (resolved on %(date)s)."
+        ),
+        {"number": complaint.tracking_number, "date": occurred_on.isoformat()},
+        kind=Kind.SUBSTANTIATED_COMPLAINT,
+        points=policy.complaint_points,
+        source_label=complaint.tracking_number,
+        source_key=f"complaint:{complaint.pk}",
+        occurred_on=occurred_on,
+    )
+
+
+def evaluation_points(evaluation: Evaluation) -> int:
+    """(average − 80) ÷ 5, to the nearest whole point, halves away from zero: exact
+    arithmetic, so 82.5 gives +1 and 77.5 gives −1 (90 → +2, 60 → −4)."""
+    total = sum(getattr(evaluation, name) for name in DIMENSIONS)
+    exact = Fraction(total - EVALUATION_PIVOT * len(DIMENSIONS), EVALUATION_STEP * len(DIMENSIONS))
+    magnitude = math.floor(abs(exact) + Fraction(1, 2))
+    return magnitude if exact >= 0 else -magnitude
+
+
+def record_evaluation(
+    evaluation: Evaluation, *, policy: CreditPolicy | None = None
+) -> CreditRecord:
+    policy = policy or CreditPolicy.load()
+    points = evaluation_points(evaluation)
+    estate = evaluation.estate
+    return _write_record(
+        evaluation.company_id,
+        policy,
+        gettext_lazy(
+            "%(kind)s evaluation of %(estate)s for %(period)s averaged %(average).1f of 100: "
+            "(average − 80) ÷ 5, rounded, gives %(points)+d."
+        ),
+        {
+            "kind": evaluation.get_evaluator_kind_display(),
+            "estate": estate.name,
+            "period": evaluation.period,
+            "average": evaluation.average,
+            "points": points,
+        },
+        kind=Kind.EVALUATION,
+        points=points,
+        source_label=f"{estate.name} {evaluation.period}"[:64],
+        source_key=f"evaluation:{evaluation.pk}",
+        occurred_on=timezone.localdate(evaluation.submitted_at),
+    )
+
+
+# Written by other modules (inspections): what the record says and which policy field
+# gives its points.
+_GENERIC_RECORDS = {
+    Kind.OVERDUE_RECTIFICATION: (
+        "rectification_points",
+        gettext_lazy("Rectification %(label)s was not completed by its deadline."),
+    ),
+    Kind.PENALTY: ("penalty_points", gettext_lazy("Administrative penalty %(label)s.")),
+}
+
+
+def _record_generic(
+    company: Company, kind: str, source_key: str, label: str, occurred_on: datetime.date
+) -> CreditRecord:
+    from enterprises.credit_tasks import queue_credit_recompute
+
+    if not source_key.strip() or not label.strip():
+        raise CreditError(_("A credit record needs the key and label of its source."))
+    points_field, template = _GENERIC_RECORDS[kind]
+    policy = CreditPolicy.load()
+    with transaction.atomic():
+        record = _write_record(
+            company.pk,
+            policy,
+            template,
+            {"label": label},
+            kind=kind,
+            points=getattr(policy, points_field),
+            source_label=label[:64],
+            source_key=source_key,
+            occurred_on=occurred_on,
+        )
+        queue_credit_recompute(company.pk)
+    return record
+
+
+def record_overdue_rectification(
+    company: Company, *, source_key: str, label: str, occurred_on: datetime.date
+) -> CreditRecord:
+    """A rectification order (整改通知书) not met by its deadline; ``source_key`` names the
+    order, e.g. ``rectification:12``, ``label`` is its public number."""
+    return _record_generic(company, Kind.OVERDUE_RECTIFICATION, source_key, label, occurred_on)
+
+
+def record_penalty(
+    company: Company, *, source_key: str, label: str, occurred_on: datetime.date
+) -> CreditRecord:
+    """An administrative penalty (行政处罚), e.g. ``penalty:7`` labelled by its decision number."""
+    return _record_generic(company, Kind.PENALTY, source_key, label, occurred_on)
+
+
+def _record_missing(company: Company, policy: CreditPolicy) -> None:
+    """Write the records of complaints and evaluations that have none yet (a nightly run
+    catches anything a request missed)."""
+    existing = set(company.credit_records.values_list("source_key", flat=True))
+    first_resolution = CaseEvent.objects.filter(
+        complaint=OuterRef("pk"), to_status=CaseStatus.RESOLVED
+    ).order_by("timestamp")
+    complaints = (
+        Complaint.objects.filter(company=company)
+        .exclude(status=CaseStatus.REJECTED)
+        .annotate(resolved_at=Subquery(first_resolution.values("timestamp")[:1]))
+        .filter(Q(status__in=SUBSTANTIATED_STATUSES) | Q(resolved_at__isnull=False))
+    )
+    for complaint in complaints:
+        if f"complaint:{complaint.pk}" not in existing:
+            record_substantiated_complaint(complaint, policy=policy)
+    for evaluation in company.evaluations.select_related("estate"):
+        if f"evaluation:{evaluation.pk}" not in existing:
+            record_evaluation(evaluation, policy=policy)
+
+
+# The score and its explanation ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExplainedRecord:
+    record: CreditRecord
+    counted: bool
+    reason: str
+
+    @property
+    def points(self) -> int:
+        """What the record adds to the score today: its points if counted, else 0."""
+        return self.record.points if self.counted else 0
+
+
+@dataclass(frozen=True)
+class CreditExplanation:
+    company_id: int
+    on: datetime.date
+    base_score: int
+    counted: list[ExplainedRecord] = field(default_factory=list)
+    not_counted: list[ExplainedRecord] = field(default_factory=list)
+    points: int = 0
+    score: int = 0
+    grade: str = ""
+    credit_list: str = ""
+    list_reason: str = ""
+
+
+def _grade(score: int, policy: CreditPolicy) -> str:
+    for grade, threshold in (
+        ("AAA", policy.grade_aaa_from),
+        ("AA", policy.grade_aa_from),
+        ("A", policy.grade_a_from),
+        ("B", policy.grade_b_from),
+    ):
+        if score >= threshold:
+            return grade
+    return "C"
+
+
+def _credit_list(score: int, penalties: int, policy: CreditPolicy) -> tuple[str, str]:
+    black_from = policy.grade_b_from - BLACK_LIST_SCORE_MARGIN
+    values = {"score": score, "count": penalties}
+    if policy.black_list_penalties and penalties >= policy.black_list_penalties:
+        values["limit"] = policy.black_list_penalties
+        text = _("%(count)d administrative penalties count; the black list starts at %(limit)d.")
+        return "black", text % values
+    if score < black_from:
+        return "black", _("The score %(score)d is below %(limit)d.") % {
+            **values,
+            "limit": black_from,
+        }
+    if score >= policy.red_list_from and penalties == 0:
+        values["limit"] = policy.red_list_from
+        return "red", _("The score %(score)d reaches %(limit)d and no penalty counts.") % values
+    return "", ""
+
+
+def explain_credit(
+    company: Company, today: datetime.date | None = None, *, policy: CreditPolicy | None = None
+) -> CreditExplanation:
+    """The score of ``company`` on ``today`` and every record that makes it."""
+    today = today or timezone.localdate()
+    policy = policy or CreditPolicy.load()
+    counted, not_counted = [], []
+    for record in CreditRecord.objects.filter(company=company, occurred_on__lte=today):
+        if record.withdrawn:
+            not_counted.append(ExplainedRecord(record, False, _("Withdrawn on appeal.")))
+        elif record.valid_until < today:
+            reason = _("Expired on %(date)s.") % {"date": record.valid_until.isoformat()}
+            not_counted.append(ExplainedRecord(record, False, reason))
+        else:
+            reason = _("Counts until %(date)s.") % {"date": record.valid_until.isoformat()}
+            counted.append(ExplainedRecord(record, True, reason))
+    points = sum(item.points for item in counted)
+    score = max(0, min(100, policy.base_score + points))
+    penalties = sum(1 for item in counted if item.record.kind == Kind.PENALTY)
+    credit_list, list_reason = _credit_list(score, penalties, policy)
+    return CreditExplanation(
+        company_id=company.pk,
+        on=today,
+        base_score=policy.base_score,
+        counted=counted,
+        not_counted=not_counted,
+        points=points,
+        score=score,
+        grade=_grade(score, policy),
+        credit_list=credit_list,
+        list_reason=list_reason,
+    )
+
+
+def recompute_credit(company: Company, today: datetime.date | None = None) -> CreditExplanation:
+    """Catch up the records, then cache score, grade and list on the company."""
+    policy = CreditPolicy.load()
+    _record_missing(company, policy)
+    with transaction.atomic():
+        # The lock makes concurrent recomputes of one company write and audit in turn.
+        before = (
+            Company.objects.select_for_update()
+            .values("credit_score", "credit_grade", "credit_list")
+            .get(pk=company.pk)
+        )
+        explanation = explain_credit(company, today, policy=policy)
+        after = {
+            "credit_score": explanation.score,
+            "credit_grade": explanation.grade,
+            "credit_list": explanation.credit_list,
+        }
+        now = timezone.now()
+        Company.objects.filter(pk=company.pk).update(**after, credit_computed_at=now)
+        if after != before:
+            audit(company, "enterprises.credit.recomputed", before=before, after=after)
+    for name, value in {**after, "credit_computed_at": now}.items():
+        setattr(company, name, value)
+    return explanation
+
+
+# Appeals (信用修复) -------------------------------------------------------------------------
+
+
+def _signed_in(actor) -> bool:
+    return actor is not None and actor.is_authenticated
+
+
+def appeal_credit_record(record: CreditRecord, *, actor, reason: str) -> CreditAppeal:
+    """The company asks for ``record`` to be withdrawn; one open appeal per record."""
+    if not _signed_in(actor) or not can_act_for_company(actor, record.company):
+        raise CreditError(
+            _("Only staff of “%(company)s” may appeal its credit records.")
+            % {"company": record.company.name}
+        )
+    if not (reason or "").strip():
+        raise CreditError(_("An appeal needs the reasons why the record is wrong."))
+    with transaction.atomic():
+        locked = CreditRecord.objects.select_for_update().get(pk=record.pk)
+        if locked.withdrawn:
+            raise CreditError(_("This credit record has already been withdrawn."))
+        # The row lock above serialises appeals on one record: no second open one slips in.
+        if locked.appeals.filter(status=AppealStatus.SUBMITTED).exists():
+            raise CreditError(_("An appeal against this credit record is awaiting a decision."))
+        appeal = CreditAppeal.objects.create(record=locked, reason=reason, submitted_by=actor)
+        audit(appeal, "enterprises.credit.appealed", actor=actor, record=locked.pk)
+    return appeal
+
+
+def _decide(appeal: CreditAppeal, *, actor, decision: str, to: str) -> CreditAppeal:
+    with transaction.atomic():
+        locked = (
+            CreditAppeal.objects.select_for_update(of=("self",))
+            .select_related("record__company")
+            .get(pk=appeal.pk)
+        )
+        if locked.status == to:
+            return locked
+        company = locked.record.company
+        if (
+            not _signed_in(actor)
+            or not can_decide_for_company(actor, company)
+            or actor.pk == locked.submitted_by_id
+            or can_act_for_company(actor, company)
+        ):
+            raise CreditError(
+                _("Only an official of the company's district, never the appellant, may decide.")
+            )
+        if to not in ALLOWED_APPEAL_TRANSITIONS[locked.status]:
+            raise CreditError(
+                _("This appeal is already “%(status)s”; it cannot become “%(target)s”.")
+                % {"status": locked.get_status_display(), "target": AppealStatus(to).label}
+            )
+        if not (decision or "").strip():
+            raise CreditError(_("A decision needs its reasons, which the company will read."))
+        locked.status = to
+        locked.decision = decision
+        locked.decided_by = actor
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decision", "decided_by", "decided_at"])
+        if to == AppealStatus.UPHELD:
+            CreditRecord.objects.filter(pk=locked.record_id).update(withdrawn=True)
+        audit(locked, DECISION_ACTIONS[to], actor=actor, record=locked.record_id, decision=decision)
+        if to == AppealStatus.UPHELD:
+            recompute_credit(company)
+    appeal.refresh_from_db()
+    return locked
+
+
+def uphold_appeal(appeal: CreditAppeal, *, actor, decision: str) -> CreditAppeal:
+    """The record is withdrawn (信用修复) and the score recomputed at once."""
+    return _decide(appeal, actor=actor, decision=decision, to=AppealStatus.UPHELD)
+
+
+def dismiss_appeal(appeal: CreditAppeal, *, actor, decision: str) -> CreditAppeal:
+    """The record stands; the company may appeal again with new reasons."""
+    return _decide(appeal, actor=actor, decision=decision, to=AppealStatus.DISMISSED)

@@ -1,0 +1,497 @@
+"""Bulk import of the company register (企业名录批量导入) from a CSV file or an Excel workbook.
+
+The file is checked as a whole before anything is written: every row goes through the same
+model rules as the admin form, and one bad row rejects the file, so nobody has to untangle a
+half-imported register. A credit code that is already registered updates that company instead
+of creating a second one; the report says which rows created and which updated a company.
+
+The format is judged by the bytes, never by the name: a workbook is a ZIP archive, anything
+else must be text (UTF-8, or GB18030/GBK as Chinese Excel saves CSV).
+"""
+
+import csv
+import datetime
+import io
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+import filetype
+import openpyxl
+from django import forms
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from enterprises import audit
+from enterprises.models import Company, CompanyStatus
+from enterprises.permissions import regulator_district_q
+from portal.models import District
+from portal.roles import Role, roles_of
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5_000
+BATCH_SIZE = 500
+# A 5 MB workbook may declare gigabytes of XML (a zip bomb); refuse it before unpacking.
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (OLE2 compound file)
+IMPORTERS = frozenset({Role.OFFICIAL, Role.ADMINISTRATOR})
+ACTION = "enterprises.company.imported"
+
+# Field -> accepted column names; the first one is what the export writes.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("企业名称", "名称", "name", "company name"),
+    "credit_code": ("统一社会信用代码", "credit code", "unified social credit code"),
+    "legal_representative": ("法定代表人", "legal representative"),
+    "district": ("所属区", "district"),
+    "address": ("地址", "address"),
+    "contact_name": ("联系人", "contact name", "contact person"),
+    "contact_phone": ("联系电话", "contact phone"),
+    "contact_email": ("电子邮箱", "contact email", "contact e-mail"),
+    "status": ("状态", "status"),
+}
+REQUIRED_COLUMNS = ("name", "credit_code", "district")
+# Spreadsheet programs run cells starting with these as formulas; the export prefixes them
+# with an apostrophe (CSV injection), which the import takes off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class FileRejected(Exception):
+    """The file as a whole cannot be read; the message says why."""
+
+
+@dataclass
+class RowError:
+    row: int | None  # the row number the spreadsheet shows; None: the file as a whole
+    column: str  # the column name as written in the file's header
+    message: str
+
+    def __str__(self) -> str:
+        if self.row is None:
+            return _("File: %(message)s") % {"message": self.message}
+        if self.column:
+            return _("Row %(row)d, column “%(column)s”: %(message)s") % self.__dict__
+        return _("Row %(row)d: %(message)s") % self.__dict__
+
+
+@dataclass
+class ImportReport:
+    file_name: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error(self, row: int | None, column: str, message: str) -> None:
+        self.errors.append(RowError(row, column, str(message)))
+
+    def as_text(self) -> str:
+        counts = {"file": self.file_name, "count": len(self.errors), **self.__dict__}
+        if self.ok:
+            summary = _(
+                "“%(file)s” imported: %(created)d created, %(updated)d updated, "
+                "%(unchanged)d unchanged."
+            )
+        else:
+            summary = _("“%(file)s” was rejected, nothing was saved: %(count)d error(s).")
+        ignored = [
+            _("Column “%(column)s” was ignored: it is not a register column.") % {"column": column}
+            for column in self.ignored_columns
+        ]
+        return "\n".join([summary % counts, *map(str, self.errors), *ignored])
+
+
+def import_companies(file, *, actor, file_name: str) -> ImportReport:
+    """Validate every row of ``file`` (bytes or a binary file object); save all or nothing."""
+    if not roles_of(actor) & IMPORTERS:
+        raise PermissionDenied(_("Only officials and administrators may import companies."))
+    report = ImportReport(file_name=file_name)
+    try:
+        rows = _read_rows(_read_bytes(file))
+        header_number, columns = _header(rows, report)
+    except FileRejected as refusal:
+        report.error(None, "", str(refusal))
+        return report
+    data_rows = [(number, cells) for number, cells in rows if number > header_number]
+    try:
+        with transaction.atomic():
+            checked = _check_rows(data_rows, columns, actor, report)
+            if report.ok:
+                _save(checked, actor, file_name, report)
+    except IntegrityError:
+        # Another import or edit registered the same name or code after our checks.
+        report.error(
+            None, "", _("The register changed during the import; nothing was saved. Try again.")
+        )
+    return report
+
+
+# Reading the file ---------------------------------------------------------------------------
+
+
+def _read_bytes(file) -> bytes:
+    if isinstance(file, bytes | bytearray):
+        data = bytes(file)
+    else:
+        if hasattr(file, "seek"):
+            file.seek(0)
+        data = file.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise FileRejected(
+            _("The file is larger than %(limit)s; split it into smaller files.")
+            % {"limit": filesizeformat(MAX_BYTES)}
+        )
+    if not data.strip():
+        raise FileRejected(_("The file is empty."))
+    return data
+
+
+def _read_rows(data: bytes) -> list[tuple[int, list[str]]]:
+    """The non-empty rows as (row number as the spreadsheet shows it, cell texts)."""
+    if data.startswith(XLSX_MAGIC):
+        rows = _workbook_rows(data)
+    elif data.startswith(XLS_MAGIC):
+        raise FileRejected(
+            _("This is an old Excel 97-2003 (.xls) workbook; save it as .xlsx or CSV first.")
+        )
+    else:
+        rows = _csv_rows(_decode(data))
+    result = []
+    for number, cells in rows:
+        cells = [_unescape(cell) for cell in cells]
+        if any(cells):
+            result.append((number, cells))
+            if len(result) > MAX_ROWS + 1:  # the header row and MAX_ROWS companies
+                raise FileRejected(
+                    _("The file has more than %(max)d rows; split it into smaller files.")
+                    % {"max": MAX_ROWS}
+                )
+    return result
+
+
+def _not_a_table() -> FileRejected:
+    return FileRejected(
+        _(
+            "This is neither a CSV text file (UTF-8 or GBK) nor an Excel workbook (.xlsx); "
+            "open it in Excel and save it as one of those."
+        )
+    )
+
+
+def _decode(data: bytes) -> str:
+    kind = filetype.guess(data[:262])
+    if kind is not None:
+        raise FileRejected(
+            _("The file holds %(kind)s content, not a CSV file or an Excel workbook (.xlsx).")
+            % {"kind": kind.mime}
+        )
+    if b"\x00" in data:
+        raise _not_a_table()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if any(unicodedata.category(char) == "Cc" and char not in "\t\r\n" for char in text):
+            raise _not_a_table()
+        return text
+    raise _not_a_table()
+
+
+def _csv_rows(text: str):
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",\t;", key=first_line.count) if first_line.strip() else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        # Excel shows one record per row, even when a quoted cell spans several lines.
+        yield from enumerate(([cell.strip() for cell in record] for record in reader), start=1)
+    except csv.Error as error:
+        raise FileRejected(
+            _("The CSV file cannot be read near line %(line)d: %(error)s")
+            % {"line": reader.line_num, "error": error}
+        ) from error
+
+
+def _workbook_rows(data: bytes):
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            declared = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise FileRejected(_("The Excel workbook is damaged and cannot be opened.")) from error
+    if declared > MAX_UNCOMPRESSED_BYTES:
+        raise FileRejected(
+            _("The workbook unpacks to more than %(limit)s; save a smaller workbook or a CSV file.")
+            % {"limit": filesizeformat(MAX_UNCOMPRESSED_BYTES)}
+        )
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a ZIP that is no workbook
+        raise FileRejected(
+            _("The file is a ZIP archive but not a readable Excel workbook (.xlsx).")
+        ) from error
+    try:
+        sheet = workbook.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+            yield number, [_cell_text(value) for value in values]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a phone number typed into a number cell
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _unescape(cell: str) -> str:
+    if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
+
+
+def _normal(text: str) -> str:
+    """Compare names as a clerk would: full-width, case, spaces and marks do not matter."""
+    text = unicodedata.normalize("NFKC", text).casefold().replace("_", " ")
+    return " ".join(text.replace("*", "").split())
+
+
+def _header(rows, report: ImportReport) -> tuple[int, dict[int, tuple[str, str]]]:
+    """The header's row number and {cell index: (field, column name as written)}."""
+    if not rows:
+        raise FileRejected(_("The file has no rows."))
+    number, cells = rows[0]
+    known = {_normal(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
+    columns: dict[int, tuple[str, str]] = {}
+    seen: dict[str, str] = {}
+    for index, title in enumerate(cells):
+        name = known.get(_normal(title))
+        if name is None:
+            if title:
+                report.ignored_columns.append(title)
+            continue
+        if name in seen:
+            raise FileRejected(
+                _("The columns “%(first)s” and “%(second)s” both give the same field.")
+                % {"first": seen[name], "second": title}
+            )
+        seen[name] = title
+        columns[index] = (name, title)
+    missing = [COLUMNS[name][0] for name in REQUIRED_COLUMNS if name not in seen]
+    if missing:
+        raise FileRejected(
+            _("Row %(row)d must name the columns; these are missing: %(columns)s.")
+            % {"row": number, "columns": "、".join(missing)}
+        )
+    return number, columns
+
+
+# Checking and saving ------------------------------------------------------------------------
+
+
+class CompanyRowForm(forms.ModelForm):
+    """One row: the model's own rules, with the district given by code or name."""
+
+    # Not a model field of the form: resolved from the preloaded districts, so the model's
+    # foreign-key check (one query per row) is not repeated; assigned in ``clean``.
+    district = forms.CharField()
+    status = forms.CharField(required=False)
+
+    class Meta:
+        model = Company
+        fields = [name for name in COLUMNS if name != "district"]
+
+    def __init__(self, data, *, instance, present, districts, statuses):
+        super().__init__(data, instance=instance)
+        for name in list(self.fields):
+            if name not in present:
+                del self.fields[name]
+        self.districts = districts
+        self.statuses = statuses
+
+    def clean_district(self) -> District:
+        value = self.cleaned_data["district"]
+        district = self.districts.get(_normal(value))
+        if district is None:
+            unique = list(dict.fromkeys(self.districts.values()))[:40]
+            known = "、".join(f"{d.name} ({d.code})" for d in unique)
+            raise forms.ValidationError(
+                _("There is no district “%(value)s”; use one of: %(known)s.")
+                % {"value": value, "known": known}
+            )
+        return district
+
+    def clean_status(self) -> str:
+        value = self.cleaned_data["status"]
+        current = self.instance.status if self.instance.pk else CompanyStatus.ACTIVE
+        if not value:
+            return current
+        status = self.statuses.get(_normal(value))
+        if status is None:
+            raise forms.ValidationError(
+                _("The status must be one of: %(known)s.")
+                % {"known": "、".join(str(label) for label in CompanyStatus.labels)}
+            )
+        if self.instance.pk and status != current:
+            # Status changes belong to the licensing decisions, with their audit trail.
+            raise forms.ValidationError(
+                _("An import cannot change the status of a registered company (now “%(now)s”).")
+                % {"now": CompanyStatus(current).label}
+            )
+        return status
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if "district" in cleaned:
+            self.instance.district = cleaned["district"]
+        return cleaned
+
+    def validate_unique(self) -> None:
+        """Uniqueness is checked for the whole file at once (see ``_check_rows``)."""
+
+
+@dataclass
+class _Checked:
+    number: int
+    form: CompanyRowForm
+    created: bool
+    changed: list[str]
+
+
+def _normal_code(value: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", value).split()).upper()
+
+
+def _district_lookup() -> dict[str, District]:
+    lookup = {}
+    for district in District.objects.all():
+        lookup[_normal(district.code)] = district
+        lookup[_normal(district.name)] = district
+    return lookup
+
+
+def _status_lookup() -> dict[str, str]:
+    lookup = {_normal(value): value for value in CompanyStatus.values}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            lookup.update({_normal(str(label)): value for value, label in CompanyStatus.choices})
+    return lookup
+
+
+def _check_rows(data_rows, columns, actor, report: ImportReport) -> list[_Checked]:
+    header = {name: title for name, title in columns.values()}
+    records = []
+    for number, cells in data_rows:
+        values = {name: cells[i] if i < len(cells) else "" for i, (name, _t) in columns.items()}
+        # Before the form's length check: "9133 0100 …" typed with spaces is still a code.
+        values["credit_code"] = _normal_code(values["credit_code"])
+        records.append((number, values))
+    codes = {values["credit_code"] for _n, values in records}
+    # Locked, so that two imports of the same companies cannot interleave their updates.
+    existing = {
+        c.credit_code: c for c in Company.objects.select_for_update().filter(credit_code__in=codes)
+    }
+    names_taken = dict(
+        Company.objects.filter(name__in=[values["name"] for _n, values in records]).values_list(
+            "name", "credit_code"
+        )
+    )
+    allowed = set(
+        District.objects.filter(regulator_district_q(actor, "pk")).values_list("pk", flat=True)
+    )
+    districts, statuses = _district_lookup(), _status_lookup()
+    district_names = {d.pk: d.name for d in districts.values()}
+    first_row: dict[tuple[str, str], int] = {}  # (field, value) -> the row it first appears on
+    checked = []
+    for number, values in records:
+        code, name = values["credit_code"], values["name"]
+        instance = existing.get(code) if ("credit_code", code) not in first_row else None
+        before = _snapshot(instance)
+        form = CompanyRowForm(
+            values,
+            instance=instance or Company(),
+            present=header,
+            districts=districts,
+            statuses=statuses,
+        )
+        valid = form.is_valid()
+        problems = [(key, message) for key, messages in form.errors.items() for message in messages]
+        for key, value in (("credit_code", code), ("name", name)):
+            if value and (key, value) in first_row:
+                problems.append(
+                    (key, _("The same value is on row %(row)d.") % {"row": first_row[key, value]})
+                )
+            first_row.setdefault((key, value), number)
+        if names_taken.get(name, code) != code and first_row["name", name] == number:
+            problems.append(
+                (
+                    "name",
+                    _("A company of this name is registered under the credit code %(code)s.")
+                    % {"code": names_taken[name]},
+                )
+            )
+        if instance is not None and before["district"] not in allowed:
+            problems.append(
+                (
+                    "credit_code",
+                    _("This company is registered in %(district)s, which you do not supervise.")
+                    % {"district": district_names.get(before["district"], "")},
+                )
+            )
+        elif valid and form.instance.district_id not in allowed:
+            message = _("You do not supervise %(district)s; import only your district's companies.")
+            problems.append(("district", message % {"district": form.instance.district.name}))
+        for key, message in problems:
+            report.error(number, header.get(key, ""), message)
+        if valid and report.ok:
+            after = _snapshot(form.instance)
+            changed = [key for key in after if instance is None or after[key] != before[key]]
+            checked.append(_Checked(number, form, instance is None, changed))
+    return checked
+
+
+def _snapshot(company: Company | None) -> dict:
+    """Field name -> stored value (the district by its id), to tell what an import changes."""
+    if company is None:
+        return {"district": None}
+    return {
+        f.name: getattr(company, f.attname)
+        for f in Company._meta.concrete_fields
+        if f.name in COLUMNS
+    }
+
+
+def _save(checked: list[_Checked], actor, file_name: str, report: ImportReport) -> None:
+    """Write in batches (a full file is 5,000 rows), then one audit entry per company."""
+    created = [row for row in checked if row.created]
+    updated = [row for row in checked if row.changed and not row.created]
+    report.created, report.updated = len(created), len(updated)
+    report.unchanged = len(checked) - len(created) - len(updated)
+    Company.objects.bulk_create([row.form.instance for row in created], batch_size=BATCH_SIZE)
+    if updated:
+        fields = sorted({name for row in updated for name in row.changed})
+        Company.objects.bulk_update(
+            [row.form.instance for row in updated], fields, batch_size=BATCH_SIZE
+        )
+    for row in sorted(created + updated, key=lambda row: row.number):
+        audit.record(
+            row.form.instance,
+            ACTION,
+            actor=actor,
+            row=row.number,
+            file=file_name,
+            created=row.created,
+            fields=row.changed,
+        )
