@@ -485,13 +485,19 @@ def _save(checked: list[_Checked], actor, file_name: str, report: ImportReport) 
         Company.objects.bulk_update(
             [row.form.instance for row in updated], fields, batch_size=BATCH_SIZE
         )
-    for row in sorted(created + updated, key=lambda row: row.number):
-        audit.record(
-            row.form.instance,
-            ACTION,
-            actor=actor,
-            row=row.number,
-            file=file_name,
-            created=row.created,
-            fields=row.changed,
-        )
+    audit.record_many(
+        [
+            (
+                row.form.instance,
+                {
+                    "row": row.number,
+                    "file": file_name,
+                    "created": row.created,
+                    "fields": row.changed,
+                },
+            )
+            for row in sorted(created + updated, key=lambda row: row.number)
+        ],
+        ACTION,
+        actor=actor,
+    )

@@ -81,6 +81,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "portal.view_district",
         "portal.add_district",
         "portal.change_district",
+        "enterprises.change_creditpolicy",
     ],
 }
 

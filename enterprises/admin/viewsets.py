@@ -13,7 +13,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from enterprises import admin_views, permissions
-from enterprises.admin import forms, views
+from enterprises.admin import forms, import_export, views
 from enterprises.admin.policy import (
     ScopedPermissionPolicy,
     acts_for_a_company,
@@ -123,6 +123,7 @@ class CompanyViewSet(RegisterViewSet):
     can_change = staticmethod(is_registrar)
     add_form_class = edit_form_class = forms.CompanyForm
     inspect_view_class = views.CompanyInspectView
+    index_view_class = import_export.CompanyIndexView
     list_display = ["name", "credit_code", "district", "status", "credit_grade", "credit_score"]
     list_filter = ["status", "district", "credit_grade"]
     search_fields = ["name", "credit_code", "legal_representative", "contact_name"]
@@ -141,6 +142,24 @@ class CompanyViewSet(RegisterViewSet):
         "credit_list",
         "credit_computed_at",
     ]
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            import_url_name=self.get_url_name("import"),
+            export_url_name=self.get_url_name("export"),
+            **kwargs,
+        )
+
+    def get_urlpatterns(self):
+        index_url_name = self.get_url_name("index")
+        return super().get_urlpatterns() + [
+            path(
+                "import/",
+                import_export.ImportCompaniesView.as_view(index_url_name=index_url_name),
+                name="import",
+            ),
+            path("export/", import_export.ExportCompaniesView.as_view(), name="export"),
+        ]
 
 
 class EstateViewSet(RegisterViewSet):
