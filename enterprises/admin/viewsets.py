@@ -128,14 +128,7 @@ class CompanyViewSet(RegisterViewSet):
     list_filter = ["status", "district", "credit_grade"]
     search_fields = ["name", "credit_code", "legal_representative", "contact_name"]
     inspect_view_fields = [
-        "name",
-        "credit_code",
-        "legal_representative",
-        "district",
-        "address",
-        "contact_name",
-        "contact_phone",
-        "contact_email",
+        *forms.CompanyForm.Meta.fields,
         "status",
         "credit_score",
         "credit_grade",
