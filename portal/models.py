@@ -58,6 +58,30 @@ class StaffProfile(models.Model):
         return str(self.user)
 
 
+class Notification(models.Model):
+    """One message to one person on one channel, sent at most once (see portal.notifications)."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    CHANNELS = [(EMAIL, _("E-mail")), (SMS, _("SMS"))]
+
+    dedup_key = models.CharField(max_length=120, unique=True)
+    channel = models.CharField(max_length=8, choices=CHANNELS)
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.dedup_key
+
+
 class HomePage(Page):
     """The portal's home page: how to complain, how to track, latest news."""
 

@@ -149,6 +149,8 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# SMS through a small backend interface; the default writes to the log.
+SMS_BACKEND = env.str("SMS_BACKEND", default="portal.notifications.LogSmsBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@housing-regulator.example")
 
 # Celery: eager without a broker (the demo), a real queue with one.
@@ -167,6 +169,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_IMPORTS = ["enterprises.credit_tasks"]
 CELERY_BEAT_SCHEDULE = {
     "search-reconcile": {"task": "search.tasks.reconcile_index", "schedule": 60.0},
+    "portal-send-pending-notifications": {
+        "task": "portal.tasks.send_pending_notifications",
+        "schedule": 300.0,
+    },
     "enterprises-expire-licences": {
         "task": "enterprises.tasks.expire_licences_task",
         "schedule": crontab(hour=1, minute=0),
