@@ -82,6 +82,11 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "portal.add_district",
         "portal.change_district",
         "enterprises.change_creditpolicy",
+        *[
+            f"cases.{action}_{model}"
+            for model in ("slarule", "calendaroverride")
+            for action in ("view", "add", "change", "delete")
+        ],
     ],
 }
 

@@ -1,0 +1,112 @@
+"""Service-level rules: which time limits apply to a case, its due dates and its colour.
+
+An administrator edits `SlaRule` rows per tier, optionally narrowed to one category. The rule
+for the case's own category beats the tier's catch-all rule; with no row, `DEFAULT_RULES`
+applies. Limits to accept and to respond are in working hours, the limit to resolve in working
+days, all counted on the Chinese working calendar of `cases.calendar`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal, NamedTuple
+
+from django.utils import timezone
+
+from cases import calendar
+from cases.models import CaseStatus, Complaint, SlaRule, Tier
+
+
+class DueDates(NamedTuple):
+    accept_by: dt.datetime
+    respond_by: dt.datetime
+    resolve_by: dt.datetime
+
+
+# The regulator's standing time limits, used when no SlaRule row matches:
+#   tier           accept   first response   resolve
+#   urgent          2 h         4 h           3 working days  (lifts stuck, water/power cut)
+#   serious         4 h         8 h           7 working days
+#   general         8 h        16 h          15 working days
+#   consultation    8 h        16 h           5 working days  (a question, answered quickly)
+# Hours are working hours (7 a day), so "8 h" means one working day.
+DEFAULT_RULES: dict[str, tuple[int, int, int]] = {
+    Tier.URGENT: (2, 4, 3),
+    Tier.SERIOUS: (4, 8, 7),
+    Tier.GENERAL: (8, 16, 15),
+    Tier.CONSULTATION: (8, 16, 5),
+}
+
+# The case is "amber" once less than this share of its time to resolve is left.
+AMBER_SHARE = 0.25
+
+# States in which the case no longer runs against its resolution deadline.
+FINISHED = frozenset(
+    {CaseStatus.REJECTED, CaseStatus.RESOLVED, CaseStatus.FOLLOWED_UP, CaseStatus.CLOSED}
+)
+
+SlaState = Literal["green", "amber", "red"]
+
+
+def rule_for(tier: str, category: str) -> SlaRule:
+    """The rule for this tier and category: exact category, else catch-all, else default.
+
+    A default comes back as an unsaved `SlaRule` (its ``pk`` is None).
+    """
+    rule = (
+        SlaRule.objects.filter(tier=tier, category__in=[category, ""])
+        .order_by("-category")  # the non-blank (specific) rule sorts first
+        .first()
+    )
+    if rule is not None:
+        return rule
+    try:
+        accept, respond, resolve = DEFAULT_RULES[tier]
+    except KeyError:
+        raise ValueError(f"Unknown severity tier {tier!r}.") from None
+    return SlaRule(
+        tier=tier,
+        category="",
+        accept_within_hours=accept,
+        respond_within_hours=respond,
+        resolve_within_days=resolve,
+    )
+
+
+def due_dates(submitted_at: dt.datetime, tier: str, category: str) -> DueDates:
+    """All three due dates of a case submitted at `submitted_at` (aware datetime)."""
+    rule = rule_for(tier, category)
+    overrides = calendar.load_overrides(submitted_at.astimezone(calendar.TIMEZONE).date())
+    return DueDates(
+        accept_by=calendar.add_working_hours(
+            submitted_at, rule.accept_within_hours, overrides=overrides
+        ),
+        respond_by=calendar.add_working_hours(
+            submitted_at, rule.respond_within_hours, overrides=overrides
+        ),
+        resolve_by=calendar.add_working_days(
+            submitted_at, rule.resolve_within_days, overrides=overrides
+        ),
+    )
+
+
+def sla_state(complaint: Complaint, now: dt.datetime | None = None) -> SlaState:
+    """Green, amber (under 25% of the working time to resolve left) or red (overdue).
+
+    The time to resolve runs in working hours from submission to ``resolve_due_at``. A case
+    without a due date, or already resolved, rejected or closed, is green.
+    """
+    due = complaint.resolve_due_at
+    if due is None or complaint.status in FINISHED:
+        return "green"
+    now = now or timezone.now()
+    if now > due:
+        return "red"
+    overrides = calendar.load_overrides(
+        min(complaint.created_at, now).astimezone(calendar.TIMEZONE).date()
+    )
+    total = calendar.working_hours_between(complaint.created_at, due, overrides=overrides)
+    left = calendar.working_hours_between(now, due, overrides=overrides)
+    if total > 0 and left < AMBER_SHARE * total:
+        return "amber"
+    return "green"
