@@ -9,9 +9,11 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from cases import sla
 from cases.access_codes import digest_access_code, new_access_code, new_tracking_number
-from cases.models import CaseEvent, CaseStatus, Complaint, ComplaintPhoto
+from cases.models import CaseEvent, CaseStatus, Complaint, ComplaintPhoto, Tier
 from enterprises.models import Estate
 
 TRACKING_NUMBER_ATTEMPTS = 5
@@ -40,10 +42,14 @@ def submit_complaint(
     from search.indexing import queue_for_indexing
 
     access_code = new_access_code()
+    due = sla.due_dates(timezone.now(), Tier.GENERAL, category)  # until triage sets the tier
     with transaction.atomic():
         complaint = _create_with_fresh_tracking_number(
             access_code,
             status=CaseStatus.SUBMITTED,
+            accept_due_at=due.accept_by,
+            respond_due_at=due.respond_by,
+            resolve_due_at=due.resolve_by,
             category=category,
             description=description,
             contact_phone=contact_phone,

@@ -9,7 +9,8 @@ raises ``TransitionNotAllowed`` and changes nothing.
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases import permissions
+from cases import permissions, sla
+from cases.citizen_messages import tell_complainant
 from cases.models import CaseEvent, CaseStatus, Complaint, Satisfaction
 
 S = CaseStatus
@@ -57,7 +58,7 @@ def _transition(
         for field, value in changes.items():
             setattr(locked, field, value)
         locked.save()
-        CaseEvent.objects.log_action(
+        event = CaseEvent.objects.log_action(
             locked,
             action,
             user=actor if actor is not None and actor.is_authenticated else None,
@@ -67,6 +68,7 @@ def _transition(
             data=data or {},
         )
         _queue_side_effects(locked)
+        tell_complainant(locked, event)
     complaint.refresh_from_db()
     return locked
 
@@ -82,8 +84,16 @@ def _queue_side_effects(complaint: Complaint) -> None:
 
 
 def accept_case(complaint: Complaint, *, actor, tier: str | None = None, note: str = ""):
-    """Intake registration (受理)."""
-    changes = {"tier": tier} if tier else {}
+    """Intake registration (受理); a tier set here re-computes the due dates."""
+    changes = {}
+    if tier and tier != complaint.tier:
+        due = sla.due_dates(complaint.created_at, tier, complaint.category)
+        changes = {
+            "tier": tier,
+            "accept_due_at": due.accept_by,
+            "respond_due_at": due.respond_by,
+            "resolve_due_at": due.resolve_by,
+        }
     return _transition(
         complaint,
         actor=actor,

@@ -69,15 +69,17 @@ USERS = [
 
 @contextmanager
 def quiet_task_log():
-    """Eager Celery logs every task it runs: hundreds of credit recomputes would bury the
-    summary."""
-    logger = logging.getLogger("celery.app.trace")
-    level = logger.level
-    logger.setLevel(logging.WARNING)
+    """Eager Celery logs every task it runs, and the demo's SMS backend every message:
+    hundreds of credit recomputes and citizen messages would bury the summary."""
+    loggers = [logging.getLogger(name) for name in ("celery.app.trace", "portal.notifications")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
     try:
         yield
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def demo_password(username: str) -> str:
