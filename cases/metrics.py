@@ -1,0 +1,108 @@
+"""The figures officials are judged by, defined once here (dashboards, reports and the API use
+these functions, never their own arithmetic).
+
+Over the complaints *submitted* in a period (and visible to the asker):
+
+- handled: accepted for handling, i.e. not still waiting for intake and not rejected;
+- resolution rate (办结率) = resolved ÷ handled, where resolved means the case reached
+  "resolved" at least once (later follow-up, closure or a reopening keep it counted);
+- on-time rate (按时办结率) = resolved by the due date ÷ (resolved + open cases already past
+  their due date): an open case that is overdue counts as late already, an open case still
+  within its time is not judged yet;
+- satisfaction rate (满意率) = (satisfied + basically satisfied) ÷ answered follow-ups;
+- reopen rate (重办率) = resolved cases reopened at least once ÷ resolved cases;
+- repeat complaints: estates with two or more complaints in the period.
+
+A rate with nothing to divide by is None (shown as "—"), never 0 %.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from cases.models import CaseEvent, CaseStatus, Complaint, Satisfaction
+
+RESOLVED = "cases.complaint.resolved"
+REOPENED = "cases.complaint.reopened"
+NOT_HANDLED = (CaseStatus.SUBMITTED, CaseStatus.REJECTED)
+
+
+@dataclass(frozen=True)
+class Figures:
+    submitted: int
+    handled: int
+    resolved: int
+    resolved_on_time: int
+    open_overdue: int
+    answered: int
+    satisfied: int
+    reopened: int
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    @property
+    def resolution_rate(self) -> float | None:
+        return self._rate(self.resolved, self.handled)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self._rate(self.resolved_on_time, self.resolved + self.open_overdue)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return self._rate(self.satisfied, self.answered)
+
+    @property
+    def reopen_rate(self) -> float | None:
+        return self._rate(self.reopened, self.resolved)
+
+
+def in_period(complaints: QuerySet[Complaint], start: dt.datetime, end: dt.datetime):
+    """Complaints submitted in [start, end)."""
+    return complaints.filter(created_at__gte=start, created_at__lt=end)
+
+
+def figures(complaints: QuerySet[Complaint], now: dt.datetime | None = None) -> Figures:
+    """All the figures over ``complaints`` in one query."""
+    now = now or timezone.now()
+    annotated = complaints.annotate(
+        first_resolved_at=Min("events__timestamp", filter=Q(events__action=RESOLVED)),
+        was_reopened=Exists(CaseEvent.objects.filter(complaint=OuterRef("pk"), action=REOPENED)),
+    )
+    resolved = Q(first_resolved_at__isnull=False)
+    totals = annotated.aggregate(
+        submitted=Count("pk"),
+        handled=Count("pk", filter=~Q(status__in=NOT_HANDLED)),
+        resolved=Count("pk", filter=resolved),
+        resolved_on_time=Count(
+            "pk", filter=resolved & Q(first_resolved_at__lte=F("resolve_due_at"))
+        ),
+        open_overdue=Count(
+            "pk",
+            filter=~Q(status__in=NOT_HANDLED)
+            & Q(first_resolved_at__isnull=True)
+            & Q(resolve_due_at__lt=now),
+        ),
+        answered=Count("pk", filter=~Q(satisfaction="")),
+        satisfied=Count(
+            "pk", filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY])
+        ),
+        reopened=Count("pk", filter=resolved & Q(was_reopened=True)),
+    )
+    return Figures(**totals)
+
+
+def repeat_complaints_by_estate(complaints: QuerySet[Complaint], minimum: int = 2):
+    """Estates with at least ``minimum`` complaints, most first: (estate id, name, count)."""
+    return list(
+        complaints.filter(estate__isnull=False)
+        .values("estate_id", "estate__name")
+        .annotate(complaints=Count("pk"))
+        .filter(complaints__gte=minimum)
+        .order_by("-complaints", "estate__name")
+        .values_list("estate_id", "estate__name", "complaints")
+    )
