@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enterprises.audit import record
-from enterprises.evaluations import check_pdf, check_period
+from enterprises.evaluations import check_period
 from enterprises.models import Company, Disclosure, DisclosureKind, Estate
 from enterprises.permissions import can_act_for_company
+from enterprises.uploads import validate_pdf
 
 
 class DisclosureError(Exception):
@@ -56,7 +57,7 @@ def save_disclosure(
     try:
         period = check_period(period)
         if attachment is not None:
-            check_pdf(attachment)
+            validate_pdf(attachment)
     except ValidationError as exc:
         raise DisclosureError(exc.messages[0]) from exc
     key = {"company": company, "estate": estate, "kind": kind, "period": period}

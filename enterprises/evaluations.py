@@ -8,7 +8,6 @@ once the evaluation is committed. The period and PDF checks here are shared with
 import datetime
 import re
 
-import filetype
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -19,12 +18,11 @@ from enterprises.credit_tasks import queue_credit_recompute
 from enterprises.models import Estate, Evaluation, EvaluatorKind
 from enterprises.models.evaluations import DIMENSIONS
 from enterprises.permissions import can_evaluate_estate
+from enterprises.uploads import validate_pdf
 from portal.roles import Role, roles_of
 
 PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>H[12]|Q[1-4]))?$")
 FIRST_YEAR = 2000
-MAX_PDF_BYTES = 20 * 1024 * 1024
-PDF_HEAD = b"%PDF-"
 _PART_START_MONTH = {None: 1, "H1": 1, "H2": 7, "Q1": 1, "Q2": 4, "Q3": 7, "Q4": 10}
 
 
@@ -52,21 +50,6 @@ def period_start(period: str) -> datetime.date:
     """The first day of a period already checked by ``check_period``."""
     match = PERIOD_PATTERN.match(period)
     return datetime.date(int(match["year"]), _PART_START_MONTH[match["part"]], 1)
-
-
-def check_pdf(uploaded) -> None:
-    """A PDF is recognised by its content, never by its name; at most 20 MB."""
-    if uploaded.size > MAX_PDF_BYTES:
-        raise ValidationError(
-            _("“%(name)s” is larger than %(limit)d MB.")
-            % {"name": uploaded.name, "limit": MAX_PDF_BYTES // 1_048_576}
-        )
-    uploaded.seek(0)
-    head = uploaded.read(262)
-    uploaded.seek(0)
-    kind = filetype.guess(head)
-    if not head.startswith(PDF_HEAD) or kind is None or kind.mime != "application/pdf":
-        raise ValidationError(_("“%(name)s” is not a PDF document.") % {"name": uploaded.name})
 
 
 def _check_scores(scores: dict) -> dict[str, int]:
@@ -124,7 +107,7 @@ def submit_evaluation(
     try:
         period = check_period(period)
         if report is not None:
-            check_pdf(report)
+            validate_pdf(report)
     except ValidationError as exc:
         raise EvaluationError(exc.messages[0]) from exc
     if period_start(period) > timezone.localdate():

@@ -1,7 +1,8 @@
-"""Contract documents (合同文本): a PDF, judged by its content and bounded in size.
+"""PDF uploads (contract documents, evaluation reports, disclosure attachments): judged by
+their content and bounded in size.
 
 The file name and the browser's declared type are the uploader's claims; the first bytes are
-the file's. A renamed executable or web page must never be stored and served as a contract.
+the file's. A renamed executable or web page must never be stored and served as a document.
 """
 
 import os
@@ -13,6 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 # Used when settings do not define CONTRACT_DOCUMENT_MAX_BYTES: a scanned 30-page contract.
+# The name is historical: the limit applies to every PDF upload of the register.
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 PDF_MIME = "application/pdf"
 PDF_MAGIC = b"%PDF-"
@@ -29,8 +31,11 @@ def validate_pdf(uploaded) -> None:
     limit = max_document_bytes()
     if uploaded.size > limit:
         raise ValidationError(
-            _("“%(name)s” is %(size)s; a contract document may be at most %(limit)s.")
-            % {"name": name, "size": filesizeformat(uploaded.size), "limit": filesizeformat(limit)},
+            _(
+                "“%(name)s” is %(size)s, larger than %(limit)d MB: "
+                "a document may be at most %(limit)d MB."
+            )
+            % {"name": name, "size": filesizeformat(uploaded.size), "limit": limit // 1_048_576},
             code="too_large",
         )
     uploaded.seek(0)
@@ -40,7 +45,6 @@ def validate_pdf(uploaded) -> None:
     # filetype also accepts a byte-order mark before "%PDF"; a real PDF starts with "%PDF-".
     if kind is None or kind.mime != PDF_MIME or not head.startswith(PDF_MAGIC):
         raise ValidationError(
-            _("“%(name)s” is not a PDF document; upload the signed contract as a PDF.")
-            % {"name": name},
+            _("“%(name)s” is not a PDF document; upload it as a PDF.") % {"name": name},
             code="not_pdf",
         )

@@ -7,9 +7,10 @@ from django.utils import translation
 from wagtail.models import ModelLogEntry
 
 from enterprises import access
-from enterprises.evaluations import MAX_PDF_BYTES, EvaluationError, submit_evaluation
+from enterprises.evaluations import EvaluationError, submit_evaluation
 from enterprises.models import CreditRecord, Estate, Evaluation, EvaluatorKind
 from enterprises.models.evaluations import DIMENSIONS
+from enterprises.uploads import DEFAULT_MAX_BYTES as MAX_PDF_BYTES
 from tests.factories import EstateFactory, make_user
 
 pytestmark = pytest.mark.django_db
