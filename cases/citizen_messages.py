@@ -1,13 +1,34 @@
 """What the complainant is told, and when (沟通反馈): acceptance, rejection with its reason,
-resolution with the follow-up request. Texts are in the portal's default language (the
-complaint does not record the citizen's), sent once per timeline event."""
+a merge into another case, an extension with the new due date, and resolution with the
+follow-up request. Texts are in the portal's default language (the complaint does not record
+the citizen's), sent by SMS and, when given, e-mail, once per timeline event and complainant.
+
+The complainants of the complaints merged into a case are told of its resolution too, each
+asked to rate it on their own tracking page: they are all followed up.
+"""
+
+import datetime as dt
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cases.models import CaseEvent, Complaint
+from cases.models import CaseEvent, CaseStatus, Complaint
 from portal.notifications import notify
+
+RESOLVED = "cases.complaint.resolved"
+ALREADY_RESOLVED = {CaseStatus.RESOLVED, CaseStatus.FOLLOWED_UP, CaseStatus.CLOSED}
+
+
+def _date(value) -> str:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, dt.datetime):
+        return f"{timezone.localtime(value) if timezone.is_aware(value) else value:%Y-%m-%d}"
+    return "—"
 
 
 def _texts(action: str, complaint: Complaint, event: CaseEvent) -> tuple[str, str] | None:
@@ -27,27 +48,90 @@ def _texts(action: str, complaint: Complaint, event: CaseEvent) -> tuple[str, st
             "number": number,
             "reason": event.data.get("reason", ""),
         }
-    elif action == "cases.complaint.resolved":
+    elif action == RESOLVED:
         subject = _("Your complaint %(number)s has been resolved") % {"number": number}
         body = _(
             "Your complaint %(number)s has been resolved: %(reply)s Please tell us on the "
             "portal whether you are satisfied (tracking number and access code)."
         ) % {"number": number, "reply": event.data.get("reply", "")}
+    elif action == "cases.complaint.merged":
+        values = {"number": number, "primary": event.data.get("into", "")}
+        subject = _("Your complaint %(number)s is handled together with case %(primary)s") % values
+        body = (
+            _(
+                "Your complaint %(number)s reports the same problem as case %(primary)s, so "
+                "the two are handled together. Your tracking page (tracking number %(number)s "
+                "and your access code) now shows the progress of case %(primary)s, and you "
+                "will be told when it is resolved."
+            )
+            % values
+        )
+        primary = complaint.merged_into
+        if primary is not None and primary.status in ALREADY_RESOLVED and primary.public_reply:
+            # Its resolution came before the merge: tell it now, or the follower never hears.
+            body = _(
+                "Your complaint %(number)s reports the same problem as case %(primary)s, which "
+                "has already been resolved: %(reply)s Please tell us on the portal whether you "
+                "are satisfied (tracking number %(number)s and your access code)."
+            ) % {**values, "reply": primary.public_reply}
+    elif action == "cases.complaint.extended":
+        values = {
+            "number": number,
+            "days": event.data.get("days", ""),
+            "due": _date(event.data.get("due") or complaint.resolve_due_at),
+        }
+        subject = _("Your complaint %(number)s: more time to resolve it") % values
+        body = (
+            _(
+                "The time to resolve your complaint %(number)s was extended by %(days)s "
+                "working days; it will now be resolved by %(due)s."
+            )
+            % values
+        )
     else:
         return None
     return subject, body
 
 
-def tell_complainant(complaint: Complaint, event: CaseEvent) -> int:
-    """Queue the messages for this event (inside the caller's transaction)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        texts = _texts(event.action, complaint, event)
-    if texts is None:
-        return 0
+def _follower_texts(follower: Complaint, primary: Complaint, event: CaseEvent) -> tuple[str, str]:
+    values = {
+        "number": follower.tracking_number,
+        "primary": primary.tracking_number,
+        "reply": event.data.get("reply", ""),
+    }
+    subject = _("Your complaint %(number)s has been resolved") % values
+    body = (
+        _(
+            "Your complaint %(number)s was handled together with case %(primary)s, which has "
+            "been resolved: %(reply)s Please tell us on the portal whether you are satisfied "
+            "(tracking number %(number)s and your access code)."
+        )
+        % values
+    )
+    return subject, body
+
+
+def _send(complaint: Complaint, event: CaseEvent, texts: tuple[str, str]) -> int:
     subject, body = texts
     return notify(
         dedup_key=f"complaint:{complaint.pk}:event:{event.pk}",
         subject=subject,
         body=body,
+        email=complaint.contact_email,
         phone=complaint.contact_phone,
     )
+
+
+def tell_complainant(complaint: Complaint, event: CaseEvent) -> int:
+    """Queue the messages for this event (inside the caller's transaction); returns how many
+    were queued, duplicates of earlier ones left out."""
+    with translation.override(settings.LANGUAGE_CODE):
+        texts = _texts(event.action, complaint, event)
+        if texts is None:
+            return 0
+        sent = _send(complaint, event, texts)
+        if event.action == RESOLVED:
+            followers = complaint.merged_complaints.filter(status=CaseStatus.MERGED)
+            for follower in followers.order_by("pk"):
+                sent += _send(follower, event, _follower_texts(follower, complaint, event))
+    return sent

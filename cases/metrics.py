@@ -1,7 +1,9 @@
 """The figures officials are judged by, defined once here (dashboards, reports and the API use
 these functions, never their own arithmetic).
 
-Over the complaints *submitted* in a period (and visible to the asker):
+Over the complaints *submitted* in a period (and visible to the asker), leaving out the
+complaints merged into another case: a duplicate is counted once, through its primary, in
+every figure below.
 
 - handled: accepted for handling, i.e. not still waiting for intake and not rejected;
 - resolution rate (办结率) = resolved ÷ handled, where resolved means the case reached
@@ -66,10 +68,15 @@ def in_period(complaints: QuerySet[Complaint], start: dt.datetime, end: dt.datet
     return complaints.filter(created_at__gte=start, created_at__lt=end)
 
 
+def counted(complaints: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    """The complaints the figures count: not the duplicates merged into a primary case."""
+    return complaints.exclude(status=CaseStatus.MERGED)
+
+
 def figures(complaints: QuerySet[Complaint], now: dt.datetime | None = None) -> Figures:
     """All the figures over ``complaints`` in one query."""
     now = now or timezone.now()
-    annotated = complaints.annotate(
+    annotated = counted(complaints).annotate(
         first_resolved_at=Min("events__timestamp", filter=Q(events__action=RESOLVED)),
         was_reopened=Exists(CaseEvent.objects.filter(complaint=OuterRef("pk"), action=REOPENED)),
     )
@@ -99,7 +106,8 @@ def figures(complaints: QuerySet[Complaint], now: dt.datetime | None = None) -> 
 def repeat_complaints_by_estate(complaints: QuerySet[Complaint], minimum: int = 2):
     """Estates with at least ``minimum`` complaints, most first: (estate id, name, count)."""
     return list(
-        complaints.filter(estate__isnull=False)
+        counted(complaints)
+        .filter(estate__isnull=False)
         .values("estate_id", "estate__name")
         .annotate(complaints=Count("pk"))
         .filter(complaints__gte=minimum)

@@ -1,19 +1,26 @@
 """Who may see and act on which complaint: the one place that decides, for every list,
 detail, search, export and API path. ``ComplaintScope`` is turned into an ORM filter here and
-into an Elasticsearch filter in ``search.queries``, so both answer the same."""
+into an Elasticsearch filter in ``search.queries``, so both answer the same.
+
+Seeing: an administrator and a head of department (an official without a district) see
+everything; officials and inspectors their district, and inspectors also every case assigned
+to them (a django-guardian grant made on dispatch); a company only the cases dispatched to it;
+an owners' committee member its estate's cases. Acting: the ``can_*`` predicates below.
+"""
 
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from cases.models import CaseStatus, Complaint
+from cases.models import (
+    CaseStatus,
+    Complaint,
+    ComplaintUserObjectPermission,
+    Dispatch,
+)
 from portal.roles import REGULATOR_STAFF, Role, roles_of
 
 S = CaseStatus
-# A company sees a case only once it has been dispatched to it.
-DISPATCHED_STATUSES = frozenset(
-    {S.ASSIGNED, S.IN_PROGRESS, S.RESOLVED, S.FOLLOWED_UP, S.CLOSED, S.REOPENED}
-)
 
 
 @dataclass(frozen=True)
@@ -22,10 +29,18 @@ class ComplaintScope:
     district_ids: frozenset[int] = field(default_factory=frozenset)
     company_ids: frozenset[int] = field(default_factory=frozenset)
     estate_ids: frozenset[int] = field(default_factory=frozenset)
+    # Cases granted one by one (django-guardian), e.g. assigned across districts.
+    complaint_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def nothing(self) -> bool:
-        return not (self.everything or self.district_ids or self.company_ids or self.estate_ids)
+        return not (
+            self.everything
+            or self.district_ids
+            or self.company_ids
+            or self.estate_ids
+            or self.complaint_ids
+        )
 
     def as_q(self) -> Q:
         if self.everything:
@@ -34,24 +49,45 @@ class ComplaintScope:
         if self.district_ids:
             q |= Q(district_id__in=self.district_ids)
         if self.company_ids:
-            q |= Q(company_id__in=self.company_ids, status__in=DISPATCHED_STATUSES)
+            q |= Q(dispatched_company_id__in=self.company_ids)
         if self.estate_ids:
             q |= Q(estate_id__in=self.estate_ids)
+        if self.complaint_ids:
+            q |= Q(pk__in=self.complaint_ids)
         return q
+
+
+def _profile(user):
+    return getattr(user, "staff_profile", None) if user.is_authenticated else None
+
+
+def _granted_complaint_ids(user) -> frozenset[int]:
+    cached = getattr(user, "_portal_granted_complaints", None)
+    if cached is None:
+        cached = frozenset(
+            ComplaintUserObjectPermission.objects.filter(
+                user=user, permission__codename="view_complaint"
+            ).values_list("content_object_id", flat=True)
+        )
+        user._portal_granted_complaints = cached
+    return cached
 
 
 def scope_for(user) -> ComplaintScope:
     roles = roles_of(user)
     if not roles:
         return ComplaintScope()
-    profile = getattr(user, "staff_profile", None) if user.is_authenticated else None
+    profile = _profile(user)
     if Role.ADMINISTRATOR in roles:
         return ComplaintScope(everything=True)
     if roles & {Role.OFFICIAL, Role.INSPECTOR}:
         # A department head has no district and oversees the whole city.
-        if profile is None or profile.district_id is None:
-            return ComplaintScope(everything=Role.OFFICIAL in roles)
-        return ComplaintScope(district_ids=frozenset({profile.district_id}))
+        if Role.OFFICIAL in roles and (profile is None or profile.district_id is None):
+            return ComplaintScope(everything=True)
+        districts = frozenset({profile.district_id}) if profile and profile.district_id else ()
+        return ComplaintScope(
+            district_ids=frozenset(districts), complaint_ids=_granted_complaint_ids(user)
+        )
     if profile is None:
         return ComplaintScope()
     if Role.COMPANY_STAFF in roles and profile.company_id:
@@ -76,20 +112,72 @@ def can_search(user) -> bool:
     return user.is_authenticated and user.has_perm("cases.search_complaints")
 
 
+def is_regulator(user) -> bool:
+    return bool(roles_of(user) & REGULATOR_STAFF)
+
+
+def is_official(user) -> bool:
+    return bool(roles_of(user) & {Role.OFFICIAL, Role.ADMINISTRATOR})
+
+
+def is_head_of_department(user) -> bool:
+    """An official without a district: the second rung of the escalation ladder."""
+    profile = _profile(user)
+    return Role.OFFICIAL in roles_of(user) and (profile is None or profile.district_id is None)
+
+
 def can_see_personal_data(user) -> bool:
-    return bool(roles_of(user) & REGULATOR_STAFF) and user.has_perm(
-        "cases.view_complainant_personal_data"
-    )
+    return is_regulator(user) and user.has_perm("cases.view_complainant_personal_data")
+
+
+def can_work(user, complaint: Complaint) -> bool:
+    """Regulator staff within their scope: triage, review, resolve, notes, requests, merges."""
+    return is_regulator(user) and can_view(user, complaint)
+
+
+def can_dispatch(user, complaint: Complaint) -> bool:
+    """Dispatch and re-dispatch (分派) are the officials' (or an administrator's)."""
+    return is_official(user) and can_view(user, complaint)
+
+
+def company_of(user) -> int | None:
+    """The company a company-staff user acts for, else None."""
+    if Role.COMPANY_STAFF not in roles_of(user):
+        return None
+    profile = _profile(user)
+    return profile.company_id if profile else None
+
+
+def can_answer_as_company(user, complaint: Complaint) -> bool:
+    company_id = company_of(user)
+    return company_id is not None and complaint.dispatched_company_id == company_id
+
+
+def can_sign(user, dispatch: Dispatch) -> bool:
+    """The receiving unit signs for (签收) or returns (退单) its own dispatch."""
+    if dispatch.inspector_id is not None:
+        return user.is_authenticated and dispatch.inspector_id == user.pk
+    company_id = company_of(user)
+    return company_id is not None and dispatch.company_id == company_id
+
+
+def can_request_extension(user, complaint: Complaint) -> bool:
+    return can_work(user, complaint) or can_answer_as_company(user, complaint)
+
+
+def can_decide_extension(user, complaint: Complaint) -> bool:
+    return is_official(user) and can_view(user, complaint)
 
 
 def can_transition(user, complaint: Complaint, target: str) -> bool:
-    """Staff act within their scope; the citizen (anonymous, holding the access code checked
-    by the tracking view) may only answer the satisfaction follow-up."""
+    """Regulator staff act within their scope; a company only through signing (which starts
+    work); the citizen (anonymous, holding the access code checked by the tracking view) only
+    answers the satisfaction follow-up."""
     roles = roles_of(user)
     if not roles:
         return complaint.status == S.RESOLVED and target in {S.FOLLOWED_UP, S.REOPENED}
     if roles & REGULATOR_STAFF:
         return can_view(user, complaint)
     if Role.COMPANY_STAFF in roles:
-        return target == S.IN_PROGRESS and can_view(user, complaint)
+        return target == S.IN_PROGRESS and can_answer_as_company(user, complaint)
     return False

@@ -37,6 +37,7 @@ def submit_complaint(
     estate: Estate | None = None,
     estate_name: str = "",
     contact_name: str = "",
+    contact_email: str = "",
     photos: list[ContentFile] = (),
 ) -> Receipt:
     from search.indexing import queue_for_indexing
@@ -54,6 +55,7 @@ def submit_complaint(
             description=description,
             contact_phone=contact_phone,
             contact_name=contact_name,
+            contact_email=contact_email.strip(),
             estate=estate,
             estate_name=estate_name or (estate.name if estate else ""),
             district_id=estate.district_id if estate else None,

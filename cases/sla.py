@@ -42,7 +42,13 @@ AMBER_SHARE = 0.25
 
 # States in which the case no longer runs against its resolution deadline.
 FINISHED = frozenset(
-    {CaseStatus.REJECTED, CaseStatus.RESOLVED, CaseStatus.FOLLOWED_UP, CaseStatus.CLOSED}
+    {
+        CaseStatus.REJECTED,
+        CaseStatus.RESOLVED,
+        CaseStatus.FOLLOWED_UP,
+        CaseStatus.CLOSED,
+        CaseStatus.MERGED,
+    }
 )
 
 SlaState = Literal["green", "amber", "red"]
@@ -90,23 +96,52 @@ def due_dates(submitted_at: dt.datetime, tier: str, category: str) -> DueDates:
     )
 
 
+def clock_reading(complaint: Complaint, now: dt.datetime | None = None) -> dt.datetime:
+    """The moment the case's clock shows: stopped while it waits on the complainant."""
+    now = now or timezone.now()
+    paused_at = complaint.awaiting_complainant_since
+    return min(now, paused_at) if paused_at is not None else now
+
+
+def time_left_share(
+    complaint: Complaint,
+    now: dt.datetime | None = None,
+    *,
+    overrides: calendar.Overrides | None = None,
+) -> float | None:
+    """The share of the working time to resolve still left (negative once overdue).
+
+    None when the case has no due date or no working time between submission and due date.
+    The clock is read through `clock_reading`, so a paused case keeps its share. The sweep
+    passes ``overrides`` loaded once for many cases.
+    """
+    due = complaint.resolve_due_at
+    if due is None:
+        return None
+    moment = clock_reading(complaint, now)
+    if overrides is None:
+        overrides = calendar.load_overrides(
+            min(complaint.created_at, moment).astimezone(calendar.TIMEZONE).date()
+        )
+    total = calendar.working_hours_between(complaint.created_at, due, overrides=overrides)
+    if total <= 0:
+        return None
+    return calendar.working_hours_between(moment, due, overrides=overrides) / total
+
+
 def sla_state(complaint: Complaint, now: dt.datetime | None = None) -> SlaState:
     """Green, amber (under 25% of the working time to resolve left) or red (overdue).
 
-    The time to resolve runs in working hours from submission to ``resolve_due_at``. A case
-    without a due date, or already resolved, rejected or closed, is green.
+    The time to resolve runs in working hours from submission to ``resolve_due_at``; while the
+    case waits on the complainant the clock stands still at ``awaiting_complainant_since``. A
+    case without a due date, or already resolved, rejected, closed or merged, is green.
     """
     due = complaint.resolve_due_at
     if due is None or complaint.status in FINISHED:
         return "green"
-    now = now or timezone.now()
-    if now > due:
+    if clock_reading(complaint, now) > due:
         return "red"
-    overrides = calendar.load_overrides(
-        min(complaint.created_at, now).astimezone(calendar.TIMEZONE).date()
-    )
-    total = calendar.working_hours_between(complaint.created_at, due, overrides=overrides)
-    left = calendar.working_hours_between(now, due, overrides=overrides)
-    if total > 0 and left < AMBER_SHARE * total:
+    share = time_left_share(complaint, now)
+    if share is not None and share < AMBER_SHARE:
         return "amber"
     return "green"

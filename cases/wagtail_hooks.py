@@ -1,5 +1,7 @@
+from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -15,6 +17,24 @@ CASE_ACTIONS = {
     "cases.complaint.followed_up": _("Satisfaction recorded"),
     "cases.complaint.closed": _("Closed"),
     "cases.complaint.reopened": _("Reopened"),
+    "cases.complaint.merged": _("Merged into another case"),
+    "cases.complaint.duplicate_merged": _("A duplicate was merged into this case"),
+    "cases.dispatch.signed": _("Signed for"),
+    "cases.dispatch.returned": _("Returned by the receiving unit"),
+    "cases.dispatch.sign_late": _("Not signed for in time"),
+    "cases.complaint.answered": _("Company answered"),
+    "cases.answer.accepted": _("Company answer accepted"),
+    "cases.answer.sent_back": _("Company answer sent back"),
+    "cases.complaint.unsatisfied_again": _("Unsatisfied again after reopening"),
+    "cases.complaint.info_requested": _("More information requested"),
+    "cases.complaint.info_provided": _("Information provided"),
+    "cases.extension.requested": _("Extension requested"),
+    "cases.extension.refused": _("Extension refused"),
+    "cases.complaint.extended": _("Time limit extended"),
+    "cases.complaint.sla_warning": _("Due soon"),
+    "cases.complaint.overdue": _("Overdue"),
+    "cases.complaint.escalated": _("Escalated for supervision"),
+    "cases.complaint.note_added": _("Internal note"),
 }
 
 
@@ -70,3 +90,26 @@ class SlaViewSetGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_sla_viewsets() -> SlaViewSetGroup:
     return SlaViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_case_urls():
+    from cases.admin import urls
+
+    return [path("cases/", include((urls.urlpatterns, urls.app_name), namespace=urls.app_name))]
+
+
+class WorkbenchMenuItem(MenuItem):
+    """Shown to those who work cases: regulator staff and the companies' staff."""
+
+    def is_shown(self, request):
+        from cases.admin.workbench import works_cases
+
+        return works_cases(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_workbench_menu_item() -> WorkbenchMenuItem:
+    return WorkbenchMenuItem(
+        _("Case workbench"), reverse("cases_admin:workbench"), icon_name="tasks", order=190
+    )

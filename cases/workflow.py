@@ -4,35 +4,78 @@ Each verb locks the row, checks the actor's permission and the allowed-transitio
 changes the status, writes the timeline event in the same transaction, and queues indexing on
 commit. A repeated call for a state already reached returns quietly; anything else illegal
 raises ``TransitionNotAllowed`` and changes nothing.
+
+Dispatch, signing and the company's answer live in ``cases.dispatch``; they move the case
+through ``transition`` too.
 """
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cases import permissions, sla
 from cases.citizen_messages import tell_complainant
-from cases.models import CaseEvent, CaseStatus, Complaint, Satisfaction
+from cases.models import (
+    AnswerStatus,
+    CaseEvent,
+    CaseStatus,
+    Complaint,
+    Dispatch,
+    DispatchStatus,
+    Satisfaction,
+)
+from portal.notifications import notify
+from portal.roles import Role
 
 S = CaseStatus
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    S.SUBMITTED: {S.ACCEPTED, S.REJECTED},
-    S.ACCEPTED: {S.ASSIGNED},
-    S.ASSIGNED: {S.IN_PROGRESS},
-    S.IN_PROGRESS: {S.RESOLVED},
+    S.SUBMITTED: {S.ACCEPTED, S.REJECTED, S.MERGED},
+    S.ACCEPTED: {S.ASSIGNED, S.MERGED},
+    # Back to "accepted" when every unit returned it (退单): the official re-dispatches.
+    S.ASSIGNED: {S.IN_PROGRESS, S.ACCEPTED, S.MERGED},
+    S.IN_PROGRESS: {S.RESOLVED, S.MERGED},
     S.RESOLVED: {S.FOLLOWED_UP, S.REOPENED},
     S.FOLLOWED_UP: {S.CLOSED, S.REOPENED},
     S.CLOSED: {S.REOPENED},
-    S.REOPENED: {S.ASSIGNED},
+    S.REOPENED: {S.ASSIGNED, S.MERGED},
     S.REJECTED: set(),
+    S.MERGED: set(),
 }
+
+# An unsatisfied rating reopens a case this many times; after that it is recorded and flagged.
+MAX_REOPENS_BY_FOLLOW_UP = 1
 
 
 class TransitionNotAllowed(Exception):
     """A transition was refused; the message is shown to the user as is."""
 
 
-def _transition(
+def lock(complaint: Complaint) -> Complaint:
+    """The complaint's row, locked until the end of the caller's transaction."""
+    return Complaint.objects.select_for_update().get(pk=complaint.pk)
+
+
+def ensure_allowed(locked: Complaint, *, actor, to: str, permitted: bool | None = None) -> None:
+    """Raise ``TransitionNotAllowed`` unless ``actor`` may move ``locked`` to ``to`` now."""
+    if permitted is None:
+        permitted = permissions.can_transition(actor, locked, to)
+    if not permitted:
+        raise TransitionNotAllowed(_("You may not perform this action on this case."))
+    if to not in ALLOWED_TRANSITIONS[locked.status]:
+        raise TransitionNotAllowed(
+            _("A case that is “%(current)s” cannot become “%(target)s”.")
+            % {"current": locked.get_status_display(), "target": S(to).label}
+        )
+
+
+def _user_or_none(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def transition(
     complaint: Complaint,
     *,
     actor,
@@ -40,19 +83,17 @@ def _transition(
     action: str,
     public: bool,
     data: dict | None = None,
+    permitted: bool | None = None,
     **changes,
-) -> Complaint:
+) -> tuple[Complaint, CaseEvent | None]:
+    """Move the case to ``to`` and write the event; the event is None when the case already
+    was there (a repeated request). ``permitted`` replaces ``can_transition`` when the caller
+    has checked a narrower permission itself (e.g. ``can_dispatch``)."""
     with transaction.atomic():
-        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        locked = lock(complaint)
         if locked.status == to and to != S.REOPENED:
-            return locked
-        if not permissions.can_transition(actor, locked, to):
-            raise TransitionNotAllowed(_("You may not perform this action on this case."))
-        if to not in ALLOWED_TRANSITIONS[locked.status]:
-            raise TransitionNotAllowed(
-                _("A case that is “%(current)s” cannot become “%(target)s”.")
-                % {"current": locked.get_status_display(), "target": S(to).label}
-            )
+            return locked, None
+        ensure_allowed(locked, actor=actor, to=to, permitted=permitted)
         from_status = locked.status
         locked.status = to
         for field, value in changes.items():
@@ -61,7 +102,7 @@ def _transition(
         event = CaseEvent.objects.log_action(
             locked,
             action,
-            user=actor if actor is not None and actor.is_authenticated else None,
+            user=_user_or_none(actor),
             from_status=from_status,
             to_status=to,
             is_public=public,
@@ -70,7 +111,20 @@ def _transition(
         _queue_side_effects(locked)
         tell_complainant(locked, event)
     complaint.refresh_from_db()
-    return locked
+    return locked, event
+
+
+def log_event(
+    complaint: Complaint, action: str, *, actor, public: bool, data: dict | None = None
+) -> CaseEvent:
+    """An event without a status change (a note, a signature, an answer, a sweep flag). The
+    caller has checked the permission; a public event may message the complainant."""
+    event = CaseEvent.objects.log_action(
+        complaint, action, user=_user_or_none(actor), is_public=public, data=data or {}
+    )
+    if public:
+        tell_complainant(complaint, event)
+    return event
 
 
 def _queue_side_effects(complaint: Complaint) -> None:
@@ -83,7 +137,26 @@ def _queue_side_effects(complaint: Complaint) -> None:
         queue_credit_recompute(complaint.company_id)
 
 
-def accept_case(complaint: Complaint, *, actor, tier: str | None = None, note: str = ""):
+def district_officials(district_id: int | None):
+    """Who supervises a district's cases: its officials, else the heads of department."""
+    users = get_user_model().objects.filter(is_active=True, groups__name=Role.OFFICIAL)
+    local = users.filter(staff_profile__district_id=district_id) if district_id else users.none()
+    if local.exists():
+        return local
+    return users.filter(staff_profile__district__isnull=True)
+
+
+def tell_staff(users, *, key: str, subject: str, body: str) -> int:
+    """E-mail each of ``users`` once per ``key`` (staff messages carry no personal data)."""
+    return sum(
+        notify(dedup_key=f"{key}:user:{user.pk}", subject=subject, body=body, email=user.email)
+        for user in users
+    )
+
+
+def accept_case(
+    complaint: Complaint, *, actor, tier: str | None = None, note: str = ""
+) -> Complaint:
     """Intake registration (受理); a tier set here re-computes the due dates."""
     changes = {}
     if tier and tier != complaint.tier:
@@ -94,7 +167,7 @@ def accept_case(complaint: Complaint, *, actor, tier: str | None = None, note: s
             "respond_due_at": due.respond_by,
             "resolve_due_at": due.resolve_by,
         }
-    return _transition(
+    return transition(
         complaint,
         actor=actor,
         to=S.ACCEPTED,
@@ -102,14 +175,14 @@ def accept_case(complaint: Complaint, *, actor, tier: str | None = None, note: s
         public=True,
         data={"note": note},
         **changes,
-    )
+    )[0]
 
 
-def reject_case(complaint: Complaint, *, actor, reason: str):
+def reject_case(complaint: Complaint, *, actor, reason: str) -> Complaint:
     """Not accepted (不予受理); the reason is shown to the citizen."""
     if not reason.strip():
         raise TransitionNotAllowed(_("A rejection needs a reason the citizen can read."))
-    return _transition(
+    return transition(
         complaint,
         actor=actor,
         to=S.REJECTED,
@@ -117,72 +190,158 @@ def reject_case(complaint: Complaint, *, actor, reason: str):
         public=True,
         data={"reason": reason},
         public_reply=reason,
+    )[0]
+
+
+def current_company_dispatch(locked: Complaint) -> Dispatch | None:
+    """The live dispatch to the company the case is dispatched to, if any."""
+    if not locked.dispatched_company_id:
+        return None
+    return (
+        Dispatch.objects.filter(
+            complaint=locked,
+            company_id=locked.dispatched_company_id,
+            status__in=[DispatchStatus.AWAITING_SIGNATURE, DispatchStatus.SIGNED],
+        )
+        .order_by("-dispatched_at", "-id")
+        .first()
     )
 
 
-def assign_case(complaint: Complaint, *, actor, note: str = ""):
-    """Dispatch (分派) to the responsible unit."""
-    return _transition(
-        complaint,
-        actor=actor,
-        to=S.ASSIGNED,
-        action="cases.complaint.assigned",
-        public=True,
-        data={"note": note},
+def _company_answer_accepted(locked: Complaint) -> bool:
+    """Was the company's answer to its current dispatch accepted (its latest answer)?"""
+    current = current_company_dispatch(locked)
+    if current is None:
+        return True  # withdrawn or returned: no company works the case any more
+    latest = (
+        locked.answers.filter(
+            company_id=locked.dispatched_company_id, submitted_at__gte=current.dispatched_at
+        )
+        .order_by("-submitted_at", "-id")
+        .first()
     )
+    return latest is not None and latest.status == AnswerStatus.ACCEPTED
 
 
-def start_work(complaint: Complaint, *, actor):
-    return _transition(
-        complaint, actor=actor, to=S.IN_PROGRESS, action="cases.complaint.started", public=True
-    )
-
-
-def resolve_case(complaint: Complaint, *, actor, reply: str):
-    """Resolution (办结) with the public reply the citizen reads."""
+def resolve_case(complaint: Complaint, *, actor, reply: str) -> Complaint:
+    """Resolution (办结) with the public reply the citizen reads. A case dispatched to a
+    company is resolved only once the company's answer was accepted."""
     if not reply.strip():
         raise TransitionNotAllowed(_("A resolution needs a public reply."))
-    return _transition(
-        complaint,
-        actor=actor,
-        to=S.RESOLVED,
-        action="cases.complaint.resolved",
-        public=True,
-        data={"reply": reply},
-        public_reply=reply,
-    )
+    with transaction.atomic():
+        locked = lock(complaint)
+        if locked.status == S.RESOLVED:
+            return locked
+        ensure_allowed(locked, actor=actor, to=S.RESOLVED)
+        if locked.dispatched_company_id and not _company_answer_accepted(locked):
+            raise TransitionNotAllowed(
+                _(
+                    "The case is dispatched to %(company)s: accept the company's answer "
+                    "before resolving the case."
+                )
+                % {"company": locked.dispatched_company}
+            )
+        return transition(
+            complaint,
+            actor=actor,
+            to=S.RESOLVED,
+            action="cases.complaint.resolved",
+            public=True,
+            data={"reply": reply},
+            public_reply=reply,
+        )[0]
 
 
-def record_follow_up(complaint: Complaint, *, actor, satisfaction: str, comment: str = ""):
-    """Satisfaction follow-up (回访); an unsatisfied answer reopens the case."""
+def record_follow_up(
+    complaint: Complaint, *, actor, satisfaction: str, comment: str = ""
+) -> Complaint:
+    """Satisfaction follow-up (回访). An unsatisfied answer reopens the case once and sends it
+    back to the official; a second one is recorded and flagged to the district's officials."""
     if satisfaction not in Satisfaction.values:
         raise TransitionNotAllowed(_("Choose satisfied, basically satisfied or unsatisfied."))
-    to = S.REOPENED if satisfaction == Satisfaction.UNSATISFIED else S.FOLLOWED_UP
-    action = "cases.complaint.reopened" if to == S.REOPENED else "cases.complaint.followed_up"
-    return _transition(
-        complaint,
-        actor=actor,
-        to=to,
-        action=action,
-        public=True,
-        data={"satisfaction": satisfaction, "comment": comment},
-        satisfaction=satisfaction,
+    data = {"satisfaction": satisfaction, "comment": comment}
+    with transaction.atomic():
+        locked = lock(complaint)
+        unsatisfied = satisfaction == Satisfaction.UNSATISFIED
+        if unsatisfied and locked.reopen_count < MAX_REOPENS_BY_FOLLOW_UP:
+            locked, event = transition(
+                complaint,
+                actor=actor,
+                to=S.REOPENED,
+                action="cases.complaint.reopened",
+                public=True,
+                data=data,
+                satisfaction=satisfaction,
+                reopen_count=locked.reopen_count + 1,
+            )
+            tell_officials(locked, event, "reopened")
+            return locked
+        locked, event = transition(
+            complaint,
+            actor=actor,
+            to=S.FOLLOWED_UP,
+            action="cases.complaint.followed_up",
+            public=True,
+            data=data,
+            satisfaction=satisfaction,
+        )
+        if unsatisfied and event is not None:
+            flag = log_event(
+                locked,
+                "cases.complaint.unsatisfied_again",
+                actor=actor,
+                public=False,
+                data={"comment": comment, "reopen_count": locked.reopen_count},
+            )
+            tell_officials(locked, flag, "unsatisfied_again")
+        return locked
+
+
+def tell_officials(complaint: Complaint, event: CaseEvent, why: str) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        number = complaint.tracking_number
+        if why == "reopened":
+            subject = _("Case %(number)s reopened: the complainant is unsatisfied") % {
+                "number": number
+            }
+            body = _(
+                "The complainant rated case %(number)s unsatisfied, so it was reopened. "
+                "Please dispatch it again."
+            ) % {"number": number}
+        else:
+            subject = _("Case %(number)s: the complainant is unsatisfied again") % {
+                "number": number
+            }
+            body = _(
+                "The complainant rated case %(number)s unsatisfied again after it was "
+                "reopened once. It was recorded as followed up; please review it."
+            ) % {"number": number}
+    tell_staff(
+        district_officials(complaint.district_id),
+        key=f"complaint:{complaint.pk}:event:{event.pk}:{why}",
+        subject=subject,
+        body=body,
     )
 
 
-def close_case(complaint: Complaint, *, actor):
-    return _transition(
+def close_case(complaint: Complaint, *, actor) -> Complaint:
+    return transition(
         complaint, actor=actor, to=S.CLOSED, action="cases.complaint.closed", public=True
-    )
+    )[0]
 
 
-def reopen_case(complaint: Complaint, *, actor, reason: str):
+def reopen_case(complaint: Complaint, *, actor, reason: str) -> Complaint:
     """A wrongly closed case goes back to work (重办)."""
-    return _transition(
-        complaint,
-        actor=actor,
-        to=S.REOPENED,
-        action="cases.complaint.reopened",
-        public=True,
-        data={"reason": reason},
-    )
+    if not reason.strip():
+        raise TransitionNotAllowed(_("Reopening a case needs a reason."))
+    with transaction.atomic():
+        locked = lock(complaint)
+        return transition(
+            complaint,
+            actor=actor,
+            to=S.REOPENED,
+            action="cases.complaint.reopened",
+            public=True,
+            data={"reason": reason},
+            reopen_count=locked.reopen_count + 1,
+        )[0]

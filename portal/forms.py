@@ -52,6 +52,12 @@ class ComplaintForm(forms.Form):
         max_length=20,
         help_text=_("The company never sees it. Only the regulator may call you back."),
     )
+    contact_email = forms.EmailField(
+        label=_("E-mail (optional)"),
+        required=False,
+        max_length=254,
+        help_text=_("We also send news of your complaint here. The company never sees it."),
+    )
     photos = MultiplePhotoField(
         label=_("Photos (optional, up to 3)"),
         required=False,
@@ -80,6 +86,7 @@ class ComplaintForm(forms.Form):
             category=data["category"],
             description=data["description"],
             contact_phone=data["contact_phone"],
+            contact_email=data.get("contact_email") or "",
             estate=estate,
             estate_name=data["estate_name"].strip(),
             photos=data.get("photos") or [],

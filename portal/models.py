@@ -88,7 +88,7 @@ class HomePage(Page):
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = [*Page.content_panels, "intro"]
-    subpage_types = ["portal.ComplaintPage"]
+    subpage_types = ["portal.ComplaintPage", "portal.TrackingPage"]
     max_count = 1
 
     class Meta:
@@ -139,5 +139,38 @@ class ComplaintPage(RoutablePageMixin, Page):
         return TemplateResponse(
             request,
             "portal/complaint_submitted.html",
-            {"page": self, "self": self, "receipt": receipt},
+            {
+                "page": self,
+                "self": self,
+                "receipt": receipt,
+                "tracking_page": TrackingPage.objects.live().first(),
+            },
         )
+
+
+class TrackingPage(RoutablePageMixin, Page):
+    """The citizen's tracking page (进度查询): tracking number + access code → the case's
+    public timeline, answers to questions, and the satisfaction rating. The views live in
+    ``portal.tracking``; this page only routes to them."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, "intro"]
+    parent_page_types = ["portal.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("tracking page")
+
+    @path("")
+    def lookup(self, request):
+        from portal.tracking import lookup
+
+        return lookup(self, request)
+
+    @path("case/")
+    def case(self, request):
+        from portal.tracking import case_detail
+
+        return case_detail(self, request)

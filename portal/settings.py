@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "guardian",
+    "django_ratelimit",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -102,6 +103,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://portal")}
+# django-ratelimit's list of "supported" caches predates Django's own Redis cache, whose
+# atomic incr() is all it needs (tested in tests/portal/test_tracking.py).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if "locmem" in CACHES["default"]["BACKEND"]:
+    # One process (the demo): a per-process cache counts attempts correctly. Any deployment
+    # with several workers sets CACHE_URL to Redis, which django-ratelimit needs.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -189,7 +197,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enterprises.credit_tasks.recompute_all_credit",
         "schedule": crontab(hour=2, minute=0),
     },
+    "cases-sla-sweep": {"task": "cases.tasks.sweep_sla", "schedule": 300.0},
 }
+
+# Case handling (cases.dispatch, cases.supervision), in working hours of cases.calendar.
+# A unit that has not signed for (签收) a dispatch within this time is flagged.
+CASE_SIGN_WITHIN_HOURS = env.int("CASE_SIGN_WITHIN_HOURS", default=4)
+# Overdue by this much more, a case escalates from the district official to the head of
+# department (the second rung of 督办).
+CASE_ESCALATE_TO_HEAD_AFTER_HOURS = env.int("CASE_ESCALATE_TO_HEAD_AFTER_HOURS", default=14)
+# Evidence and internal attachments: PDF or images, typed by content.
+CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Wrong access codes on the tracking page, per client address (django-ratelimit syntax).
+TRACKING_RATE_LIMIT = env.str("TRACKING_RATE_LIMIT", default="10/h")
+RATELIMIT_VIEW = "portal.tracking.rate_limited"
 
 # Elasticsearch: unset means the database search fallback.
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
@@ -202,6 +223,8 @@ WAGTAIL_SITE_NAME = "住房和城乡建设局 物业监管服务平台"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf"]
+# No avatars from a third-party service: it would receive a hash of every staff e-mail.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Security headers. In production (DEBUG=0) every `check --deploy` item is on.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -17,5 +17,6 @@ echo "services ready after $(( $(date +%s) - started )) s" >&2
 
 .venv/bin/ruff check .
 .venv/bin/python manage.py makemigrations --check --dry-run
+scripts/browser.sh ensure # Chromium and CJK fonts for the browser tests (tests/e2e)
 .venv/bin/pytest "$@"
 echo "make test took $(( $(date +%s) - started )) s" >&2

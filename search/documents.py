@@ -1,6 +1,6 @@
 """What a complaint looks like in Elasticsearch.
 
-Personal data (the complainant's name and phone) is never indexed. Text fields use the
+Personal data (the complainant's name, phone and e-mail) is never indexed. Text fields use the
 analyzer named by ``ELASTICSEARCH_TEXT_ANALYZER``: ``standard`` on every node (it splits
 Chinese into single characters, so Chinese words are matched as phrases), or a Chinese
 analyzer plugin such as ``smartcn`` or ``ik_max_word`` where the cluster has one.
@@ -27,6 +27,8 @@ def complaint_index_body() -> dict:
                 "district": keyword,
                 "company_id": keyword,
                 "company": keyword,
+                "dispatched_company_id": keyword,
+                "assigned_inspector_id": keyword,
                 "estate_id": keyword,
                 "estate_name": {**text, "fields": {"raw": keyword}},
                 "description": text,
@@ -51,6 +53,8 @@ ROW_FIELDS = (
     "district__name",
     "company_id",
     "company__name",
+    "dispatched_company_id",
+    "assigned_inspector_id",
     "estate_id",
     "estate_name",
     "description",
@@ -74,6 +78,8 @@ def complaint_document(row: dict) -> dict:
         "district": row["district__name"],
         "company_id": _id(row["company_id"]),
         "company": row["company__name"],
+        "dispatched_company_id": _id(row["dispatched_company_id"]),
+        "assigned_inspector_id": _id(row["assigned_inspector_id"]),
         "estate_id": _id(row["estate_id"]),
         "estate_name": row["estate_name"],
         "description": row["description"],

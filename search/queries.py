@@ -14,7 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cases.models import CaseStatus, Category, Complaint
-from cases.permissions import DISPATCHED_STATUSES, ComplaintScope, scope_for, visible_complaints
+from cases.permissions import ComplaintScope, scope_for, visible_complaints
 from search import engine
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -81,18 +81,11 @@ def scope_filter(scope: ComplaintScope) -> dict | None:
     if scope.district_ids:
         should.append({"terms": {"district_id": sorted(map(str, scope.district_ids))}})
     if scope.company_ids:
-        should.append(
-            {
-                "bool": {
-                    "filter": [
-                        {"terms": {"company_id": sorted(map(str, scope.company_ids))}},
-                        {"terms": {"status": sorted(DISPATCHED_STATUSES)}},
-                    ]
-                }
-            }
-        )
+        should.append({"terms": {"dispatched_company_id": sorted(map(str, scope.company_ids))}})
     if scope.estate_ids:
         should.append({"terms": {"estate_id": sorted(map(str, scope.estate_ids))}})
+    if scope.complaint_ids:
+        should.append({"ids": {"values": sorted(map(str, scope.complaint_ids))}})
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 

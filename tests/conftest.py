@@ -17,7 +17,7 @@ from wagtail.models import Locale, Page, Site
 
 from enterprises import access
 from portal.celery import app as celery_app
-from portal.models import ComplaintPage, HomePage
+from portal.models import ComplaintPage, HomePage, TrackingPage
 from portal.roles import Role
 from tests.factories import DistrictFactory, EstateFactory, make_user
 
@@ -119,14 +119,15 @@ def admin(db):
 
 @pytest.fixture
 def site_pages(db):
-    """Home page and complaint page as the default site (rebuilt after a table flush)."""
+    """Home, complaint and tracking pages as the default site (rebuilt after a table flush)."""
     Locale.objects.get_or_create(language_code="zh-hans")
     root = Page.get_first_root_node() or Page.add_root(title="Root", slug="root")
     home = root.add_child(instance=HomePage(title="物业服务监管平台", slug="home-test"))
     complaint_page = home.add_child(instance=ComplaintPage(title="我要投诉", slug="complain"))
+    tracking_page = home.add_child(instance=TrackingPage(title="进度查询", slug="track"))
     Site.objects.all().delete()
     Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
-    return {"home": home, "complaint": complaint_page}
+    return {"home": home, "complaint": complaint_page, "tracking": tracking_page}
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,12 @@
-"""The officials' figures, computed over a small, fully known set of cases."""
+"""The officials' figures, computed over a small, fully known set of cases; a complaint merged
+into another is counted once, through its primary."""
 
 import datetime as dt
 
 import pytest
 from django.utils import timezone
 
-from cases import metrics, workflow
+from cases import dispatch, merging, metrics, workflow
 from cases.models import CaseEvent, Complaint
 from tests.factories import make_complaint
 
@@ -13,9 +14,16 @@ pytestmark = pytest.mark.django_db
 NOW = timezone.now()
 
 
-def resolve(complaint, actor, *, late=False):
-    for step in (workflow.accept_case, workflow.assign_case, workflow.start_work):
-        step(complaint, actor=actor)
+def work(complaint, actor, inspector):
+    """Dispatched to the inspector, who signs for it: in progress."""
+    dispatch.dispatch_case(complaint, actor=actor, inspector=inspector)
+    new = complaint.dispatches.get(status="awaiting_signature")
+    dispatch.sign_dispatch(new, actor=inspector)
+
+
+def resolve(complaint, actor, inspector, *, late=False):
+    workflow.accept_case(complaint, actor=actor)
+    work(complaint, actor, inspector)
     workflow.resolve_case(complaint, actor=actor, reply="已处理")
     # Test data: put the due date before or after the resolution.
     due = NOW - dt.timedelta(days=1) if late else NOW + dt.timedelta(days=1)
@@ -23,19 +31,19 @@ def resolve(complaint, actor, *, late=False):
 
 
 @pytest.fixture
-def cases(estate_x, estate_y, admin):
+def cases(estate_x, estate_y, admin, inspector):
     official = admin  # acts city-wide: the cases span both districts
 
     def new(estate=estate_x):
         return make_complaint(estate=estate).complaint
 
     on_time, late, reopened, rated_basic = new(), new(), new(), new(estate_y)
-    resolve(on_time, official)
+    resolve(on_time, official, inspector)
     workflow.record_follow_up(on_time, actor=None, satisfaction="satisfied")
-    resolve(late, official, late=True)
-    resolve(reopened, official)
+    resolve(late, official, inspector, late=True)
+    resolve(reopened, official, inspector)
     workflow.record_follow_up(reopened, actor=None, satisfaction="unsatisfied")
-    resolve(rated_basic, official)
+    resolve(rated_basic, official, inspector)
     workflow.record_follow_up(rated_basic, actor=None, satisfaction="basically")
 
     open_overdue, open_in_time = new(), new()
@@ -46,6 +54,14 @@ def cases(estate_x, estate_y, admin):
 
     waiting, rejected = new(), new()
     workflow.reject_case(rejected, actor=official, reason="不属于物业服务范围")
+
+    # Accepted, overdue and (as test data) rated, but merged: it must count nowhere.
+    merged = new()
+    workflow.accept_case(merged, actor=official)
+    merging.merge_complaint(merged, into=open_in_time, actor=official)
+    Complaint.objects.filter(pk=merged.pk).update(
+        resolve_due_at=NOW - dt.timedelta(days=1), satisfaction="unsatisfied"
+    )
     return locals()
 
 
@@ -89,11 +105,20 @@ def test_repeat_complaints_per_estate(cases, estate_x, estate_y):
     )
 
 
-def test_on_time_is_judged_by_the_first_resolution(cases, admin):
+def test_merged_complaints_count_nowhere(cases):
+    everything = Complaint.objects.all()
+    assert everything.count() == 9  # the merged one is there ...
+    assert metrics.figures(everything, now=NOW).submitted == 8  # ... but not counted
+    merged_only = metrics.figures(Complaint.objects.filter(pk=cases["merged"].pk), now=NOW)
+    assert (merged_only.submitted, merged_only.handled, merged_only.open_overdue) == (0, 0, 0)
+    assert (merged_only.answered, merged_only.satisfied) == (0, 0)
+    assert metrics.repeat_complaints_by_estate(Complaint.objects.filter(status="merged")) == []
+
+
+def test_on_time_is_judged_by_the_first_resolution(cases, admin, inspector):
     reopened = cases["reopened"]
     first = CaseEvent.objects.get(complaint=reopened, action=metrics.RESOLVED).timestamp
-    workflow.assign_case(reopened, actor=admin)
-    workflow.start_work(reopened, actor=admin)
+    work(reopened, admin, inspector)
     workflow.resolve_case(reopened, actor=admin, reply="再次处理")
     # Due between the two resolutions: the first one was on time.
     Complaint.objects.filter(pk=reopened.pk).update(

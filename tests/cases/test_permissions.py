@@ -2,7 +2,7 @@
 
 import pytest
 
-from cases import workflow
+from cases import dispatch, workflow
 from cases.permissions import can_see_personal_data, can_view, visible_complaints
 from tests.factories import make_complaint
 
@@ -10,11 +10,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def complaints(estate_x, estate_y, official, admin):
+def complaints(estate_x, estate_y, official, admin, company_a, other_district_inspector):
     x_new = make_complaint(estate=estate_x).complaint
     x_dispatched = make_complaint(estate=estate_x).complaint
     workflow.accept_case(x_dispatched, actor=official)
-    workflow.assign_case(x_dispatched, actor=official)
+    # To company A and, across districts, to district 2's inspector (a guardian grant).
+    dispatch.dispatch_case(
+        x_dispatched, actor=official, inspector=other_district_inspector, company=company_a
+    )
     y_new = make_complaint(estate=estate_y).complaint
     return {"x_new": x_new, "x_dispatched": x_dispatched, "y_new": y_new}
 
@@ -23,7 +26,7 @@ EXPECTED = {
     "admin": {"x_new", "x_dispatched", "y_new"},
     "official": {"x_new", "x_dispatched"},
     "inspector": {"x_new", "x_dispatched"},
-    "other_district_inspector": {"y_new"},
+    "other_district_inspector": {"y_new", "x_dispatched"},
     "company_a_staff": {"x_dispatched"},
     "company_b_staff": set(),
     "committee_member": {"x_new", "x_dispatched"},

@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import translation
 from wagtail.models import ModelLogEntry
 
-from cases import workflow
+from cases import dispatch, workflow
 from enterprises.credit import (
     evaluation_points,
     explain_credit,
@@ -21,7 +21,8 @@ from enterprises.credit_tasks import recompute_all_credit, recompute_company_cre
 from enterprises.evaluations import submit_evaluation
 from enterprises.models import Company, CreditPolicy, CreditRecord, CreditRecordKind, Evaluation
 from enterprises.models.evaluations import DIMENSIONS
-from tests.factories import make_complaint
+from portal.roles import Role
+from tests.factories import make_complaint, make_user
 
 pytestmark = pytest.mark.django_db
 Kind = CreditRecordKind
@@ -34,11 +35,17 @@ def english_on_a_known_day(time_machine):
         yield
 
 
+def dispatch_to_an_inspector(complaint, actor):
+    """Dispatched to an inspector, who signs for it: in progress."""
+    inspector = make_user("credit_inspector", Role.INSPECTOR)
+    dispatch.dispatch_case(complaint, actor=actor, inspector=inspector)
+    dispatch.sign_dispatch(complaint.dispatches.get(status="awaiting_signature"), actor=inspector)
+
+
 def resolved_complaint(estate, actor):
     complaint = make_complaint(estate=estate).complaint
     workflow.accept_case(complaint, actor=actor)
-    workflow.assign_case(complaint, actor=actor)
-    workflow.start_work(complaint, actor=actor)
+    dispatch_to_an_inspector(complaint, actor)
     workflow.resolve_case(complaint, actor=actor, reply="已处理")
     return complaint
 
@@ -102,7 +109,7 @@ def test_rejected_or_unfinished_complaints_never_count(official, estate_x, compa
 def test_reopened_case_stays_substantiated(official, estate_x, company_a):
     complaint = resolved_complaint(estate_x, official)
     workflow.record_follow_up(complaint, actor=None, satisfaction="unsatisfied")
-    workflow.assign_case(complaint, actor=official)
+    dispatch_to_an_inspector(complaint, official)
     assert recompute_credit(company_a).score == 98
 
 

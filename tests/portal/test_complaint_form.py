@@ -106,3 +106,33 @@ def test_complaint_page_renders_form_in_english_under_en(client, site_pages):
     response = client.get("/en/complain/")
     assert response.status_code == 200
     assert "Contact phone" in response.content.decode()
+
+
+def test_email_is_optional_and_stored_when_given(client, site_pages):
+    post(client, site_pages["complaint"], VALID)
+    post(client, site_pages["complaint"], {**VALID, "contact_email": " li.lei@example.cn "})
+    assert sorted(Complaint.objects.values_list("contact_email", flat=True)) == [
+        "",
+        "li.lei@example.cn",
+    ]
+
+
+def test_invalid_email_is_refused_next_to_the_field(client, site_pages):
+    response = client.post("/en/complain/", {**VALID, "contact_email": "li.lei@"})
+    assert response.status_code == 200
+    assert "valid email" in " ".join(response.context["form"].errors["contact_email"]).lower()
+    assert not Complaint.objects.exists()
+
+
+@pytest.mark.parametrize(("prefix", "warning"), [("", "无法找回"), ("/en", "cannot be recovered")])
+def test_confirmation_links_to_the_tracking_page_and_warns(client, site_pages, prefix, warning):
+    response = client.post(f"{prefix}/complain/", VALID)
+    body = client.get(response["Location"]).content.decode()
+    number = Complaint.objects.get().tracking_number
+    assert f'href="{prefix}/track/?n={number}"' in body
+    assert warning in body
+
+
+def test_tracking_link_prefills_the_tracking_number(client, site_pages):
+    body = client.get("/en/track/?n=wy20260105k7p3qx").content.decode()
+    assert 'value="WY20260105K7P3QX"' in body

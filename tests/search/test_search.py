@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from cases import workflow
+from cases import dispatch, workflow
 from search import indexing
 from search.models import IndexOutbox
 from search.queries import search_complaints
@@ -34,7 +34,7 @@ def _three_complaints(estate_x, estate_y, official):
     ).complaint
     other = make_complaint(estate=estate_y, description="西门电梯异响，担心安全。").complaint
     workflow.accept_case(lift, actor=official)
-    workflow.assign_case(lift, actor=official)
+    dispatch.dispatch_case(lift, actor=official, company=estate_x.managing_company)
     return {"lift": lift, "rubbish": rubbish, "other": other}
 
 

@@ -4,7 +4,8 @@ It builds districts, property-management companies, estates, one user per role, 
 site's pages, the register's licences, contracts, disclosures, evaluations and credit appeals
 (``portal.demo_register``) and a few hundred complaints, the complaints filed through
 ``cases.services.submit_complaint`` and moved through every status with the verbs of
-``cases.workflow`` (only timestamps are back-dated directly). A second run adds nothing: it
+``cases.workflow``, ``cases.dispatch`` and ``cases.merging``, each by the role that acts in
+reality (only timestamps are back-dated directly). A second run adds nothing: it
 resets the demo users' passwords and prints the sign-in table again.
 """
 
@@ -13,6 +14,7 @@ import random
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -48,11 +50,13 @@ CASE_PATHS = [
     ("closed_after_rework", 5, (30, 180)),
     ("reopened_after_follow_up", 4, (5, 60)),
     ("reopened_after_close", 2, (20, 120)),
+    ("merged", 2, (1, 30)),
 ]
 FINAL_STATUS = {
     "closed_after_rework": "closed",
     "reopened_after_follow_up": "reopened",
     "reopened_after_close": "reopened",
+    "merged": "accepted",  # merged into a primary case once every complaint is filed
 }
 
 USERS = [
@@ -80,6 +84,27 @@ def quiet_task_log():
     finally:
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
+
+
+@dataclass(frozen=True)
+class Cast:
+    """Who moves the demo cases: the official dispatches, the inspector works its district's
+    cases and reviews the companies' answers, one staff member acts for each company."""
+
+    official: object
+    inspector: object
+    company_staff: dict[int, object]
+
+    def units_for(self, complaint):
+        """The responsible company (if it has a staff member here) and the inspector for a
+        case in the inspector's district, or for any case no company can take."""
+        from cases.dispatch import responsible_company
+
+        company = responsible_company(complaint)
+        if company is not None and company.pk not in self.company_staff:
+            company = None
+        local = complaint.district_id == self.inspector.staff_profile.district_id
+        return (self.inspector if local or company is None else None), company
 
 
 def demo_password(username: str) -> str:
@@ -123,7 +148,10 @@ class Command(BaseCommand):
             self.seed_pages(users["admin"])
         world, added = self.seed_workflows(companies, estates, users, actors)
         with transaction.atomic():
-            receipts = self.seed_complaints(complaints, estates, users["official"])
+            cast = Cast(
+                official=users["official"], inspector=users["inspector"], company_staff=actors
+            )
+            receipts = self.seed_complaints(complaints, estates, cast)
         recompute = added or bool(receipts)  # credit last: complaints and evaluations count
         register.seed_credit(world, self.rng("appeals"), self.stdout.write, recompute=recompute)
         self.print_summary(users, receipts)
@@ -320,7 +348,7 @@ class Command(BaseCommand):
 
     # Complaints -------------------------------------------------------------------------------
 
-    def seed_complaints(self, target, estates, actor):
+    def seed_complaints(self, target, estates, cast):
         from cases.models import CaseStatus, Complaint
         from cases.services import submit_complaint
 
@@ -339,7 +367,7 @@ class Command(BaseCommand):
         plan.sort()  # oldest first, so ids follow time
         categories = list(data.CATEGORY_WEIGHTS)
         weights = list(data.CATEGORY_WEIGHTS.values())
-        receipts = {}
+        receipts, duplicates = {}, []
         self.stdout.write(f"complaints: filing {count} …")
         for number, (created_at, path) in enumerate(plan, start=1):
             category = rng.choices(categories, weights)[0]
@@ -354,17 +382,23 @@ class Command(BaseCommand):
                 estate=estate,
             )
             complaint = receipt.complaint
-            self.advance(complaint, path, category, tier, actor, rng)
-            receipt = self.backdate(receipt, created_at, now, rng)
+            self.advance(complaint, path, category, tier, cast, rng)
             expected = FINAL_STATUS.get(path, path)
             if complaint.status != expected:
                 raise CommandError(
                     f"{complaint.tracking_number}: expected {expected}, got {complaint.status}"
                 )
+            if path == "merged":
+                duplicates.append((receipt, created_at))
+                continue
+            receipt = self.backdate(receipt, created_at, now, rng)
             if path in {"resolved", "in_progress", "closed"} and path not in receipts:
                 receipts[path] = receipt
             if number % 100 == 0 or number == count:
                 self.stdout.write(f"  {number}/{count}")
+        for receipt, created_at in duplicates:
+            self.merge(receipt.complaint, cast.official, [r.complaint for r, _at in duplicates])
+            self.backdate(receipt, created_at, now, rng)
         statuses = set(Complaint.objects.values_list("status", flat=True))
         missing = set(CaseStatus.values) - statuses
         if missing and target >= len(CASE_PATHS):
@@ -374,10 +408,14 @@ class Command(BaseCommand):
     @staticmethod
     def backdate(receipt, created_at, now, rng):
         """Move a freshly seeded case back to ``created_at``: the tracking number's date, the
-        timeline (spread over plausible working gaps) and ``updated_at`` follow. Demo data
-        only; the access code's digest is recomputed because it covers the tracking number."""
+        timeline (spread over plausible working gaps), its dispatches and answers, and
+        ``updated_at`` follow. Demo data only; the access code's digest is recomputed because
+        it covers the tracking number."""
+        from django.db.models import F
+
+        from cases import calendar
         from cases.access_codes import digest_access_code
-        from cases.models import CaseEvent, Complaint
+        from cases.models import CaseEvent, CompanyAnswer, Complaint, Dispatch
 
         number = f"WY{timezone.localtime(created_at):%Y%m%d}{receipt.tracking_number[10:]}"
         moment = created_at
@@ -386,6 +424,21 @@ class Command(BaseCommand):
                 gap_hours = rng.uniform(0.5, 20) if index == 1 else rng.uniform(4, 72)
                 moment = min(moment + timedelta(hours=gap_hours), now)
             CaseEvent.objects.filter(pk=event.pk).update(timestamp=moment)
+        # Dispatches and answers keep their order, shifted by the case's own move.
+        shift = created_at - receipt.complaint.created_at
+        for row in Dispatch.objects.filter(complaint=receipt.complaint):
+            dispatched_at = row.dispatched_at + shift
+            Dispatch.objects.filter(pk=row.pk).update(
+                dispatched_at=dispatched_at,
+                sign_due_at=calendar.add_working_hours(
+                    dispatched_at, settings.CASE_SIGN_WITHIN_HOURS
+                ),
+                signed_at=F("signed_at") + shift,
+                returned_at=F("returned_at") + shift,
+            )
+        CompanyAnswer.objects.filter(complaint=receipt.complaint).update(
+            submitted_at=F("submitted_at") + shift, reviewed_at=F("reviewed_at") + shift
+        )
         Complaint.objects.filter(pk=receipt.complaint.pk).update(
             tracking_number=number,
             access_code_digest=digest_access_code(number, receipt.access_code),
@@ -394,6 +447,28 @@ class Command(BaseCommand):
         )
         receipt.complaint.refresh_from_db()
         return type(receipt)(receipt.complaint, number, receipt.access_code)
+
+    @staticmethod
+    def merge(duplicate, actor, duplicates):
+        """Merge a duplicate into the oldest case still being handled, on its estate if there
+        is one (any estate's otherwise)."""
+        from cases.merging import merge_complaint
+        from cases.models import CaseStatus, Complaint
+
+        S = CaseStatus
+        handled = (
+            Complaint.objects.filter(
+                status__in=[S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED],
+                merged_into__isnull=True,
+            )
+            .exclude(pk__in=[c.pk for c in duplicates])
+            .order_by("pk")
+        )
+        primary = handled.filter(estate=duplicate.estate).first() or handled.first()
+        if primary is None:
+            raise CommandError("no case being handled to merge the duplicates into")
+        merge_complaint(duplicate, into=primary, actor=actor, note="同一问题的重复投诉")
+        duplicate.refresh_from_db()
 
     @staticmethod
     def case_paths(count, rng):
@@ -425,9 +500,11 @@ class Command(BaseCommand):
         return rng.choice(data.SURNAMES) + given
 
     @staticmethod
-    def advance(complaint, path, category, tier, actor, rng):
-        from cases import workflow
+    def advance(complaint, path, category, tier, cast, rng):
+        from cases import dispatch, workflow
+        from cases.models import DispatchStatus
 
+        actor = cast.official
         if path == "submitted":
             return
         if path == "rejected":
@@ -435,14 +512,31 @@ class Command(BaseCommand):
             return
 
         def work():
-            workflow.assign_case(complaint, actor=actor, note=rng.choice(data.ASSIGN_NOTES))
+            inspector, company = cast.units_for(complaint)
+            dispatch.dispatch_case(
+                complaint,
+                actor=actor,
+                inspector=inspector,
+                company=company,
+                note=rng.choice(data.ASSIGN_NOTES),
+            )
             if path == "assigned":
                 return False
-            workflow.start_work(complaint, actor=actor)
+            awaiting = complaint.dispatches.filter(status=DispatchStatus.AWAITING_SIGNATURE)
+            for row in awaiting.order_by("pk"):
+                signer = row.inspector if row.inspector_id else cast.company_staff[row.company_id]
+                dispatch.sign_dispatch(row, actor=signer)
+            complaint.refresh_from_db()  # signing moved the case on through its own copy
             if path == "in_progress":
                 return False
             reply = rng.choice(data.RESOLUTION_REPLIES[category])
-            workflow.resolve_case(complaint, actor=actor, reply=reply)
+            reviewer = inspector or actor
+            if company is not None:
+                answer = dispatch.submit_answer(
+                    complaint, actor=cast.company_staff[company.pk], text=reply
+                )
+                dispatch.review_answer(answer, actor=reviewer, accept=True)
+            workflow.resolve_case(complaint, actor=reviewer, reply=reply)
             return path != "resolved"
 
         def follow_up(satisfaction):
@@ -452,7 +546,7 @@ class Command(BaseCommand):
             )
 
         workflow.accept_case(complaint, actor=actor, tier=tier)
-        if path == "accepted" or not work():
+        if path in {"accepted", "merged"} or not work():
             return
         if path in {"closed_after_rework", "reopened_after_follow_up"}:
             follow_up("unsatisfied")  # → reopened

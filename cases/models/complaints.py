@@ -1,13 +1,13 @@
-"""Complaints and the case timeline.
+"""Complaints: the complaint (投诉) is the case.
 
-A complaint (投诉) is the case: it carries its status, and every change of it is written to the
-immutable timeline (`CaseEvent`) by the functions in `cases.workflow` and `cases.services`.
+It carries its status, and every change of it is written to the immutable timeline
+(`CaseEvent`) by the functions in `cases.workflow` and the other `cases` services; no other
+code assigns a status.
 """
 
-from django.core.validators import MinValueValidator
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import BaseLogEntry, BaseLogEntryManager
 
 
 class CaseStatus(models.TextChoices):
@@ -20,6 +20,7 @@ class CaseStatus(models.TextChoices):
     FOLLOWED_UP = "followed_up", _("Followed up")
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
+    MERGED = "merged", _("Merged into another case")
 
 
 class Category(models.TextChoices):
@@ -93,6 +94,34 @@ class Complaint(models.Model):
     description = models.TextField(_("description"))
     contact_name = models.CharField(_("contact name"), max_length=64, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    # Who works the case: the inspector it is dispatched to and/or the company (found from the
+    # estate's filed contract). A company sees the case only while it is dispatched to it.
+    assigned_inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_complaints",
+        verbose_name=_("assigned inspector"),
+    )
+    dispatched_company = models.ForeignKey(
+        "enterprises.Company",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dispatched_complaints",
+        verbose_name=_("company handling the case"),
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_complaints",
+        verbose_name=_("merged into"),
+    )
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     satisfaction = models.CharField(
         _("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True
     )
@@ -103,6 +132,18 @@ class Complaint(models.Model):
     accept_due_at = models.DateTimeField(_("accept by"), null=True, blank=True)
     respond_due_at = models.DateTimeField(_("first response by"), null=True, blank=True)
     resolve_due_at = models.DateTimeField(_("resolve by"), null=True, blank=True, db_index=True)
+    # The clock stops while the case waits on the complainant (see cases.clock).
+    awaiting_complainant_since = models.DateTimeField(
+        _("waiting on the complainant since"), null=True, blank=True
+    )
+    # Supervision (督办) by the SLA sweep in cases.supervision.
+    sla_warned_at = models.DateTimeField(_("due-soon warning sent at"), null=True, blank=True)
+    overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(
+        _("escalation level"),
+        default=0,
+        help_text=_("0: none, 1: district official, 2: head of department."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -137,104 +178,3 @@ class ComplaintPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
-
-
-class CaseEventManager(BaseLogEntryManager):
-    def log_action(self, instance, action, **kwargs):
-        kwargs.setdefault("complaint", instance)
-        return super().log_action(instance, action, **kwargs)
-
-    def for_instance(self, instance):
-        return self.filter(complaint=instance)
-
-
-class CaseEvent(BaseLogEntry):
-    """One immutable entry of a case's timeline, shown in Wagtail's history views.
-
-    ``is_public`` entries appear on the citizen's tracking page; the others are internal.
-    """
-
-    complaint = models.ForeignKey(
-        Complaint, on_delete=models.CASCADE, related_name="events", db_index=True
-    )
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
-    is_public = models.BooleanField(default=False)
-
-    objects = CaseEventManager()
-
-    class Meta(BaseLogEntry.Meta):
-        ordering = ["timestamp", "id"]
-        verbose_name = _("case event")
-        verbose_name_plural = _("case events")
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Case events are immutable")
-        super().save(*args, **kwargs)
-
-    @property
-    def object_id(self):
-        return self.complaint_id
-
-
-class SlaRule(models.Model):
-    """Time limits for a tier (and optionally one category), edited by an administrator.
-
-    A rule for the case's exact category beats the tier's catch-all rule (blank category);
-    with no row at all, `cases.sla.DEFAULT_RULES` applies.
-    """
-
-    tier = models.CharField(_("severity tier"), max_length=16, choices=Tier.choices)
-    category = models.CharField(
-        _("category"),
-        max_length=24,
-        choices=Category.choices,
-        blank=True,
-        help_text=_("Leave blank for a rule that applies to every category of this tier."),
-    )
-    accept_within_hours = models.PositiveSmallIntegerField(
-        _("accept within (working hours)"), validators=[MinValueValidator(1)]
-    )
-    respond_within_hours = models.PositiveSmallIntegerField(
-        _("first response within (working hours)"), validators=[MinValueValidator(1)]
-    )
-    resolve_within_days = models.PositiveSmallIntegerField(
-        _("resolve within (working days)"), validators=[MinValueValidator(1)]
-    )
-
-    class Meta:
-        ordering = ["tier", "category"]
-        verbose_name = _("SLA rule")
-        verbose_name_plural = _("SLA rules")
-        constraints = [
-            models.UniqueConstraint(fields=["tier", "category"], name="cases_slarule_tier_category")
-        ]
-
-    def __str__(self) -> str:
-        category = self.get_category_display() if self.category else _("any category")
-        return f"{self.get_tier_display()} / {category}"
-
-
-class CalendarOverride(models.Model):
-    """An administrator's correction of the working calendar; it always wins over the library.
-
-    Used for a year the holiday library does not know yet, or a local decision (e.g. a typhoon
-    day off).
-    """
-
-    date = models.DateField(_("date"), unique=True)
-    is_workday = models.BooleanField(
-        _("is a working day"),
-        help_text=_("Ticked: the date is worked. Unticked: the date is a day off."),
-    )
-    note = models.CharField(_("note"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["date"]
-        verbose_name = _("calendar override")
-        verbose_name_plural = _("calendar overrides")
-
-    def __str__(self) -> str:
-        kind = _("working day") if self.is_workday else _("day off")
-        return f"{self.date:%Y-%m-%d} ({kind})"

@@ -1,0 +1,270 @@
+"""The staff case page (办件详情): everything about one case and the actions the user may take.
+
+Regulator staff see every event and, with the permission, the complainant's personal data;
+company staff and owners' committee members see only public events and never the
+complainant's identity (masked, and scrubbed out of free text). Every row the page shows is
+loaded once per kind, so the query count does not grow with the case's history.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from cases import masking, permissions, sla
+from cases.admin import downloads
+from cases.admin.case_actions import (
+    CASE_ACTIONS,
+    TARGET_ACTIONS,
+    Action,
+    action_urlpatterns,
+    get_case,
+)
+from cases.models import (
+    AnswerStatus,
+    AttachmentKind,
+    Complaint,
+    DispatchStatus,
+    ExtensionStatus,
+    Satisfaction,
+)
+from cases.wagtail_hooks import CASE_ACTIONS as EVENT_LABELS
+
+SLA_WORDS = {
+    "green": _("On time"),
+    "amber": _("Due soon: under a quarter of the time to resolve is left"),
+    "red": _("Overdue"),
+}
+
+# What of an event's data the timeline shows, under which heading; other keys are ids.
+DETAIL_LABELS = {
+    "note": _("Note"),
+    "text": _("Note"),
+    "reason": _("Reason"),
+    "reply": _("Public reply"),
+    "question": _("Question"),
+    "answer": _("Answer"),
+    "comment": _("Comment"),
+    "satisfaction": _("Satisfaction"),
+    "tier": _("Severity tier"),
+    "days": _("Extra working days"),
+    "due": _("New due date"),
+    "level": _("Escalation level"),
+    "into": _("Primary case"),
+    "duplicate": _("Duplicate case"),
+}
+
+COUNT_KEYS = frozenset({"days", "level"})
+
+
+@dataclass
+class TimelineEntry:
+    timestamp: dt.datetime
+    label: str
+    public: bool
+    actor: str
+    details: list[tuple[str, str]] = field(default_factory=list)
+    attachments: list = field(default_factory=list)
+
+
+def _unchanged(text: str) -> str:
+    return text
+
+
+class CaseView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "cases/admin/case_detail.html"
+    header_icon = "clipboard-list"
+
+    def get(self, request, pk):
+        self.complaint = get_case(request.user, pk)
+        return super().get(request, pk=pk)
+
+    def get_page_title(self) -> str:
+        return gettext("Case %(number)s") % {"number": self.complaint.tracking_number}
+
+    def get_breadcrumbs_items(self):
+        workbench = {"url": reverse("cases_admin:workbench"), "label": gettext("Workbench")}
+        return [*self.breadcrumbs_items, workbench, {"url": "", "label": self.get_page_title()}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = CasePage(self.complaint, self.request.user)
+        context.update(page.context())
+        return context
+
+
+class CasePage:
+    """What one user sees of one case; each kind of row is loaded in one query."""
+
+    def __init__(self, complaint: Complaint, user):
+        self.complaint = complaint
+        self.user = user
+        self.regulator = permissions.is_regulator(user)
+        self.personal_data = permissions.can_see_personal_data(user)
+        self.company_id = permissions.company_of(user)
+        # Citizens' free text may carry a phone number or a name: scrubbed for the others.
+        self.shown = _unchanged if self.personal_data else masking.scrub_text
+        self._allowed: dict = {}
+
+    def context(self) -> dict:
+        c = self.complaint
+        now = timezone.now()
+        state = sla.sla_state(c, now)
+        dispatches = self.dispatches(now)
+        answers = self.answers()
+        extensions = self.extensions()
+        info_requests = list(c.info_requests.all())
+        for request in info_requests:
+            request.shown_question = self.shown(request.question)
+            request.shown_answer = self.shown(request.answer)
+        c.awaits_company_answer = self.awaits_company_answer(dispatches, answers)
+        c.extension_pending = any(e.status == ExtensionStatus.REQUESTED for e in extensions)
+        return {
+            "complaint": c,
+            "sla_state": state,
+            "sla_words": SLA_WORDS[state],
+            "complainant": masking.complainant_details(c, self.user),
+            "description": self.shown(c.description),
+            "estate_name": self.shown(c.estate_name),
+            "public_reply": self.shown(c.public_reply),
+            "photos": list(c.photos.all()),
+            "dispatches": dispatches,
+            "answers": answers,
+            "extensions": extensions,
+            "info_requests": info_requests,
+            "timeline": self.timeline(),
+            "merged_complaints": (
+                list(c.merged_complaints.only("pk", "tracking_number")) if self.regulator else []
+            ),
+            "is_regulator": self.regulator,
+            "actions": [o for a in CASE_ACTIONS if (o := self.offer(a))],
+        }
+
+    # Rows ------------------------------------------------------------------------------------
+
+    def dispatches(self, now: dt.datetime) -> list:
+        rows = list(self.complaint.dispatches.select_related("inspector", "company"))
+        for row in rows:
+            awaiting = row.status == DispatchStatus.AWAITING_SIGNATURE
+            row.late = bool(row.sign_overdue_at) or (awaiting and now > row.sign_due_at)
+            row.actions = self.offers_for(row)
+        return rows
+
+    def awaits_company_answer(self, dispatches: list, answers: list) -> bool:
+        """The company signed its current dispatch and has no answer to it under review or
+        accepted (the rule of ``cases.answers.submit_answer``, from rows already loaded)."""
+        c = self.complaint
+        live = [
+            d
+            for d in dispatches
+            if d.company_id is not None
+            and d.company_id == c.dispatched_company_id
+            and d.status in (DispatchStatus.AWAITING_SIGNATURE, DispatchStatus.SIGNED)
+        ]
+        current = max(live, key=lambda d: (d.dispatched_at, d.pk), default=None)
+        if current is None or current.status != DispatchStatus.SIGNED:
+            return False
+        return not any(
+            a.company_id == current.company_id
+            and a.submitted_at >= current.dispatched_at
+            and a.status in (AnswerStatus.SUBMITTED, AnswerStatus.ACCEPTED)
+            for a in answers
+        )
+
+    def answers(self) -> list:
+        answers = self.complaint.answers.select_related("company").prefetch_related("attachments")
+        if not self.regulator:
+            # A company reads its own answers only; others never see the companies' exchange.
+            answers = answers.filter(company_id=self.company_id) if self.company_id else []
+        rows = list(answers)
+        for row in rows:
+            row.evidence = [a for a in row.attachments.all() if a.kind == AttachmentKind.EVIDENCE]
+            row.actions = self.offers_for(row)
+        return rows
+
+    def extensions(self) -> list:
+        if not (self.regulator or self.company_id):
+            return []
+        rows = list(self.complaint.extensions.select_related("requested_by", "decided_by"))
+        for row in rows:
+            row.actions = self.offers_for(row)
+        return rows
+
+    def timeline(self) -> list[TimelineEntry]:
+        events = self.complaint.events.select_related("user")
+        if not self.regulator:
+            events = events.filter(is_public=True)
+        events = list(events)
+        note_files = {}
+        if self.regulator:
+            note_files = {
+                a.pk: a
+                for a in self.complaint.attachments.all()
+                if a.kind == AttachmentKind.INTERNAL
+            }
+        return [self.entry(event, note_files) for event in events]
+
+    def entry(self, event, note_files: dict) -> TimelineEntry:
+        data = event.data or {}
+        details = []
+        for key, heading in DETAIL_LABELS.items():
+            value = data.get(key)
+            # Only words and counts: an id under a known key (an answer's pk) means nothing here.
+            wanted = int if key in COUNT_KEYS else str
+            if isinstance(value, wanted) and value != "":
+                details.append((str(heading), self.detail(key, value)))
+        ids = data.get("attachments") or []
+        return TimelineEntry(
+            timestamp=event.timestamp,
+            label=str(EVENT_LABELS.get(event.action, event.action)),
+            public=event.is_public,
+            # An event's user may be the signed-in complainant: named to regulator staff only.
+            actor=event.user_display_name if self.personal_data else "",
+            details=details,
+            attachments=[note_files[i] for i in ids if i in note_files],
+        )
+
+    def detail(self, key: str, value) -> str:
+        if key == "satisfaction" and value in Satisfaction.values:
+            return str(Satisfaction(value).label)
+        if key == "due" and (due := parse_datetime(str(value))):
+            return timezone.localtime(due).strftime("%Y-%m-%d %H:%M")
+        return self.shown(str(value))
+
+    # Actions ---------------------------------------------------------------------------------
+
+    def allowed(self, action: Action) -> bool:
+        # One answer per permission function: most of them ask the database.
+        if action.allowed not in self._allowed:
+            self._allowed[action.allowed] = action.allowed(self.user, self.complaint)
+        return self._allowed[action.allowed]
+
+    def offer(self, action: Action, target=None) -> dict | None:
+        target_check = action.allowed_for_target if target is not None else None
+        if not action.offered(self.complaint, target) or not self.allowed(action):
+            return None
+        if target_check is not None and not target_check(self.user, target):
+            return None
+        return {
+            "action": action,
+            "form": action.form(self.complaint, self.user, target),
+            "url": action.url(self.complaint, target),
+        }
+
+    def offers_for(self, target) -> list[dict]:
+        actions = [a for a in TARGET_ACTIONS if a.target_model is type(target)]
+        return [o for a in actions if (o := self.offer(a, target))]
+
+
+urlpatterns = [
+    path("<int:pk>/", CaseView.as_view(), name="case"),
+    path("<int:pk>/photos/<int:photo_id>/", downloads.photo, name="case_photo"),
+    path("attachments/<int:attachment_id>/", downloads.attachment, name="attachment"),
+    *action_urlpatterns(),
+]

@@ -1,0 +1,213 @@
+"""The forms of the case page's actions, one per action.
+
+They only parse what the user typed; the `cases` services decide whether the action is
+allowed now and by whom. Every form takes the case and the acting user (``complaint=``,
+``user=``) so the page and the action views build them the same way.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+
+from cases.attachments import validate_attachment
+from cases.clock import MAX_EXTENSION_DAYS, MIN_EXTENSION_DAYS
+from cases.dispatch import responsible_company
+from cases.models import Complaint, Satisfaction, Tier
+from cases.permissions import visible_complaints
+from portal.roles import Role
+
+MAX_FILES = 5
+
+
+class CaseActionForm(forms.Form):
+    """Base of every action form: remembers the case and the user it is for."""
+
+    def __init__(self, *args, complaint: Complaint, user, **kwargs):
+        self.complaint = complaint
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+
+class ConfirmForm(CaseActionForm):
+    """An action without questions (sign for, close): the button is the answer."""
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Up to five files, each checked by ``cases.attachments.validate_attachment`` (type by
+    content, size) so a bad file is named in the form's error before anything is stored."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "help_text",
+            ngettext_lazy(
+                "Up to %(count)d PDF file or image.",
+                "Up to %(count)d PDF files or images.",
+                "count",
+            )
+            % {"count": MAX_FILES},
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_FILES:
+            raise ValidationError(
+                _("Attach at most %(count)d files; you chose %(chosen)d.")
+                % {"count": MAX_FILES, "chosen": len(files)}
+            )
+        cleaned = [super(AttachmentsField, self).clean(f, initial) for f in files]
+        for uploaded in cleaned:
+            validate_attachment(uploaded)
+        return cleaned
+
+
+def _text(label, *, required: bool = True, rows: int = 3, max_length: int = 4000):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+class AcceptForm(CaseActionForm):
+    tier = forms.ChoiceField(label=_("Severity tier"), choices=Tier.choices)
+    note = _text(_("Note"), required=False, rows=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].initial = self.complaint.tier
+
+
+class ReasonForm(CaseActionForm):
+    """Reject (shown to the citizen), return a dispatch (退单), reopen (重办)."""
+
+    reason = _text(_("Reason"))
+
+
+class InspectorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name().strip() or obj.get_username()
+
+
+def district_inspectors(complaint: Complaint):
+    """The inspectors who work the case's district (every inspector for a case without one)."""
+    inspectors = get_user_model().objects.filter(groups__name=Role.INSPECTOR, is_active=True)
+    if complaint.district_id is not None:
+        inspectors = inspectors.filter(staff_profile__district_id=complaint.district_id)
+    return inspectors.order_by("last_name", "first_name", "username")
+
+
+class DispatchForm(CaseActionForm):
+    """Dispatch (分派) to an inspector of the district and/or the responsible company."""
+
+    inspector = InspectorChoiceField(
+        label=_("Inspector"), queryset=get_user_model().objects.none(), required=False
+    )
+    to_company = forms.BooleanField(label=_("Send to the company"), required=False)
+    note = _text(_("Note"), required=False, rows=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspector"].queryset = district_inspectors(self.complaint)
+        self.company = responsible_company(self.complaint)
+        if self.company is None:
+            del self.fields["to_company"]
+        else:
+            field = self.fields["to_company"]
+            field.label = _("Send to %(company)s") % {"company": self.company.name}
+            field.initial = True
+
+    def clean(self):
+        data = super().clean()
+        data["company"] = self.company if data.get("to_company") else None
+        if not self.errors and data.get("inspector") is None and data["company"] is None:
+            raise ValidationError(_("Choose an inspector, the company, or both."))
+        return data
+
+
+class AnswerForm(CaseActionForm):
+    """The company's account of what it did, with its evidence."""
+
+    text = _text(_("Answer"), rows=5)
+    files = AttachmentsField(label=_("Evidence"))
+
+
+class ReviewForm(CaseActionForm):
+    ACCEPT, SEND_BACK = "accept", "send_back"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(ACCEPT, _("Accept the answer")), (SEND_BACK, _("Send it back"))],
+        widget=forms.RadioSelect,
+    )
+    note = _text(_("Note (needed to send it back)"), required=False, rows=2)
+
+
+class QuestionForm(CaseActionForm):
+    question = _text(_("Question to the complainant"))
+
+
+class ExtensionRequestForm(CaseActionForm):
+    working_days = forms.IntegerField(
+        label=_("Extra working days"), min_value=MIN_EXTENSION_DAYS, max_value=MAX_EXTENSION_DAYS
+    )
+    reason = _text(_("Reason"))
+
+
+class ExtensionDecisionForm(CaseActionForm):
+    APPROVE, REFUSE = "approve", "refuse"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(APPROVE, _("Approve the extension")), (REFUSE, _("Refuse it"))],
+        widget=forms.RadioSelect,
+    )
+    note = _text(_("Note (needed to refuse)"), required=False, rows=2)
+
+
+class ResolveForm(CaseActionForm):
+    reply = _text(_("Public reply to the citizen"), rows=5)
+
+
+class FollowUpForm(CaseActionForm):
+    """The result of a follow-up phone call (电话回访)."""
+
+    satisfaction = forms.ChoiceField(
+        label=_("Satisfaction"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    comment = _text(_("Comment"), required=False, rows=2)
+
+
+class MergeForm(CaseActionForm):
+    """Merge this case into a primary one, named by its tracking number."""
+
+    tracking_number = forms.CharField(label=_("Tracking number of the primary case"), max_length=20)
+
+    def clean_tracking_number(self) -> str:
+        number = self.cleaned_data["tracking_number"].strip().upper()
+        # Only cases the user may see: a number outside the scope looks like no case at all.
+        primary = visible_complaints(self.user).filter(tracking_number=number).first()
+        if primary is None:
+            raise ValidationError(
+                _("No case with the tracking number %(number)s is open to you.")
+                % {"number": number}
+            )
+        if primary.pk == self.complaint.pk:
+            raise ValidationError(_("A case cannot be merged into itself."))
+        self.primary = primary
+        return number
+
+
+class NoteForm(CaseActionForm):
+    text = _text(_("Internal note"), rows=4)
+    files = AttachmentsField(label=_("Attachments"))

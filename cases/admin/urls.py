@@ -1,0 +1,4 @@
+from cases.admin import bulk_dispatch, case_views, workbench
+
+app_name = "cases_admin"
+urlpatterns = [*workbench.urlpatterns, *bulk_dispatch.urlpatterns, *case_views.urlpatterns]

@@ -1,0 +1,395 @@
+"""The staff workbench (办件工作台): my queue, to sign for (签收), due soon, overdue and awaiting
+follow-up (回访); bulk dispatch (批量分派) for officials is in ``cases.admin.bulk_dispatch``.
+
+Every list starts from ``cases.permissions.visible_complaints``, the one place that decides who
+sees a case; the tabs only narrow it. Lists keep a constant number of queries: the relations a
+row shows are joined, and the green/amber/red state of a page is computed with the working
+calendar loaded once. Complainants' personal data is never selected for a row.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, QuerySet
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from wagtail.admin.ui.tables import BaseColumn, Column, StatusTagColumn, TitleColumn
+from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTemplateMixin
+
+from cases import calendar, sla
+from cases.models import CaseStatus, Complaint, Dispatch, DispatchStatus
+from cases.permissions import company_of, is_official, is_regulator, visible_complaints
+from portal.roles import Role, roles_of
+
+S = CaseStatus
+# The case is being worked and its clock runs against the time to resolve.
+OPEN_STATUSES = (S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED)
+# What an official still has to triage (受理) or dispatch (分派).
+TO_TRIAGE_OR_DISPATCH = (S.SUBMITTED, S.ACCEPTED, S.REOPENED)
+DISPATCHABLE = frozenset({S.ACCEPTED, S.REOPENED})
+PER_PAGE = 50
+NO_WRAP = "w-whitespace-nowrap"  # short cells: Chinese text would otherwise break per character
+# The relations a row shows, joined in the one page query.
+ROW_RELATIONS = ("estate", "district", "assigned_inspector", "dispatched_company")
+STATE_LABELS = {
+    "green": gettext_lazy("On time"),
+    "amber": gettext_lazy("Due soon"),
+    "red": gettext_lazy("Overdue"),
+}
+
+
+# Who sees which tab ---------------------------------------------------------------------
+
+
+def works_cases(user) -> bool:
+    return is_regulator(user) or company_of(user) is not None
+
+
+def signs_for_cases(user) -> bool:
+    """The receiving units: inspectors and company staff (officials dispatch, not sign)."""
+    return Role.INSPECTOR in roles_of(user) or company_of(user) is not None
+
+
+@dataclass(frozen=True)
+class Tab:
+    slug: str
+    label: str
+    shown_to: Callable[[object], bool]
+
+    @property
+    def url_name(self) -> str:
+        return f"workbench_{self.slug.replace('-', '_')}"
+
+    @property
+    def url(self) -> str:
+        return reverse(f"cases_admin:{self.url_name}")
+
+
+TABS = (
+    Tab("queue", gettext_lazy("My queue"), works_cases),
+    Tab("to-sign", gettext_lazy("To sign for"), signs_for_cases),
+    Tab("due-soon", gettext_lazy("Due soon"), works_cases),
+    Tab("overdue", gettext_lazy("Overdue"), works_cases),
+    Tab("follow-up", gettext_lazy("Awaiting follow-up"), is_regulator),
+)
+
+
+def tabs_for(user) -> list[Tab]:
+    return [tab for tab in TABS if tab.shown_to(user)]
+
+
+# What each tab lists --------------------------------------------------------------------
+
+
+def my_queue(user) -> QuerySet[Complaint]:
+    """Officials: cases waiting for triage or dispatch; units: the open cases sent to them."""
+    visible = visible_complaints(user)
+    if is_official(user):
+        return visible.filter(status__in=TO_TRIAGE_OR_DISPATCH)
+    if Role.INSPECTOR in roles_of(user):
+        return visible.filter(assigned_inspector=user, status__in=OPEN_STATUSES)
+    company_id = company_of(user)
+    if company_id is not None:
+        return visible.filter(dispatched_company_id=company_id, status__in=OPEN_STATUSES)
+    return visible.none()
+
+
+def awaiting_signature(user) -> QuerySet[Dispatch]:
+    """Dispatches to the user's own unit not yet signed for, on cases the user may see."""
+    awaiting = Dispatch.objects.filter(
+        status=DispatchStatus.AWAITING_SIGNATURE, complaint__in=visible_complaints(user)
+    )
+    company_id = company_of(user)
+    if company_id is not None:
+        return awaiting.filter(company_id=company_id)
+    if Role.INSPECTOR in roles_of(user):
+        return awaiting.filter(inspector=user)
+    return awaiting.none()
+
+
+def running_clock(user) -> QuerySet[Complaint]:
+    """Open cases with a due date whose clock runs (not waiting on the complainant)."""
+    return visible_complaints(user).filter(
+        status__in=OPEN_STATUSES,
+        resolve_due_at__isnull=False,
+        awaiting_complainant_since__isnull=True,
+    )
+
+
+def overdue(user, now: dt.datetime) -> QuerySet[Complaint]:
+    """Red (超期), decided in SQL: the resolve date has passed."""
+    return running_clock(user).filter(resolve_due_at__lt=now)
+
+
+def due_soon(user, now: dt.datetime) -> QuerySet[Complaint]:
+    """Amber (预警): under a quarter of the working time left. Working time depends on the
+    holiday calendar, so SQL picks the cases not yet due and Python measures them, all with
+    one load of the calendar and without fetching any row's relations."""
+    candidates = list(
+        running_clock(user)
+        .filter(resolve_due_at__gte=now)
+        .only("pk", "status", "created_at", "resolve_due_at", "awaiting_complainant_since")
+        .order_by()
+    )
+    states = sla_states(candidates, now)
+    return Complaint.objects.filter(pk__in=[pk for pk, state in states.items() if state == "amber"])
+
+
+def awaiting_follow_up(user) -> QuerySet[Complaint]:
+    return visible_complaints(user).filter(status=S.RESOLVED)
+
+
+def sla_states(complaints, now: dt.datetime) -> dict[int, str]:
+    """``cases.sla.sla_state`` of many cases, with the working calendar loaded once (it loads
+    it per case); paused clocks are read through ``sla.clock_reading`` as it does."""
+    complaints = list(complaints)
+    since = min((min(c.created_at, now) for c in complaints), default=now)
+    overrides = calendar.load_overrides(since.astimezone(calendar.TIMEZONE).date())
+
+    def state(complaint: Complaint) -> str:
+        if complaint.resolve_due_at is None or complaint.status in sla.FINISHED:
+            return "green"
+        if sla.clock_reading(complaint, now) > complaint.resolve_due_at:
+            return "red"
+        share = sla.time_left_share(complaint, now, overrides=overrides)
+        return "amber" if share is not None and share < sla.AMBER_SHARE else "green"
+
+    return {complaint.pk: state(complaint) for complaint in complaints}
+
+
+# Columns: every row is a complaint; the "to sign for" rows carry their dispatch ---------
+
+
+def unit_label(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def assignee_units(complaint: Complaint) -> str:
+    units = []
+    if complaint.assigned_inspector_id:
+        units.append(unit_label(complaint.assigned_inspector))
+    if complaint.dispatched_company_id:
+        units.append(complaint.dispatched_company.name)
+    return " / ".join(units)
+
+
+def estate_of(complaint: Complaint) -> str:
+    return complaint.estate.name if complaint.estate_id else complaint.estate_name
+
+
+class DueColumn(Column):
+    """The resolve date with its state in words and colour (set on the row by the view)."""
+
+    cell_template_name = "cases/admin/workbench_due_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["state"] = instance.workbench_state
+        context["state_label"] = STATE_LABELS[instance.workbench_state]
+        return context
+
+
+class SignDueColumn(Column):
+    cell_template_name = "cases/admin/workbench_sign_due_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        pending = instance.pending_dispatch
+        context["late"] = (
+            pending.sign_overdue_at is not None or pending.sign_due_at < timezone.now()
+        )
+        return context
+
+
+class SelectColumn(BaseColumn):
+    """A checkbox for bulk dispatch on the rows an official may dispatch now."""
+
+    cell_template_name = "cases/admin/workbench_select_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["selectable"] = instance.status in DISPATCHABLE
+        return context
+
+
+CASE_COLUMNS = (
+    TitleColumn(
+        "tracking_number",
+        label=gettext_lazy("Tracking number"),
+        classname=NO_WRAP,
+        get_url=lambda complaint: reverse("cases_admin:case", kwargs={"pk": complaint.pk}),
+    ),
+    Column("category", label=gettext_lazy("Category"), accessor="get_category_display"),
+    Column("tier", label=gettext_lazy("Tier"), accessor="get_tier_display", classname=NO_WRAP),
+    Column("estate", label=gettext_lazy("Estate"), accessor=estate_of),
+    Column("district", label=gettext_lazy("District"), accessor="district.name", classname=NO_WRAP),
+    StatusTagColumn(
+        "status", label=gettext_lazy("Status"), accessor="get_status_display", classname=NO_WRAP
+    ),
+    DueColumn("resolve_due_at", label=gettext_lazy("Resolve by"), classname=NO_WRAP),
+    Column("units", label=gettext_lazy("Assigned to"), accessor=assignee_units),
+)
+
+
+# Views -----------------------------------------------------------------------------------
+
+
+class WorkbenchMixin:
+    breadcrumbs_items = []
+    header_icon = "tasks"
+    tab: Tab | None = None
+
+    def get_page_title(self):
+        return _("Case workbench")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tabs"] = tabs_for(self.request.user)
+        context["current_tab"] = self.tab
+        return context
+
+
+class WorkbenchHomeView(WorkbenchMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Opens the first list the user has; a role without case work sees an empty state."""
+
+    template_name = "cases/admin/workbench.html"
+
+    def get(self, request, *args, **kwargs):
+        if tabs := tabs_for(request.user):
+            return redirect(tabs[0].url)
+        return super().get(request, *args, **kwargs)
+
+
+class WorkbenchListView(WorkbenchMixin, BaseListingView):
+    """One tab: ``rows()`` gives its complaints in order, the relations a row shows joined."""
+
+    template_name = "cases/admin/workbench.html"
+    paginate_by = PER_PAGE
+    columns = CASE_COLUMNS
+    offers_bulk_dispatch = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.tab.shown_to(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def now(self) -> dt.datetime:
+        return timezone.now()
+
+    def rows(self) -> QuerySet:
+        raise NotImplementedError
+
+    def get_base_queryset(self) -> QuerySet:
+        return self.rows().select_related(*ROW_RELATIONS)
+
+    def get_index_url(self):
+        return self.tab.url
+
+    def complaints_on_page(self, rows) -> list[Complaint]:
+        return list(rows)
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = complaints = self.complaints_on_page(rows)
+        states = sla_states(complaints, self.now)
+        for complaint in complaints:
+            complaint.workbench_state = states[complaint.pk]
+        return paginator, page, complaints, is_paginated
+
+    @cached_property
+    def no_results_message(self):
+        return _("Nothing here: no case is waiting in this list.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.offers_bulk_dispatch:
+            from cases.admin.bulk_dispatch import BulkDispatchForm  # it imports this module
+
+            context["bulk_form"] = BulkDispatchForm(self.request.user)
+            context["bulk_url"] = reverse("cases_admin:workbench_bulk_dispatch")
+        return context
+
+
+class QueueView(WorkbenchListView):
+    tab = TABS[0]
+
+    @cached_property
+    def offers_bulk_dispatch(self) -> bool:
+        return is_official(self.request.user)
+
+    @cached_property
+    def columns(self):
+        if self.offers_bulk_dispatch:
+            return (SelectColumn("select", label=_("Select")), *CASE_COLUMNS)
+        return CASE_COLUMNS
+
+    def rows(self):
+        return my_queue(self.request.user).order_by(
+            F("resolve_due_at").asc(nulls_last=True), "created_at", "pk"
+        )
+
+
+class ToSignView(WorkbenchListView):
+    tab = TABS[1]
+    columns = (
+        *CASE_COLUMNS,
+        SignDueColumn(
+            "sign_due_at",
+            label=gettext_lazy("Sign for by"),
+            accessor="pending_dispatch.sign_due_at",
+            classname=NO_WRAP,
+        ),
+    )
+
+    def get_base_queryset(self):
+        relations = [f"complaint__{name}" for name in ROW_RELATIONS]
+        return (
+            awaiting_signature(self.request.user)
+            .select_related("complaint", *relations)
+            .order_by("sign_due_at", "pk")
+        )
+
+    def complaints_on_page(self, rows) -> list[Complaint]:
+        complaints = []
+        for pending in rows:
+            pending.complaint.pending_dispatch = pending
+            complaints.append(pending.complaint)
+        return complaints
+
+
+class DueSoonView(WorkbenchListView):
+    tab = TABS[2]
+
+    def rows(self):
+        return due_soon(self.request.user, self.now).order_by("resolve_due_at", "pk")
+
+
+class OverdueView(WorkbenchListView):
+    tab = TABS[3]
+
+    def rows(self):
+        return overdue(self.request.user, self.now).order_by("resolve_due_at", "pk")
+
+
+class FollowUpView(WorkbenchListView):
+    tab = TABS[4]
+
+    def rows(self):
+        return awaiting_follow_up(self.request.user).order_by("-updated_at", "-pk")
+
+
+urlpatterns = [
+    path("", WorkbenchHomeView.as_view(), name="workbench"),
+    *[
+        path(f"{view.tab.slug}/", view.as_view(), name=view.tab.url_name)
+        for view in (QueueView, ToSignView, DueSoonView, OverdueView, FollowUpView)
+    ],
+]

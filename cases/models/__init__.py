@@ -1,0 +1,55 @@
+"""The cases app's records, one module per kind (see each module's docstring)."""
+
+from cases.models.complaints import (
+    CaseStatus,
+    Category,
+    Complaint,
+    ComplaintPhoto,
+    Satisfaction,
+    Tier,
+    complaint_photo_path,
+)
+from cases.models.handling import (
+    AnswerStatus,
+    AttachmentKind,
+    CaseAttachment,
+    CompanyAnswer,
+    Dispatch,
+    DispatchStatus,
+    Extension,
+    ExtensionStatus,
+    InfoRequest,
+    attachment_path,
+)
+from cases.models.object_permissions import (
+    ComplaintGroupObjectPermission,
+    ComplaintUserObjectPermission,
+)
+from cases.models.time_limits import CalendarOverride, SlaRule
+from cases.models.timeline import CaseEvent, CaseEventManager
+
+__all__ = [
+    "AnswerStatus",
+    "AttachmentKind",
+    "CalendarOverride",
+    "CaseAttachment",
+    "CaseEvent",
+    "CaseEventManager",
+    "CaseStatus",
+    "Category",
+    "CompanyAnswer",
+    "Complaint",
+    "ComplaintGroupObjectPermission",
+    "ComplaintPhoto",
+    "ComplaintUserObjectPermission",
+    "Dispatch",
+    "DispatchStatus",
+    "Extension",
+    "ExtensionStatus",
+    "InfoRequest",
+    "SlaRule",
+    "Tier",
+    "Satisfaction",
+    "attachment_path",
+    "complaint_photo_path",
+]

@@ -1,0 +1,46 @@
+"""The case timeline: immutable events, public or internal, shown in Wagtail's history views."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import BaseLogEntry, BaseLogEntryManager
+
+from cases.models.complaints import Complaint
+
+
+class CaseEventManager(BaseLogEntryManager):
+    def log_action(self, instance, action, **kwargs):
+        kwargs.setdefault("complaint", instance)
+        return super().log_action(instance, action, **kwargs)
+
+    def for_instance(self, instance):
+        return self.filter(complaint=instance)
+
+
+class CaseEvent(BaseLogEntry):
+    """One immutable entry of a case's timeline, shown in Wagtail's history views.
+
+    ``is_public`` entries appear on the citizen's tracking page; the others are internal.
+    """
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="events", db_index=True
+    )
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    is_public = models.BooleanField(default=False)
+
+    objects = CaseEventManager()
+
+    class Meta(BaseLogEntry.Meta):
+        ordering = ["timestamp", "id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Case events are immutable")
+        super().save(*args, **kwargs)
+
+    @property
+    def object_id(self):
+        return self.complaint_id

@@ -1,0 +1,27 @@
+"""Celery tasks of the cases app, run by beat (see ``CELERY_BEAT_SCHEDULE``).
+
+The SLA sweep re-reads every case under its row lock and acts only on what is still owed, so a
+task delivered twice (``acks_late`` after a worker crash) or two sweeps overlapping do each
+thing once. A database that is briefly unreachable is retried with back-off.
+"""
+
+from dataclasses import asdict
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from cases import supervision
+
+RETRY = {
+    "acks_late": True,
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 900,
+    "max_retries": 5,
+}
+
+
+@shared_task(**RETRY)
+def sweep_sla() -> dict[str, int]:
+    """Warn, mark overdue and escalate (督办); returns the counts of this sweep."""
+    return asdict(supervision.sweep_sla())
