@@ -432,6 +432,8 @@ COMPLAINT_INTRO = (
     "<p>请如实填写所在小区和问题描述，可上传最多三张照片。提交后请妥善保存投诉编号和查询码。</p>"
 )
 
+TRACKING_INTRO = "<p>输入投诉编号和查询码，查看办理进度、回答补充询问，并对办理结果进行评价。</p>"
+
 # The register's workflows (portal/demo_register.py) --------------------------------------
 
 LICENCE_SCOPES = [

@@ -20,7 +20,7 @@ from tests.enterprises.pdfs import contract_pdf
 from tests.factories import make_complaint
 from tests.images import jpeg_with_gps, lying_jpeg
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 S = CaseStatus
 A = AnswerStatus
 

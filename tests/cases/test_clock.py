@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import translation
 
 from cases import clock, sla
 from cases.models import CaseEvent, CaseStatus, Complaint, InfoRequest
@@ -17,7 +16,7 @@ from cases.workflow import TransitionNotAllowed
 from portal.models import Notification
 from tests.factories import make_complaint
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 S = CaseStatus
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUESTION = "请提供停运电梯所在的楼栋号和单元号。"
@@ -25,12 +24,6 @@ QUESTION = "请提供停运电梯所在的楼栋号和单元号。"
 
 def at(year, month, day, hour=0, minute=0) -> dt.datetime:
     return dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

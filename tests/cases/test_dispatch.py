@@ -15,7 +15,7 @@ from portal.models import Notification
 from portal.roles import Role
 from tests.factories import CompanyFactory, make_complaint, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 S = CaseStatus
 D = DispatchStatus
 

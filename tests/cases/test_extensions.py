@@ -9,14 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import translation
 
 from cases import clock
 from cases.models import CaseEvent, CaseStatus, Complaint, Extension, ExtensionStatus
 from cases.workflow import TransitionNotAllowed
 from tests.factories import make_complaint
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 S = CaseStatus
 DUE = dt.datetime(2026, 4, 30, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 REASON = "需更换电梯主板，厂家供货需要一周。"
@@ -24,12 +23,6 @@ REASON = "需更换电梯主板，厂家供货需要一周。"
 
 def at(year, month, day, hour=0, minute=0) -> dt.datetime:
     return dt.datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai"))
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from portal.models import Notification
 from search.models import IndexOutbox
 from tests.factories import make_complaint
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 S = CaseStatus
 
 

@@ -13,7 +13,7 @@ from tests.enterprises.pdfs import contract_pdf, html_named_pdf
 from tests.factories import make_complaint
 from tests.images import jpeg_with_gps
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 NOTE = "cases.complaint.note_added"
 
 

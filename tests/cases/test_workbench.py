@@ -22,7 +22,7 @@ from cases.admin.workbench import sla_states
 from cases.models import CaseStatus, Category, Complaint, Dispatch, DispatchStatus, Tier
 from tests.factories import EstateFactory, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 S = CaseStatus
 REFUSED = "refused"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -272,7 +272,10 @@ def test_workbench_opens_the_first_list_and_is_in_the_menu(client, request, user
     )
 
 
-def test_renders_in_chinese_by_default_and_in_english_by_preference(client, cases, official):
+def test_renders_in_chinese_by_default_and_in_english_by_preference(
+    client, cases, official, settings
+):
+    settings.LANGUAGE_CODE = "zh-hans"
     client.force_login(official)
     content = client.get(url("queue")).content.decode()
     assert '<html lang="zh-hans"' in content

@@ -8,14 +8,8 @@ from cases.models import CaseEvent, CaseStatus, Complaint, DispatchStatus
 from portal.models import Notification
 from tests.factories import make_complaint
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 S = CaseStatus
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def test_refusal_is_explained_in_chinese_by_default(official, estate_x):

@@ -24,6 +24,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from portal import demo_data as data
@@ -73,15 +74,19 @@ USERS = [
 
 @contextmanager
 def quiet_task_log():
-    """Eager Celery logs every task it runs, and the demo's SMS backend every message:
-    hundreds of credit recomputes and citizen messages would bury the summary."""
+    """Eager Celery logs every task it runs, the demo's SMS backend every message and the
+    console mail backend every e-mail: thousands of back-dated messages would bury the
+    summary (they are still recorded as Notification rows)."""
     loggers = [logging.getLogger(name) for name in ("celery.app.trace", "portal.notifications")]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.WARNING)
+    quiet_mail = override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+    quiet_mail.enable()
     try:
         yield
     finally:
+        quiet_mail.disable()
         for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
 
@@ -310,7 +315,7 @@ class Command(BaseCommand):
     def seed_pages(self, owner):
         from wagtail.models import Page, Site
 
-        from portal.models import ComplaintPage, HomePage
+        from portal.models import ComplaintPage, HomePage, TrackingPage
 
         root = Page.get_first_root_node()
         site = Site.objects.filter(is_default_site=True).first()
@@ -345,6 +350,13 @@ class Command(BaseCommand):
             home.add_child(instance=page)
             page.save_revision(user=owner).publish()
             self.stdout.write(f"pages: complaint page at {page.url}")
+        if not TrackingPage.objects.exists():
+            page = TrackingPage(
+                title="进度查询", slug="track", intro=data.TRACKING_INTRO, owner=owner
+            )
+            home.add_child(instance=page)
+            page.save_revision(user=owner).publish()
+            self.stdout.write(f"pages: tracking page at {page.url}")
 
     # Complaints -------------------------------------------------------------------------------
 
