@@ -145,20 +145,38 @@ class ComplainantDetails:
     phone: str
     email: str
     masked: bool
+    # The building and room: hidden (``address_hidden``) from everyone outside the regulator
+    # when the complainant asked to stay anonymous to the company, since a room number
+    # names the household as surely as a phone number does.
+    address: str = ""
+    address_hidden: bool = False
+
+
+def complainant_address(complaint: Complaint, user) -> tuple[str, bool]:
+    """(the address as ``user`` may read it, whether it is withheld from them)."""
+    if complaint.anonymous_to_company and not permissions.is_regulator(user):
+        return "", bool(complaint.address)
+    if permissions.can_see_personal_data(user):
+        return complaint.address, False
+    return scrub_text(complaint.address), False
 
 
 def complainant_details(complaint: Complaint, user) -> ComplainantDetails:
     """The complainant's contact details, unmasked only for staff with the permission."""
+    address, address_hidden = complainant_address(complaint, user)
     if permissions.can_see_personal_data(user):
         return ComplainantDetails(
             name=complaint.contact_name,
             phone=complaint.contact_phone,
             email=complaint.contact_email,
             masked=False,
+            address=address,
         )
     return ComplainantDetails(
         name=mask_name(complaint.contact_name),
         phone=mask_phone(complaint.contact_phone),
         email=mask_email(complaint.contact_email),
         masked=True,
+        address=address,
+        address_hidden=address_hidden,
     )

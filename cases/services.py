@@ -1,10 +1,12 @@
 """Intake: a citizen's complaint becomes a case.
 
-``submit_complaint`` commits the complaint, its photos and its first timeline event in one
-transaction before anything else happens, so a complaint is never lost: indexing is queued
-only on commit and a missed indexing is caught up by the search outbox sweep.
+``submit_complaint`` commits the complaint, its photos, its documents and its first timeline
+event in one transaction before anything else happens, so a complaint is never lost (and a
+refused document leaves nothing behind): indexing is queued only on commit and a missed
+indexing is caught up by the search outbox sweep.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -13,7 +15,8 @@ from django.utils import timezone
 
 from cases import sla
 from cases.access_codes import digest_access_code, new_access_code, new_tracking_number
-from cases.models import CaseEvent, CaseStatus, Complaint, ComplaintPhoto, Tier
+from cases.attachments import store_attachment
+from cases.models import AttachmentKind, CaseEvent, CaseStatus, Complaint, ComplaintPhoto, Tier
 from enterprises.models import Estate
 
 TRACKING_NUMBER_ATTEMPTS = 5
@@ -38,8 +41,14 @@ def submit_complaint(
     estate_name: str = "",
     contact_name: str = "",
     contact_email: str = "",
-    photos: list[ContentFile] = (),
+    photos: Sequence[ContentFile] = (),
+    documents: Sequence = (),
+    address: str = "",
+    anonymous_to_company: bool = False,
+    consent_to_publish: bool = False,
 ) -> Receipt:
+    """File a complaint. ``photos`` are already re-encoded; ``documents`` are uploaded PDFs,
+    checked again and stored as the citizen's attachments (ValidationError: nothing stored)."""
     from search.indexing import queue_for_indexing
 
     access_code = new_access_code()
@@ -60,9 +69,14 @@ def submit_complaint(
             estate_name=estate_name or (estate.name if estate else ""),
             district_id=estate.district_id if estate else None,
             company_id=estate.managing_company_id if estate else None,
+            address=address.strip(),
+            anonymous_to_company=anonymous_to_company,
+            consent_to_publish=consent_to_publish,
         )
         for photo in photos:
             ComplaintPhoto.objects.create(complaint=complaint, image=photo)
+        for document in documents:
+            store_attachment(complaint, document, kind=AttachmentKind.CITIZEN, actor=actor)
         CaseEvent.objects.log_action(
             complaint,
             "cases.complaint.submitted",

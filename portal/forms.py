@@ -1,36 +1,89 @@
-"""The public complaint form: validation only; the service decides what is stored."""
+"""The public complaint form: validation only; the service decides what is stored.
 
+Every check runs before anything is written: a photo is re-encoded (which drops its location)
+and a PDF is checked by content while the form is cleaned, so one bad file refuses the whole
+submission and the error names the file.
+"""
+
+import hashlib
 import re
+from dataclasses import dataclass
 
+import filetype
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cases.attachments import validate_attachment
 from cases.models import Category
 from cases.services import Receipt, submit_complaint
-from cases.uploads import reencode_photo
+from cases.uploads import ACCEPTED_IMAGE_TYPES, reencode_photo
 from enterprises.models import Estate
+from portal.notifications import notify
 
 # Mainland mobile (11 digits from 1) or a landline with optional area code and extension.
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+HONEYPOT = "website"
+ACCEPT = ",".join([*sorted(ACCEPTED_IMAGE_TYPES), "application/pdf"])
 
 
-class MultiplePhotoInput(forms.ClearableFileInput):
+def estate_names() -> list[str]:
+    """The register's estates, for the form's <datalist> (the autocomplete without script)."""
+    return list(Estate.objects.order_by("name").values_list("name", flat=True).distinct())
+
+
+def match_estate(text: str) -> Estate | None:
+    """The estate whose name is exactly ``text``; None (free text) if none or several are."""
+    found = list(Estate.objects.filter(name=text.strip())[:2])
+    return found[0] if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
+class CleanFiles:
+    photos: list[ContentFile]
+    documents: list
+
+
+class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class MultiplePhotoField(forms.FileField):
-    widget = MultiplePhotoInput
+class PhotoOrPdfField(forms.FileField):
+    """Up to COMPLAINT_MAX_FILES photos or PDFs, each judged by its content and size."""
 
-    def clean(self, data, initial=None):
-        files = [f for f in (data or []) if f] if isinstance(data, list | tuple) else [data]
-        files = [f for f in files if f]
-        if len(files) > settings.COMPLAINT_MAX_PHOTOS:
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None) -> CleanFiles:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        limit = settings.COMPLAINT_MAX_FILES
+        if len(files) > limit:
             raise ValidationError(
-                _("Attach at most %(count)d photos.") % {"count": settings.COMPLAINT_MAX_PHOTOS}
+                gettext("Attach at most %(limit)d files: you chose %(count)d.")
+                % {"limit": limit, "count": len(files)},
+                code="too_many",
             )
-        return [reencode_photo(super(MultiplePhotoField, self).clean(f, initial)) for f in files]
+        if self.required and not files:
+            raise ValidationError(self.error_messages["required"], code="required")
+        photos, documents, errors = [], [], []
+        for uploaded in files:
+            try:
+                super().clean(uploaded, initial)
+                head = uploaded.read(262)
+                uploaded.seek(0)
+                kind = filetype.guess(head) if head else None
+                if kind is not None and kind.mime in ACCEPTED_IMAGE_TYPES:
+                    photos.append(reencode_photo(uploaded))
+                else:
+                    validate_attachment(uploaded)  # a PDF, or an error naming the file
+                    documents.append(uploaded)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return CleanFiles(photos=photos, documents=documents)
 
 
 class ComplaintForm(forms.Form):
@@ -38,7 +91,17 @@ class ComplaintForm(forms.Form):
     estate_name = forms.CharField(
         label=_("Estate name or address"),
         max_length=200,
-        help_text=_("For example: 翠湖花园 3号楼, or the street address."),
+        help_text=_(
+            "Start typing and pick your estate from the list, or type its name or street "
+            "address if it is not there."
+        ),
+        widget=forms.TextInput(attrs={"list": "estate-names", "autocomplete": "off"}),
+    )
+    address = forms.CharField(
+        label=_("Building, unit and room (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: building 3, unit 2, room 501."),
     )
     description = forms.CharField(
         label=_("What happened?"),
@@ -46,6 +109,21 @@ class ComplaintForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Describe the problem, where and since when. At least 10 characters."),
+    )
+    files = PhotoOrPdfField(
+        label=_("Photos or PDF documents (optional, up to 5)"),
+        required=False,
+        help_text=_(
+            "JPEG, PNG, WebP or GIF photos and PDF documents, each up to 10 MB. "
+            "Location data is removed from photos."
+        ),
+        widget=MultipleFileInput(attrs={"accept": ACCEPT}),
+    )
+    contact_name = forms.CharField(
+        label=_("Your name (optional)"),
+        max_length=64,
+        required=False,
+        help_text=_("The company never sees it."),
     )
     contact_phone = forms.CharField(
         label=_("Contact phone"),
@@ -58,11 +136,35 @@ class ComplaintForm(forms.Form):
         max_length=254,
         help_text=_("We also send news of your complaint here. The company never sees it."),
     )
-    photos = MultiplePhotoField(
-        label=_("Photos (optional, up to 3)"),
+    anonymous_to_company = forms.BooleanField(
+        label=_("Keep my identity from the company"),
         required=False,
-        widget=MultiplePhotoInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+        help_text=_(
+            "The company never sees your name, phone or e-mail. Tick this and it will not "
+            "see your building and room either; the regulator still does."
+        ),
     )
+    consent_to_publish = forms.BooleanField(
+        label=_("I agree that a summary of my complaint may be published"),
+        required=False,
+        help_text=_("The summary never shows your name, contact details or address."),
+    )
+    # The honeypot: hidden from people (CSS class, aria-hidden, out of the tab order), a
+    # field that simple bots fill in.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def public_fields(self) -> list:
+        return [field for field in self if field.name != HONEYPOT]
+
+    def honeypot(self):
+        return self[HONEYPOT]
+
+    def caught_in_honeypot(self) -> bool:
+        return bool(str(self.data.get(HONEYPOT, "")).strip())
 
     def clean_contact_phone(self) -> str:
         phone = re.sub(r"[\s()]", "", self.cleaned_data["contact_phone"])
@@ -80,14 +182,54 @@ class ComplaintForm(forms.Form):
 
     def submit(self, actor=None) -> Receipt:
         data = self.cleaned_data
-        estate = Estate.objects.filter(name=data["estate_name"].strip()).first()
+        files = data.get("files") or CleanFiles(photos=[], documents=[])
+        name = data["estate_name"].strip()
         return submit_complaint(
             actor=actor,
             category=data["category"],
             description=data["description"],
+            contact_name=data.get("contact_name", "").strip(),
             contact_phone=data["contact_phone"],
             contact_email=data.get("contact_email") or "",
-            estate=estate,
-            estate_name=data["estate_name"].strip(),
-            photos=data.get("photos") or [],
+            estate=match_estate(name),
+            estate_name=name,
+            address=data.get("address", ""),
+            photos=files.photos,
+            documents=files.documents,
+            anonymous_to_company=data.get("anonymous_to_company", False),
+            consent_to_publish=data.get("consent_to_publish", False),
+        )
+
+
+class ReceiptEmailForm(forms.Form):
+    """Send the tracking number and access code to an address, once, from the confirmation."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("E-mail is not encrypted: anyone who reads it can open your complaint."),
+    )
+
+    def send(self, receipt: dict, tracking_url: str) -> bool:
+        """Queue the message; False if it was already sent to this address."""
+        email = self.cleaned_data["email"].strip().lower()
+        digest = hashlib.sha256(email.encode()).hexdigest()[:16]
+        values = {
+            "number": receipt["tracking_number"],
+            "code": receipt["access_code"],
+            "url": tracking_url,
+        }
+        return bool(
+            notify(
+                dedup_key=f"complaint:{receipt['complaint_id']}:receipt:{digest}",
+                subject=gettext("Your complaint %(number)s") % values,
+                body=gettext(
+                    "Tracking number: %(number)s\n"
+                    "Access code: %(code)s\n\n"
+                    "Follow your complaint at %(url)s with both. The access code cannot be "
+                    "recovered: keep this message, and share it with no one."
+                )
+                % values,
+                email=email,
+            )
         )

@@ -8,6 +8,7 @@ database search fallback, Celery in eager mode and e-mail on the console. Produc
 
 from pathlib import Path
 
+import csp.constants as csp
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -62,12 +63,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inside CSP, locale and sessions: a cached page still gets their headers (portal.page_cache).
+    "portal.page_cache.PublicPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -144,9 +148,12 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 
-# Uploads: photos are read into memory only up to 2.5 MB, larger ones spill to disk.
+# The public complaint form: up to five photos or PDFs (a PDF may be as large as a case
+# attachment), and at most COMPLAINT_RATE_LIMIT submissions (POSTs) per client address.
+# Uploads are read into memory only up to 2.5 MB, larger ones spill to disk.
 COMPLAINT_PHOTO_MAX_BYTES = env.int("COMPLAINT_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
-COMPLAINT_MAX_PHOTOS = 3
+COMPLAINT_MAX_FILES = 5
+COMPLAINT_RATE_LIMIT = env.str("COMPLAINT_RATE_LIMIT", default="10/h")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -232,6 +239,24 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # Wagtail preview overrides it to SAMEORIGIN itself
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+# Content-Security-Policy (django-csp 4.0): no inline script or style anywhere on the public
+# site. The Wagtail admin needs inline scripts and styles, so it is left out of the policy.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/"],
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+        "form-action": [csp.SELF],
+    },
+}
+# Public Wagtail pages are served from the cache for anonymous visitors (portal.page_cache);
+# every publish, unpublish or deletion invalidates them at once, this is only the upper bound.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)

@@ -9,6 +9,7 @@ from cases.models.complaints import (
     Tier,
     complaint_photo_path,
 )
+from cases.models.enforcement import EnforcementResult, PenaltyKind
 from cases.models.handling import (
     AnswerStatus,
     AttachmentKind,
@@ -43,10 +44,12 @@ __all__ = [
     "ComplaintPhoto",
     "ComplaintUserObjectPermission",
     "Dispatch",
+    "EnforcementResult",
     "DispatchStatus",
     "Extension",
     "ExtensionStatus",
     "InfoRequest",
+    "PenaltyKind",
     "SlaRule",
     "Tier",
     "Satisfaction",

@@ -75,6 +75,12 @@ class Complaint(models.Model):
         verbose_name=_("estate"),
     )
     estate_name = models.CharField(_("estate name or address"), max_length=200)
+    # Building, unit, room: hidden from the company when the complainant asks for it.
+    address = models.CharField(_("building and room"), max_length=200, blank=True)
+    anonymous_to_company = models.BooleanField(_("anonymous to the company"), default=False)
+    consent_to_publish = models.BooleanField(
+        _("consents to a de-identified public summary"), default=False
+    )
     district = models.ForeignKey(
         "portal.District",
         null=True,

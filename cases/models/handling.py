@@ -126,6 +126,7 @@ class CompanyAnswer(models.Model):
 class AttachmentKind(models.TextChoices):
     EVIDENCE = "evidence", _("Evidence from the company")
     INTERNAL = "internal", _("Internal attachment")
+    CITIZEN = "citizen", _("Document from the complainant")
 
 
 def attachment_path(attachment: "CaseAttachment", filename: str) -> str:

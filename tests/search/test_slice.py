@@ -26,7 +26,7 @@ FORM = {
 
 def file_complaint(client, page, description):
     response = client.post(
-        "/complain/", {**FORM, "description": description, "photos": [jpeg_with_gps()]}
+        "/complain/", {**FORM, "description": description, "files": [jpeg_with_gps()]}
     )
     assert response.status_code == 302, response.content[:500]
     receipt = client.get(response["Location"]).context["receipt"]

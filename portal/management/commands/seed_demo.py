@@ -28,6 +28,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from portal import demo_data as data
+from portal import demo_enforcement as enforcement
 from portal import demo_register as register
 from portal.roles import Role
 
@@ -151,6 +152,8 @@ class Command(BaseCommand):
             users, actors = self.seed_users(districts, companies, estates, hashes)
         with transaction.atomic():
             self.seed_pages(users["admin"])
+        with transaction.atomic():  # needs the register's companies and the home page
+            enforcement.seed_enforcement(self.stdout.write)
         world, added = self.seed_workflows(companies, estates, users, actors)
         with transaction.atomic():
             cast = Cast(
@@ -315,7 +318,9 @@ class Command(BaseCommand):
     def seed_pages(self, owner):
         from wagtail.models import Page, Site
 
+        from portal.demo_content import seed_content
         from portal.models import ComplaintPage, HomePage, TrackingPage
+        from portal.moderation import ensure_moderation
 
         root = Page.get_first_root_node()
         site = Site.objects.filter(is_default_site=True).first()
@@ -357,6 +362,8 @@ class Command(BaseCommand):
             home.add_child(instance=page)
             page.save_revision(user=owner).publish()
             self.stdout.write(f"pages: tracking page at {page.url}")
+        seed_content(home, owner)
+        ensure_moderation(home)
 
     # Complaints -------------------------------------------------------------------------------
 

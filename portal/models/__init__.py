@@ -1,0 +1,30 @@
+"""The portal app's records: districts and staff (core), the service pages, the published
+content, and the register-backed pages."""
+
+from portal.models.content import (
+    ClauseBlock,
+    NoticeIndexPage,
+    NoticePage,
+    StandardIndexPage,
+    StandardPage,
+)
+from portal.models.core import District, Notification, StaffProfile
+from portal.models.directory import CompanyDirectoryPage, EnforcementIndexPage, SearchPage
+from portal.models.pages import ComplaintPage, HomePage, TrackingPage
+
+__all__ = [
+    "ClauseBlock",
+    "CompanyDirectoryPage",
+    "ComplaintPage",
+    "District",
+    "EnforcementIndexPage",
+    "HomePage",
+    "NoticeIndexPage",
+    "NoticePage",
+    "Notification",
+    "SearchPage",
+    "StaffProfile",
+    "StandardIndexPage",
+    "StandardPage",
+    "TrackingPage",
+]

@@ -1,0 +1,71 @@
+"""Pages whose content comes from the register and the enforcement records rather than from
+editors: the enforcement results (执法结果公示), the company directory, and site search. The
+views behind them live in ``portal.directory_views`` and ``portal.search_views``."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class EnforcementIndexPage(RoutablePageMixin, Page):
+    """Published penalties, filterable by district, company and year; no personal data."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, "intro"]
+    parent_page_types = ["portal.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("enforcement results page")
+
+    @path("")
+    def results(self, request):
+        from portal.directory_views import enforcement_results
+
+        return enforcement_results(self, request)
+
+
+class CompanyDirectoryPage(RoutablePageMixin, Page):
+    """Every company: licences, estates, credit grade, lists, disclosures, enforcement."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, "intro"]
+    parent_page_types = ["portal.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("company directory")
+
+    @path("")
+    def companies(self, request):
+        from portal.directory_views import company_list
+
+        return company_list(self, request)
+
+    @path("<int:company_id>/")
+    def company(self, request, company_id: int):
+        from portal.directory_views import company_detail
+
+        return company_detail(self, request, company_id)
+
+
+class SearchPage(RoutablePageMixin, Page):
+    """Search over published content (notices, standards, pages)."""
+
+    parent_page_types = ["portal.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("search page")
+
+    @path("")
+    def search(self, request):
+        from portal.search_views import site_search
+
+        return site_search(self, request)

@@ -1,0 +1,30 @@
+"""Site search (站内搜索): Wagtail's search over the live, public pages only, so a draft or a
+page behind a restriction is never found."""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from wagtail.models import Page
+
+RESULTS_PER_PAGE = 10
+MAX_QUERY_LENGTH = 200
+
+
+def site_search(page: Page, request: HttpRequest) -> TemplateResponse:
+    """The search form, and with ``?q=`` one page of results (``?p=`` the page number)."""
+    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    results = None
+    if query:
+        found = Page.objects.live().public().specific().search(query)
+        paginator = Paginator(found, RESULTS_PER_PAGE)
+        try:
+            results = paginator.page(request.GET.get("p", 1))
+        except PageNotAnInteger:
+            results = paginator.page(1)
+        except EmptyPage:
+            results = paginator.page(paginator.num_pages)
+    return TemplateResponse(
+        request,
+        "portal/search_page.html",
+        {"page": page, "self": page, "query": query, "results": results},
+    )
