@@ -1,12 +1,18 @@
 """What a complaint looks like in Elasticsearch.
 
-Personal data (the complainant's name, phone and e-mail) is never indexed. Text fields use the
-analyzer named by ``ELASTICSEARCH_TEXT_ANALYZER``: ``standard`` on every node (it splits
-Chinese into single characters, so Chinese words are matched as phrases), or a Chinese
-analyzer plugin such as ``smartcn`` or ``ik_max_word`` where the cluster has one.
+Personal data (the complainant's name, phone, e-mail, building and room) is never indexed:
+only what every staff member who may find the complaint may also read. Every facet is a
+keyword field; ``complaint_id`` is the tie-breaker that makes ``search_after`` paging stable.
+
+Text fields use the analyzer named by ``ELASTICSEARCH_TEXT_ANALYZER``: ``standard`` on every
+node (it splits Chinese into single characters, so Chinese words are matched as phrases), or a
+Chinese analyzer plugin such as ``smartcn`` or ``ik_max_word`` where the cluster has one.
 """
 
+from datetime import datetime
+
 from django.conf import settings
+from django.utils import timezone
 
 from cases.models import Complaint
 
@@ -19,6 +25,7 @@ def complaint_index_body() -> dict:
         "mappings": {
             "dynamic": "strict",
             "properties": {
+                "complaint_id": {"type": "long"},
                 "tracking_number": keyword,
                 "status": keyword,
                 "category": keyword,
@@ -33,7 +40,12 @@ def complaint_index_body() -> dict:
                 "estate_name": {**text, "fields": {"raw": keyword}},
                 "description": text,
                 "created_at": {"type": "date"},
+                # Month of submission in the city's time zone ("2026-11"): the month facet.
+                "month": keyword,
+                "resolve_due_at": {"type": "date"},
                 "updated_at": {"type": "date"},
+                # When this document was written: the index's freshness on the search screen.
+                "indexed_at": {"type": "date"},
                 # The row's updated_at in microseconds: a drift check compares it with the DB.
                 "version": {"type": "long"},
             },
@@ -59,6 +71,7 @@ ROW_FIELDS = (
     "estate_name",
     "description",
     "created_at",
+    "resolve_due_at",
     "updated_at",
 )
 
@@ -68,8 +81,12 @@ def complaint_rows(ids):
     return Complaint.objects.filter(pk__in=ids).values(*ROW_FIELDS)
 
 
-def complaint_document(row: dict) -> dict:
+def complaint_document(row: dict, indexed_at: str | None = None) -> dict:
+    """The document for one row of ``complaint_rows``; ``indexed_at`` (ISO time) defaults to
+    now, and is passed in by bulk writers so a batch shares one clock reading."""
+    due = row["resolve_due_at"]
     return {
+        "complaint_id": row["id"],
         "tracking_number": row["tracking_number"],
         "status": row["status"],
         "category": row["category"],
@@ -84,9 +101,17 @@ def complaint_document(row: dict) -> dict:
         "estate_name": row["estate_name"],
         "description": row["description"],
         "created_at": row["created_at"].isoformat(),
+        "month": month_of(row["created_at"]),
+        "resolve_due_at": due.isoformat() if due else None,
         "updated_at": row["updated_at"].isoformat(),
+        "indexed_at": indexed_at or timezone.now().isoformat(),
         "version": document_version(row["updated_at"]),
     }
+
+
+def month_of(moment: datetime) -> str:
+    """The month facet's value: the calendar month in the city's time zone, as "2026-11"."""
+    return f"{timezone.localtime(moment):%Y-%m}"
 
 
 def document_version(updated_at) -> int:

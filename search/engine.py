@@ -1,7 +1,9 @@
 """The Elasticsearch connection and the complaint index's names.
 
 Searches and writes go through the alias; a rebuild creates a new versioned index and swaps
-the alias over to it, so readers never see a half-built index.
+the alias over to it, so readers never see a half-built index. While a rebuild loads, its
+index sits behind a second alias (``rebuild_alias``) that writers also write to, so a change
+made during the rebuild reaches both the index searched now and the one searched next.
 """
 
 from functools import cache
@@ -9,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.utils import timezone
-from elasticsearch import Elasticsearch
+from elasticsearch import Elasticsearch, NotFoundError
 
 from search.documents import complaint_index_body
 
@@ -35,6 +37,11 @@ def complaint_alias() -> str:
     return f"{settings.ELASTICSEARCH_INDEX_PREFIX}-complaints"
 
 
+def rebuild_alias() -> str:
+    """The alias of the index a running rebuild is loading (absent when none runs)."""
+    return f"{complaint_alias()}-rebuilding"
+
+
 def new_complaint_index_name() -> str:
     return f"{complaint_alias()}-{timezone.now():%Y%m%d%H%M%S%f}"
 
@@ -50,3 +57,23 @@ def ensure_complaint_index(client: Elasticsearch | None = None) -> str:
         index=name, aliases={alias: {"is_write_index": True}}, **complaint_index_body()
     )
     return alias
+
+
+def indices_behind(client: Elasticsearch, alias: str) -> list[str]:
+    """The concrete indices an alias points to, sorted; empty when the alias does not exist."""
+    try:
+        return sorted(client.indices.get_alias(name=alias))
+    except NotFoundError:
+        return []
+
+
+def write_targets(client: Elasticsearch) -> list[str]:
+    """The aliases a change must be written to: the live one, and the rebuild's while one runs.
+
+    Aliases, not index names: written with ``require_alias``, a write that arrives after the
+    rebuild has swapped (or failed) is refused instead of auto-creating a stray index.
+    """
+    targets = [ensure_complaint_index(client)]
+    if client.indices.exists_alias(name=rebuild_alias()):
+        targets.append(rebuild_alias())
+    return targets

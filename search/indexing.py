@@ -2,8 +2,9 @@
 
 1. ``queue_for_indexing`` runs inside the writer's transaction: it upserts outbox rows and
    asks for an index task once the transaction commits (a rolled-back write queues nothing).
-2. ``index_complaints`` writes the current rows (or deletes documents whose row is gone) and
-   then clears the outbox rows it has covered; a row changed again meanwhile stays queued.
+2. ``index_complaints`` writes the current rows (or deletes documents whose row is gone), to
+   the rebuild's index too while a rebuild runs (``search.rebuild``), and then clears the
+   outbox rows it has covered; a row changed again meanwhile, or a failed write, stays queued.
 3. ``reconcile`` indexes everything still in the outbox; Celery beat runs it every minute.
 """
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 from elasticsearch import helpers
 
 from search import engine
-from search.documents import complaint_document, complaint_rows
+from search.documents import complaint_document, complaint_rows, document_version
 from search.models import IndexOutbox
 
 logger = logging.getLogger(__name__)
@@ -45,27 +46,31 @@ def queue_for_indexing(complaint_ids: Iterable[int]) -> None:
 
 
 def index_complaints(complaint_ids: Iterable[int]) -> int:
-    """Index (or delete) these complaints; returns how many documents were written."""
+    """Index (or delete) these complaints; returns how many were brought up to date.
+
+    Every write goes to each of ``engine.write_targets`` (two while a rebuild runs) with the
+    row's ``updated_at`` as an external version, so an older copy never overwrites a newer
+    one: not when two tasks for one complaint race, and not when a rebuild sends a row it read
+    just before the change this call writes. A delete carries the current time as its version
+    and leaves a tombstone, so a rebuild cannot bring the document back either.
+    """
     ids = sorted(set(complaint_ids))
     if not ids:
         return 0
     started = timezone.now()
     client = engine.get_client()
-    alias = engine.ensure_complaint_index(client)
+    targets = engine.write_targets(client)
     rows = {row["id"]: row for row in complaint_rows(ids)}
+    deleted_version = document_version(started)
     actions = []
     for pk in ids:
-        if pk in rows:
-            actions.append(
-                {"_index": alias, "_id": str(pk), "_source": complaint_document(rows[pk])}
-            )
-        else:
-            actions.append({"_op_type": "delete", "_index": alias, "_id": str(pk)})
-    # A delete of a document that was never indexed answers 404: that is success here.
+        document = complaint_document(rows[pk]) if pk in rows else None
+        for target in targets:
+            actions.append(_write_action(target, pk, document, deleted_version))
     _ok, errors = helpers.bulk(
-        client, actions, raise_on_error=False, ignore_status=(404,), refresh=False
+        client, actions, raise_on_error=False, require_alias=True, refresh=False
     )
-    failed = {str(next(iter(error.values())).get("_id")) for error in errors}
+    failed = {str(item["_id"]) for op, item in map(_only, errors) if not _harmless(op, item)}
     if failed:
         logger.warning(
             "search: %d complaints failed to index: %s", len(failed), sorted(failed)[:10]
@@ -75,6 +80,36 @@ def index_complaints(complaint_ids: Iterable[int]) -> int:
         doc_type=COMPLAINT, object_id__in=done, changed_at__lte=started
     ).delete()
     return len(done)
+
+
+def _write_action(target: str, pk: int, document: dict | None, deleted_version: int) -> dict:
+    if document is None:
+        return {
+            "_op_type": "delete",
+            "_index": target,
+            "_id": str(pk),
+            "version": deleted_version,
+            "version_type": "external_gte",
+        }
+    return {
+        "_index": target,
+        "_id": str(pk),
+        "_source": document,
+        "version": document["version"],
+        "version_type": "external_gte",
+    }
+
+
+def _only(error: dict) -> tuple[str, dict]:
+    return next(iter(error.items()))
+
+
+def _harmless(op: str, item: dict) -> bool:
+    """A delete of a document that is not there (404 without an error: the index exists), or
+    an index refused because a newer version is already there (409): the index is right."""
+    if op == "delete":
+        return item.get("status") == 404 and "error" not in item
+    return item.get("status") == 409
 
 
 def reconcile(batch_size: int = BATCH_SIZE) -> int:

@@ -1,25 +1,45 @@
 """Staff complaint search: one entry point, Elasticsearch or the database fallback.
 
 The permission scope from ``cases.permissions`` is applied inside the query on both paths,
-so a user never receives a hit they may not see, and counts are theirs alone.
+so a user never receives a hit, a facet count or a similar complaint they may not see.
+When Elasticsearch does not answer, the database answers the same request (slower), and the
+results say so: staff can always find a complaint.
 """
 
-import re
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from elastic_transport import ConnectionError as ESConnectionError
+from elastic_transport import ConnectionTimeout
+from elasticsearch import ApiError
 
-from cases.models import CaseStatus, Category, Complaint
-from cases.permissions import ComplaintScope, scope_for, visible_complaints
+from cases.masking import scrub_text
+from cases.models import CaseStatus, Category, Tier
+from cases.permissions import ComplaintScope, can_see_personal_data, scope_for
 from search import engine
+from search.facets import FACETS, FacetResult, SearchRequest, day_bounds, facet_results
+from search.syntax import ParsedQuery, Term, parse
 
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-TRACKING_NUMBER = re.compile(r"^WY\d{8}[0-9A-Z]{6}$")
+logger = logging.getLogger(__name__)
 SNIPPET_CHARS = 120
+TEXT_FIELDS = ["description", "estate_name"]
+# Elasticsearch down, overloaded or without the index yet; a 400 (a bug of ours) is not here.
+CONNECTION_ERRORS = (ESConnectionError, ConnectionTimeout)
+SOURCE = [
+    "tracking_number",
+    "status",
+    "category",
+    "tier",
+    "district",
+    "estate_name",
+    "created_at",
+    "resolve_due_at",
+    "description",
+]
 
 
 @dataclass(frozen=True)
@@ -28,10 +48,14 @@ class Hit:
     tracking_number: str
     status: str
     category: str
+    tier: str
     district: str
     estate_name: str
     created_at: datetime
+    resolve_due_at: datetime | None
     snippet: SafeString
+    sort: tuple = ()
+    description: str = ""
 
     @property
     def status_label(self) -> str:
@@ -41,33 +65,80 @@ class Hit:
     def category_label(self) -> str:
         return Category(self.category).label
 
+    @property
+    def tier_label(self) -> str:
+        return Tier(self.tier).label if self.tier in Tier.values else self.tier
+
 
 @dataclass(frozen=True)
 class SearchResults:
-    query: str
+    request: SearchRequest
     hits: list[Hit]
     total: int
-    page: int
-    per_page: int
-    backend: str
+    backend: str  # "elasticsearch" or "database"
+    facets: list[FacetResult]
+    next_after: tuple | None = None
+    degraded: bool = False  # Elasticsearch is configured but did not answer
+
+    @property
+    def query(self) -> str:
+        return self.request.query
 
     @property
     def has_next(self) -> bool:
-        return self.page * self.per_page < self.total
+        return self.next_after is not None
 
 
-def search_complaints(user, query: str, *, page: int = 1, per_page: int = 20) -> SearchResults:
-    query = " ".join(query.split())[:200]
-    page = max(page, 1)
+def search_complaints(user, query: str | SearchRequest = "", *, per_page: int = 20):
+    """The hits, total and facets ``user`` may see for ``query`` (words or a request)."""
+    results = _search(user, query, per_page)
+    if results.hits and not can_see_personal_data(user):
+        words = parse(results.request.query).words
+        results = replace(results, hits=[masked(hit, words) for hit in results.hits])
+    return results
+
+
+def masked(hit: Hit, words: list[str]) -> Hit:
+    """The hit as staff without the personal-data permission see it: a phone number, ID
+    number or e-mail the citizen typed into the text is scrubbed, as on the case page."""
+    from search.fallback import highlight
+
+    text = scrub_text(hit.description)
+    return replace(
+        hit,
+        description=text,
+        estate_name=scrub_text(hit.estate_name),
+        snippet=highlight(text, words),
+    )
+
+
+def _search(user, query, per_page: int) -> SearchResults:
+    request = query if isinstance(query, SearchRequest) else SearchRequest(query, per_page=per_page)
     scope = scope_for(user)
-    backend = "elasticsearch" if engine.search_enabled() else "database"
     if scope.nothing:
-        return SearchResults(query, [], 0, page, per_page, backend)
-    if backend == "elasticsearch":
-        hits, total = _search_elasticsearch(scope, query, page, per_page)
-    else:
-        hits, total = _search_database(user, query, page, per_page)
-    return SearchResults(query, hits, total, page, per_page, backend)
+        backend = "elasticsearch" if engine.search_enabled() else "database"
+        return SearchResults(request, [], 0, backend, facet_results(request, {}))
+    if engine.search_enabled():
+        try:
+            return _search_elasticsearch(scope, request)
+        except (*CONNECTION_ERRORS, ApiError) as exc:
+            if not unavailable(exc):
+                raise
+            logger.warning("search: Elasticsearch unavailable, database answers: %s", exc)
+            from search.fallback import search_database
+
+            return search_database(user, request, degraded=True)
+    from search.fallback import search_database
+
+    return search_database(user, request)
+
+
+def unavailable(exc: Exception) -> bool:
+    """True when the error means "Elasticsearch cannot answer now", not "we asked wrongly"."""
+    if isinstance(exc, CONNECTION_ERRORS):
+        return True
+    status = getattr(getattr(exc, "meta", None), "status", None)
+    return isinstance(exc, ApiError) and (status == 404 or (status or 0) >= 500 or status == 429)
 
 
 # Elasticsearch ----------------------------------------------------------------------------
@@ -89,31 +160,80 @@ def scope_filter(scope: ComplaintScope) -> dict | None:
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
-def text_query(query: str) -> dict:
-    """Plain words, all required. Chinese words are matched as phrases because the node's
-    standard analyzer indexes Chinese one character at a time."""
-    words = query.split()
-    if not words:
-        return {"match_all": {}}
-    if len(words) == 1 and TRACKING_NUMBER.match(words[0].upper()):
-        return {"term": {"tracking_number": words[0].upper()}}
-    fields = ["description", "estate_name"]
-    clauses = []
-    for word in words:
-        if CJK.search(word):
-            clauses.append({"multi_match": {"query": word, "fields": fields, "type": "phrase"}})
-        else:
-            clauses.append({"multi_match": {"query": word, "fields": fields, "operator": "and"}})
-    return {"bool": {"must": clauses}}
+def _term_query(term: Term) -> dict:
+    if term.prefix:
+        kind = {"type": "phrase_prefix"}
+    elif term.phrase:
+        kind = {"type": "phrase"}
+    else:
+        kind = {"operator": "and"}
+    return {"multi_match": {"query": term.text, "fields": TEXT_FIELDS, **kind}}
 
 
-def build_search_body(scope: ComplaintScope, query: str, page: int, per_page: int) -> dict:
+def text_query(parsed: ParsedQuery) -> dict:
+    if parsed.tracking_number:
+        return {"term": {"tracking_number": parsed.tracking_number}}
+    must, must_not = [], []
+    for clause in parsed.clauses:
+        queries = [_term_query(term) for term in clause.alternatives]
+        query = queries[0] if len(queries) == 1 else {"bool": {"should": queries}}
+        (must_not if clause.negated else must).append(query)
+    if not must_not:
+        return {"bool": {"must": must}} if must else {"match_all": {}}
+    return {"bool": {"must": must or [{"match_all": {}}], "must_not": must_not}}
+
+
+def _selection_filters(request: SearchRequest) -> dict[str, dict]:
+    filters = {}
+    for facet in FACETS:
+        values = request.selected(facet.name)
+        if values:
+            filters[facet.name] = {"terms": {facet.field: sorted(values)}}
+    return filters
+
+
+def _sort(request: SearchRequest, parsed: ParsedQuery) -> list:
+    if request.sort == "oldest":
+        return [{"created_at": "asc"}, {"complaint_id": "asc"}]
+    if request.sort == "due":
+        return [
+            {"resolve_due_at": {"order": "asc", "missing": "_last"}},
+            {"complaint_id": "asc"},
+        ]
+    newest = [{"created_at": "desc"}, {"complaint_id": "desc"}]
+    if request.sort == "relevance" and not parsed.empty:
+        return ["_score", *newest]
+    return newest
+
+
+def build_search_body(scope: ComplaintScope, request: SearchRequest) -> dict:
+    """The one request this screen sends: hits, total, highlights and every facet."""
+    parsed = parse(request.query)
     filters = [f for f in [scope_filter(scope)] if f]
-    return {
-        "query": {"bool": {"must": [text_query(query)], "filter": filters}},
-        "sort": ["_score", {"created_at": "desc"}] if query else [{"created_at": "desc"}],
-        "from": (page - 1) * per_page,
-        "size": per_page,
+    start, end = day_bounds(request)
+    if start or end:
+        bounds = {"gte": start.isoformat()} if start else {}
+        filters.append(
+            {"range": {"created_at": {**bounds, **({"lt": end.isoformat()} if end else {})}}}
+        )
+    selections = _selection_filters(request)
+    aggs = {}
+    for facet in FACETS:
+        terms = {"field": facet.field, "size": facet.size}
+        if facet.by_key:
+            terms["order"] = {"_key": "desc"}
+        others = [f for name, f in selections.items() if name != facet.name]
+        values = {"terms": terms}
+        aggs[facet.name] = (
+            {"filter": {"bool": {"filter": others}}, "aggs": {"values": values}}
+            if others
+            else values
+        )
+    body = {
+        "query": {"bool": {"must": [text_query(parsed)], "filter": filters}},
+        "aggs": aggs,
+        "sort": _sort(request, parsed),
+        "size": request.per_page,
         "track_total_hits": True,
         "highlight": {
             "encoder": "html",
@@ -121,87 +241,56 @@ def build_search_body(scope: ComplaintScope, query: str, page: int, per_page: in
             "post_tags": ["</mark>"],
             "fields": {"description": {"fragment_size": SNIPPET_CHARS, "number_of_fragments": 1}},
         },
-        "_source": [
-            "tracking_number",
-            "status",
-            "category",
-            "district",
-            "estate_name",
-            "created_at",
-            "description",
-        ],
+        "_source": SOURCE,
     }
+    if selections:
+        body["post_filter"] = {"bool": {"filter": list(selections.values())}}
+    if request.after:
+        body["search_after"] = list(request.after)
+    return body
 
 
-def _search_elasticsearch(scope, query, page, per_page) -> tuple[list[Hit], int]:
-    client = engine.get_client()
-    response = client.search(
-        index=engine.complaint_alias(), **build_search_body(scope, query, page, per_page)
+def _buckets(aggregation: dict) -> list[tuple[str, int]]:
+    inner = aggregation.get("values", aggregation)
+    return [(str(b["key"]), b["doc_count"]) for b in inner["buckets"]]
+
+
+def hit_from_elasticsearch(raw: dict) -> Hit:
+    source = raw["_source"]
+    fragments = raw.get("highlight", {}).get("description")
+    snippet = (
+        mark_safe(fragments[0]) if fragments else escape(source["description"][:SNIPPET_CHARS])
     )
-    hits = []
-    for raw in response["hits"]["hits"]:
-        source = raw["_source"]
-        fragments = raw.get("highlight", {}).get("description")
-        snippet = (
-            mark_safe(fragments[0]) if fragments else escape(source["description"][:SNIPPET_CHARS])
-        )
-        hits.append(
-            Hit(
-                complaint_id=int(raw["_id"]),
-                tracking_number=source["tracking_number"],
-                status=source["status"],
-                category=source["category"],
-                district=source.get("district") or "",
-                estate_name=source["estate_name"],
-                created_at=parse_datetime(source["created_at"]),
-                snippet=snippet,
-            )
-        )
-    return hits, response["hits"]["total"]["value"]
-
-
-# Database fallback --------------------------------------------------------------------------
-
-
-def _search_database(user, query, page, per_page) -> tuple[list[Hit], int]:
-    complaints = visible_complaints(user).select_related("district")
-    words = query.split()
-    if len(words) == 1 and TRACKING_NUMBER.match(words[0].upper()):
-        complaints = complaints.filter(tracking_number=words[0].upper())
-    else:
-        for word in words:
-            complaints = complaints.filter(
-                Q(description__icontains=word) | Q(estate_name__icontains=word)
-            )
-    total = complaints.count()
-    start = (page - 1) * per_page
-    rows = complaints.order_by("-created_at", "-id")[start : start + per_page]
-    return [_database_hit(c, words) for c in rows], total
-
-
-def _database_hit(complaint: Complaint, words: list[str]) -> Hit:
+    due = source.get("resolve_due_at")
     return Hit(
-        complaint_id=complaint.pk,
-        tracking_number=complaint.tracking_number,
-        status=complaint.status,
-        category=complaint.category,
-        district=complaint.district.name if complaint.district_id else "",
-        estate_name=complaint.estate_name,
-        created_at=complaint.created_at,
-        snippet=_highlight(complaint.description, words),
+        complaint_id=int(raw["_id"]),
+        tracking_number=source["tracking_number"],
+        status=source["status"],
+        category=source["category"],
+        tier=source.get("tier") or "",
+        district=source.get("district") or "",
+        estate_name=source["estate_name"],
+        created_at=parse_datetime(source["created_at"]),
+        resolve_due_at=parse_datetime(due) if due else None,
+        snippet=snippet,
+        sort=tuple(raw.get("sort", ())),
+        description=source["description"],
     )
 
 
-def _highlight(text: str, words: list[str]) -> SafeString:
-    lowered = text.lower()
-    positions = [lowered.find(w.lower()) for w in words if w.lower() in lowered]
-    start = max(min(positions) - 20, 0) if positions else 0
-    fragment = escape(text[start : start + SNIPPET_CHARS])
-    for word in words:
-        fragment = re.sub(
-            re.escape(escape(word)),
-            lambda m: f"<mark>{m.group(0)}</mark>",
-            fragment,
-            flags=re.IGNORECASE,
-        )
-    return mark_safe(fragment)
+def _search_elasticsearch(scope: ComplaintScope, request: SearchRequest) -> SearchResults:
+    response = engine.get_client().search(
+        index=engine.complaint_alias(), **build_search_body(scope, request)
+    )
+    hits = [hit_from_elasticsearch(raw) for raw in response["hits"]["hits"]]
+    total = response["hits"]["total"]["value"]
+    counts = {name: _buckets(agg) for name, agg in response["aggregations"].items()}
+    full_page = len(hits) == request.per_page and hits
+    return SearchResults(
+        request=request,
+        hits=hits,
+        total=total,
+        backend="elasticsearch",
+        facets=facet_results(request, counts),
+        next_after=hits[-1].sort if full_page else None,
+    )

@@ -29,6 +29,7 @@ from cases.admin.case_actions import (
 from cases.models import (
     AnswerStatus,
     AttachmentKind,
+    CaseStatus,
     Complaint,
     DispatchStatus,
     ExtensionStatus,
@@ -143,10 +144,19 @@ class CasePage:
                 list(c.merged_complaints.only("pk", "tracking_number")) if self.regulator else []
             ),
             "is_regulator": self.regulator,
+            "similar_complaints": self.similar(),
             "actions": [o for a in CASE_ACTIONS if (o := self.offer(a))],
         }
 
     # Rows ------------------------------------------------------------------------------------
+
+    def similar(self) -> list:
+        """Likely duplicates for the regulator to merge (search.similar, scoped and masked)."""
+        if not self.regulator or self.complaint.status == CaseStatus.MERGED:
+            return []
+        from search.similar import similar_complaints
+
+        return similar_complaints(self.user, self.complaint)
 
     def dispatches(self, now: dt.datetime) -> list:
         rows = list(self.complaint.dispatches.select_related("inspector", "company"))

@@ -16,6 +16,7 @@ from wagtail.users.models import UserProfile
 
 from cases import clock, dispatch, notes, workflow
 from cases.models import CaseStatus, Complaint, ComplaintPhoto
+from search.facets import SearchRequest
 from search.queries import Hit, SearchResults
 from tests.enterprises.pdfs import contract_pdf
 from tests.factories import make_complaint
@@ -295,12 +296,14 @@ def test_staff_search_results_link_to_the_case_page(complaint, inspector):
         tracking_number=complaint.tracking_number,
         status=complaint.status,
         category=complaint.category,
+        tier=complaint.tier,
         district="东湖区",
         estate_name=complaint.estate_name,
         created_at=complaint.created_at,
+        resolve_due_at=None,
         snippet="",
     )
-    results = SearchResults("电梯", [hit], 1, 1, 20, "database")
+    results = SearchResults(SearchRequest("电梯"), [hit], 1, "database", facets=[])
     request = RequestFactory().get("/admin/search/complaints/")
     request.user = inspector
     text = render_to_string("search/complaint_search.html", {"results": results}, request)
