@@ -10,6 +10,8 @@ Chinese analyzer plugin such as ``smartcn`` or ``ik_max_word`` where the cluster
 """
 
 from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
@@ -110,8 +112,15 @@ def complaint_document(row: dict, indexed_at: str | None = None) -> dict:
 
 
 def month_of(moment: datetime) -> str:
-    """The month facet's value: the calendar month in the city's time zone, as "2026-11"."""
-    return f"{timezone.localtime(moment):%Y-%m}"
+    """The month facet's value: the calendar month in the city's time zone, as "2026-11".
+    The zone is looked up once: ``timezone.localtime`` per row was half of the time spent
+    building a million documents."""
+    return f"{moment.astimezone(_city_zone()):%Y-%m}"
+
+
+@cache
+def _city_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
 
 
 def document_version(updated_at) -> int:
