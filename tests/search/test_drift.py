@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.models import Complaint
 from search import engine, indexing
@@ -18,6 +18,13 @@ from search.models import IndexOutbox
 from tests.factories import make_complaint
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The commands speak the active language (Chinese by default); these tests read English."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -121,3 +128,10 @@ def test_check_command_refuses_without_elasticsearch(settings):
     settings.ELASTICSEARCH_URL = ""
     with pytest.raises(CommandError, match="ELASTICSEARCH_URL"):
         call_command("search_check")
+
+
+def test_the_report_is_in_chinese_by_default(search_index):
+    out = io.StringIO()
+    with translation.override("zh-hans"):
+        call_command("search_check", stdout=out)
+    assert "检索索引与数据库一致。" in out.getvalue()

@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases.models import Complaint
 from search import engine, indexing
@@ -15,6 +15,14 @@ from search.rebuild import RebuildInProgress, rebuild_complaint_index
 from tests.factories import make_complaint
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The commands speak the active language (Chinese by default); these tests read English."""
+    with translation.override("en"):
+        yield
+
 
 COUNT = 7
 
