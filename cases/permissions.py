@@ -181,3 +181,122 @@ def can_transition(user, complaint: Complaint, target: str) -> bool:
     if Role.COMPANY_STAFF in roles:
         return target == S.IN_PROGRESS and can_answer_as_company(user, complaint)
     return False
+
+
+# Supervision: inspections, draws, rectification orders, penalties -----------------------------
+#
+# The same scope decides: the city for administrators and department heads, a district for its
+# officials and inspectors, a company's own records for its staff, an estate's for its owners'
+# committee. Penalties reach the company (and the committee) only once served: a proposal and
+# its approval are the regulator's deliberation.
+
+
+def _supervision_q(user, *, estate_field: str = "estate_id") -> Q | None:
+    """The records ``user`` may see as a filter; None means none at all."""
+    scope = scope_for(user)
+    if scope.everything:
+        return Q()
+    if scope.district_ids:
+        return Q(district_id__in=scope.district_ids)
+    if scope.company_ids:
+        return Q(company_id__in=scope.company_ids)
+    if scope.estate_ids:
+        return Q(**{f"{estate_field}__in": scope.estate_ids})
+    return None
+
+
+def visible_inspections(user) -> QuerySet:
+    from cases.models import Inspection
+
+    q = _supervision_q(user)
+    return Inspection.objects.none() if q is None else Inspection.objects.filter(q)
+
+
+def visible_orders(user) -> QuerySet:
+    from cases.models import RectificationOrder
+
+    q = _supervision_q(user)
+    return RectificationOrder.objects.none() if q is None else RectificationOrder.objects.filter(q)
+
+
+def visible_penalties(user) -> QuerySet:
+    from cases.models import Penalty, PenaltyStatus
+
+    q = _supervision_q(user)
+    if q is None:
+        return Penalty.objects.none()
+    penalties = Penalty.objects.filter(q)
+    if not is_regulator(user):
+        penalties = penalties.filter(
+            status__in=[PenaltyStatus.SERVED, PenaltyStatus.EXECUTED, PenaltyStatus.PUBLISHED]
+        )
+    return penalties
+
+
+def visible_draws(user) -> QuerySet:
+    """Draws are the regulator's until published (then the public site shows them)."""
+    from cases.models import RandomDraw
+
+    if not is_regulator(user):
+        return RandomDraw.objects.none()
+    scope = scope_for(user)
+    if scope.everything:
+        return RandomDraw.objects.all()
+    return RandomDraw.objects.filter(district_id__in=scope.district_ids)
+
+
+def covers_district(user, district_id: int | None) -> bool:
+    """Regulator staff whose scope includes this district (the city's staff cover all)."""
+    if not is_regulator(user):
+        return False
+    scope = scope_for(user)
+    return scope.everything or (district_id is not None and district_id in scope.district_ids)
+
+
+def can_plan_inspection(user, district_id: int | None) -> bool:
+    return covers_district(user, district_id)
+
+
+def can_work_inspection(user, inspection) -> bool:
+    """The assigned inspectors carry it out; an official of the district may too."""
+    if not covers_district(user, inspection.district_id):
+        return False
+    return is_official(user) or inspection.inspectors.filter(pk=user.pk).exists()
+
+
+def can_draw(user, district_id: int | None) -> bool:
+    """A random draw is an official's act (a city-wide draw needs a city-wide official)."""
+    return is_official(user) and covers_district(user, district_id)
+
+
+def can_issue_order(user, inspection) -> bool:
+    return can_work_inspection(user, inspection)
+
+
+def can_answer_order(user, order) -> bool:
+    """The company acknowledges its order and submits the rectification with evidence."""
+    company_id = company_of(user)
+    return company_id is not None and order.company_id == company_id
+
+
+def can_decide_order(user, order) -> bool:
+    """Verification or failure: regulator staff of the order's district."""
+    return covers_district(user, order.district_id)
+
+
+def can_propose_penalty(user, district_id: int | None) -> bool:
+    return covers_district(user, district_id)
+
+
+def can_approve_penalty(user, penalty) -> bool:
+    """An official of the district, never the one who proposed it (four eyes)."""
+    return (
+        is_official(user)
+        and covers_district(user, penalty.district_id)
+        and penalty.proposed_by_id != user.pk
+    )
+
+
+def can_handle_penalty(user, penalty) -> bool:
+    """Serving, recording execution and publishing: officials of the district."""
+    return is_official(user) and covers_district(user, penalty.district_id)

@@ -40,7 +40,9 @@ CASE_ACTIONS = {
 
 @hooks.register("register_log_actions")
 def register_case_actions(actions):
-    for code, label in CASE_ACTIONS.items():
+    from cases.audit import ACTIONS as SUPERVISION_ACTIONS
+
+    for code, label in {**CASE_ACTIONS, **SUPERVISION_ACTIONS}.items():
         actions.register_action(code, label, label)
 
 

@@ -22,14 +22,52 @@ from cases.models.handling import (
     InfoRequest,
     attachment_path,
 )
+from cases.models.inspections import (
+    Campaign,
+    ChecklistItem,
+    ChecklistTemplate,
+    Dimension,
+    DrawTarget,
+    Inspection,
+    InspectionKind,
+    InspectionPhoto,
+    InspectionScore,
+    InspectionStatus,
+    RandomDraw,
+    ScoringRule,
+)
 from cases.models.object_permissions import (
     ComplaintGroupObjectPermission,
     ComplaintUserObjectPermission,
+)
+from cases.models.penalties import (
+    OrderStatus,
+    Penalty,
+    PenaltyStatus,
+    RectificationEvidence,
+    RectificationOrder,
 )
 from cases.models.time_limits import CalendarOverride, SlaRule
 from cases.models.timeline import CaseEvent, CaseEventManager
 
 __all__ = [
+    "Campaign",
+    "ChecklistItem",
+    "ChecklistTemplate",
+    "Dimension",
+    "DrawTarget",
+    "Inspection",
+    "InspectionKind",
+    "InspectionPhoto",
+    "InspectionScore",
+    "InspectionStatus",
+    "RandomDraw",
+    "ScoringRule",
+    "OrderStatus",
+    "Penalty",
+    "PenaltyStatus",
+    "RectificationEvidence",
+    "RectificationOrder",
     "AnswerStatus",
     "AttachmentKind",
     "CalendarOverride",

@@ -1,0 +1,168 @@
+"""Rectification orders (整改通知书) and administrative penalties (行政处罚). States change only
+through ``cases.rectification`` and ``cases.penalties``."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cases.models.enforcement import PenaltyKind
+
+
+class OrderStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    SUBMITTED = "submitted", _("Rectification submitted")
+    VERIFIED = "verified", _("Verified")
+    FAILED = "failed", _("Failed")
+
+
+class RectificationOrder(models.Model):
+    """What a company must put right by when; verified by a re-inspection."""
+
+    number = models.CharField(_("order number"), max_length=40, unique=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.ISSUED,
+        db_index=True,
+    )  # fmt: skip
+    inspection = models.ForeignKey(
+        "cases.Inspection", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="orders", verbose_name=_("inspection"),
+    )  # fmt: skip
+    company = models.ForeignKey(
+        "enterprises.Company", on_delete=models.PROTECT, related_name="rectification_orders",
+        verbose_name=_("company"),
+    )  # fmt: skip
+    estate = models.ForeignKey(
+        "enterprises.Estate", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("estate"),
+    )  # fmt: skip
+    district = models.ForeignKey(
+        "portal.District", on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
+    )
+    requirements = models.TextField(_("requirements"))
+    deadline = models.DateField(_("deadline"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    response = models.TextField(_("company's account of the rectification"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("verified or failed at"), null=True, blank=True)
+    decision_note = models.TextField(_("verification note"), blank=True)
+    overdue_since = models.DateTimeField(_("overdue since"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("rectification order")
+        verbose_name_plural = _("rectification orders")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+def evidence_path(evidence: "RectificationEvidence", filename: str) -> str:
+    return f"rectification/{evidence.order_id}/{filename}"
+
+
+class RectificationEvidence(models.Model):
+    """A photo or PDF the company submits as proof (typed by content on upload)."""
+
+    order = models.ForeignKey(RectificationOrder, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to=evidence_path)
+    content_type = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.file.name
+
+
+class PenaltyStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Not approved")
+    SERVED = "served", _("Served")
+    EXECUTED = "executed", _("Executed")
+    PUBLISHED = "published", _("Published")
+
+
+def decision_document_path(penalty: "Penalty", filename: str) -> str:
+    return f"penalties/{penalty.pk}/{filename}"
+
+
+class Penalty(models.Model):
+    """An administrative penalty: proposed by an inspector, approved by an official who did
+    not propose it, served, executed and published as an enforcement result."""
+
+    status = models.CharField(
+        _("status"), max_length=12, choices=PenaltyStatus.choices,
+        default=PenaltyStatus.PROPOSED, db_index=True,
+    )  # fmt: skip
+    decision_number = models.CharField(
+        _("decision number"), max_length=64, unique=True, null=True, blank=True
+    )
+    company = models.ForeignKey(
+        "enterprises.Company", on_delete=models.PROTECT, related_name="penalties",
+        verbose_name=_("company"),
+    )  # fmt: skip
+    estate = models.ForeignKey(
+        "enterprises.Estate", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("estate"),
+    )  # fmt: skip
+    district = models.ForeignKey(
+        "portal.District", on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
+    )
+    inspection = models.ForeignKey(
+        "cases.Inspection", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="penalties", verbose_name=_("inspection"),
+    )  # fmt: skip
+    order = models.ForeignKey(
+        RectificationOrder, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="penalties", verbose_name=_("rectification order"),
+    )  # fmt: skip
+    licence = models.ForeignKey(
+        "enterprises.Licence", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="penalties", verbose_name=_("licence affected"),
+    )  # fmt: skip
+    kind = models.CharField(_("penalty"), max_length=12, choices=PenaltyKind.choices)
+    fine_amount = models.DecimalField(
+        _("fine (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    violation = models.TextField(_("violation"))
+    legal_basis = models.CharField(_("legal basis"), max_length=300)
+    decision = models.TextField(_("decision"), blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    rejection_reason = models.TextField(_("reason not approved"), blank=True)
+    decision_document = models.FileField(
+        _("decision document"), upload_to=decision_document_path, blank=True
+    )
+    served_at = models.DateTimeField(_("served at"), null=True, blank=True)
+    executed_at = models.DateTimeField(_("executed at"), null=True, blank=True)
+    enforcement_result = models.OneToOneField(
+        "cases.EnforcementResult", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="penalty", verbose_name=_("published result"),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        verbose_name = _("penalty")
+        verbose_name_plural = _("penalties")
+
+    def __str__(self) -> str:
+        return self.decision_number or f"{self.get_kind_display()} · {self.company}"
