@@ -9,7 +9,7 @@ carry CSRF tokens and personal results). Django's own per-site cache middleware 
 it would cache every URL (the admin too) and it cannot drop everything at once on publish.
 
 Key = host + path + language + a generation number; publishing, unpublishing, moving or
-deleting a page, or saving or deleting an enforcement result, bumps the generation, which
+deleting a page, or saving or deleting an enforcement result or a random draw, bumps the generation, which
 invalidates every stored page at once (the old entries simply expire).
 """
 
@@ -121,12 +121,12 @@ def mark_cacheable(page: Page, request: HttpRequest, serve_args, serve_kwargs) -
 
 def connect_signals() -> None:
     """Invalidate on every change the public pages show (called from PortalConfig.ready)."""
-    from cases.models import EnforcementResult
+    from cases.models import EnforcementResult, RandomDraw
 
     page_published.connect(invalidate, dispatch_uid="portal.page_cache.published")
     page_unpublished.connect(invalidate, dispatch_uid="portal.page_cache.unpublished")
     post_page_move.connect(invalidate, dispatch_uid="portal.page_cache.moved")
-    for model in (EnforcementResult, Site, PageViewRestriction):
+    for model in (EnforcementResult, RandomDraw, Site, PageViewRestriction):
         post_save.connect(invalidate, sender=model, dispatch_uid=f"portal.page_cache.s.{model}")
         post_delete.connect(invalidate, sender=model, dispatch_uid=f"portal.page_cache.d.{model}")
     # Pages are saved and deleted as their specific classes: listen to all and filter.

@@ -9,13 +9,19 @@ from portal.models.content import (
     StandardPage,
 )
 from portal.models.core import District, Notification, StaffProfile
-from portal.models.directory import CompanyDirectoryPage, EnforcementIndexPage, SearchPage
+from portal.models.directory import (
+    CompanyDirectoryPage,
+    DrawResultsPage,
+    EnforcementIndexPage,
+    SearchPage,
+)
 from portal.models.pages import ComplaintPage, HomePage, TrackingPage
 
 __all__ = [
     "ClauseBlock",
     "CompanyDirectoryPage",
     "ComplaintPage",
+    "DrawResultsPage",
     "District",
     "EnforcementIndexPage",
     "HomePage",

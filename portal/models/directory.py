@@ -69,3 +69,29 @@ class SearchPage(RoutablePageMixin, Page):
         from portal.search_views import site_search
 
         return site_search(self, request)
+
+
+class DrawResultsPage(RoutablePageMixin, Page):
+    """Published random draws (双随机一公开): targets drawn, pools and seeds to re-run them."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, "intro"]
+    parent_page_types = ["portal.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("random draw results page")
+
+    @path("")
+    def draws(self, request):
+        from portal.draw_views import draw_list
+
+        return draw_list(self, request)
+
+    @path("<int:draw_id>/")
+    def draw(self, request, draw_id: int):
+        from portal.draw_views import draw_detail
+
+        return draw_detail(self, request, draw_id)

@@ -25,6 +25,7 @@ class HomePage(Page):
         "portal.StandardIndexPage",
         "portal.EnforcementIndexPage",
         "portal.CompanyDirectoryPage",
+        "portal.DrawResultsPage",
         "portal.SearchPage",
     ]
     max_count = 1
