@@ -115,3 +115,10 @@ def register_workbench_menu_item() -> WorkbenchMenuItem:
     return WorkbenchMenuItem(
         _("Case workbench"), reverse("cases_admin:workbench"), icon_name="tasks", order=190
     )
+
+
+@hooks.register("register_admin_viewset")
+def register_supervision_viewsets():
+    from cases.admin.supervision import SupervisionViewSetGroup
+
+    return SupervisionViewSetGroup()

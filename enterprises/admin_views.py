@@ -292,8 +292,18 @@ TRANSITIONS: tuple[Transition, ...] = (
 )
 
 
+# Other apps' screens reuse these buttons for their own records (cases.admin.supervision).
+_REGISTERED: list[Transition] = []
+
+
+def register_transitions(*transitions: Transition) -> None:
+    """Offer more buttons through the same views (called once, from an app's admin module)."""
+    known = {(t.model, t.name) for t in (*TRANSITIONS, *_REGISTERED)}
+    _REGISTERED.extend(t for t in transitions if (t.model, t.name) not in known)
+
+
 def transitions_for(model: type) -> list[Transition]:
-    return [transition for transition in TRANSITIONS if transition.model is model]
+    return [t for t in (*TRANSITIONS, *_REGISTERED) if t.model is model]
 
 
 def available_transitions(request, obj, url_namespace: str) -> list[dict]:
@@ -330,7 +340,7 @@ class TransitionView(View):
         transition = self.transition
         obj = get_object_or_404(self.scope(request.user), pk=pk)
         back = reverse(self.inspect_url_name, args=(quote(obj.pk),))
-        form = transition.form_class(request.POST, prefix=transition.name)
+        form = transition.form_class(request.POST, request.FILES, prefix=transition.name)
         if not form.is_valid():
             if not transition.may(request.user, obj):
                 return refused(request, _not_yours(transition, obj), back)

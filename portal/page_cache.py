@@ -9,8 +9,8 @@ carry CSRF tokens and personal results). Django's own per-site cache middleware 
 it would cache every URL (the admin too) and it cannot drop everything at once on publish.
 
 Key = host + path + language + a generation number; publishing, unpublishing, moving or
-deleting a page, or saving or deleting an enforcement result or a random draw, bumps the generation, which
-invalidates every stored page at once (the old entries simply expire).
+deleting a page, or saving or deleting an enforcement result or a random draw, bumps the
+generation, which invalidates every stored page at once (the old entries simply expire).
 """
 
 import time

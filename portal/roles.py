@@ -48,6 +48,9 @@ _REGISTER_RECORDS = [
         "creditappeal",
     )
 ]
+# The supervision screens open for regulator staff even before their first record (rows and
+# actions are still decided by cases.permissions).
+_SUPERVISION = [f"cases.view_{model}" for model in ("inspection", "rectificationorder", "penalty")]
 _EDIT_REGISTER = [
     "enterprises.add_company",
     "enterprises.change_company",
@@ -60,13 +63,15 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.COMPANY_STAFF: [_ADMIN, *_SEE_CASES, "cases.search_complaints"],
     Role.OWNERS_COMMITTEE: [_ADMIN, *_SEE_CASES, "cases.search_complaints"],
     Role.EVALUATOR: [_ADMIN, *_REGISTER],
-    Role.INSPECTOR: [_ADMIN, *_WORK_CASES, *_REGISTER, *_REGISTER_RECORDS],
+    Role.INSPECTOR: [_ADMIN, *_WORK_CASES, *_REGISTER, *_REGISTER_RECORDS, *_SUPERVISION],
     Role.OFFICIAL: [
         _ADMIN,
         *_WORK_CASES,
         *_REGISTER,
         *_REGISTER_RECORDS,
         *_EDIT_REGISTER,
+        *_SUPERVISION,
+        "cases.view_randomdraw",
     ],
     Role.ADMINISTRATOR: [
         _ADMIN,
@@ -74,6 +79,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_REGISTER,
         *_REGISTER_RECORDS,
         *_EDIT_REGISTER,
+        *_SUPERVISION,
+        "cases.view_randomdraw",
         "auth.add_user",
         "auth.change_user",
         "auth.view_user",

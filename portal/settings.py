@@ -181,9 +181,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_IMPORTS = ["enterprises.credit_tasks"]
+CELERY_IMPORTS = ["enterprises.credit_tasks", "cases.supervision_tasks"]
 CELERY_BEAT_SCHEDULE = {
     "search-reconcile": {"task": "search.tasks.reconcile_index", "schedule": 60.0},
+    # Rectification orders past their deadline: flagged once, counted against credit.
+    "cases-flag-overdue-orders": {
+        "task": "cases.supervision_tasks.flag_overdue_orders_task",
+        "schedule": crontab(minute=10),
+    },
     "portal-send-pending-notifications": {
         "task": "portal.tasks.send_pending_notifications",
         "schedule": 300.0,

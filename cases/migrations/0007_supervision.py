@@ -205,8 +205,8 @@ class Migration(migrations.Migration):
                 ('order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='penalties', to='cases.rectificationorder', verbose_name='rectification order')),
             ],
             options={
-                'verbose_name': 'penalty',
-                'verbose_name_plural': 'penalties',
+                'verbose_name': 'administrative penalty',
+                'verbose_name_plural': 'administrative penalties',
                 'ordering': ['-proposed_at', '-id'],
             },
         ),

@@ -161,8 +161,8 @@ class Penalty(models.Model):
 
     class Meta:
         ordering = ["-proposed_at", "-id"]
-        verbose_name = _("penalty")
-        verbose_name_plural = _("penalties")
+        verbose_name = _("administrative penalty")
+        verbose_name_plural = _("administrative penalties")
 
     def __str__(self) -> str:
         return self.decision_number or f"{self.get_kind_display()} · {self.company}"

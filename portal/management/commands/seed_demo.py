@@ -30,6 +30,7 @@ from django.utils import timezone
 from portal import demo_data as data
 from portal import demo_enforcement as enforcement
 from portal import demo_register as register
+from portal import demo_supervision as supervision
 from portal.roles import Role
 
 SEED = 20260101
@@ -160,6 +161,9 @@ class Command(BaseCommand):
                 official=users["official"], inspector=users["inspector"], company_staff=actors
             )
             receipts = self.seed_complaints(complaints, estates, cast)
+        with transaction.atomic():
+            supervision.seed_draw_page(self.stdout.write)
+            supervision.seed_supervision(users, estates, self.stdout.write)
         recompute = added or bool(receipts)  # credit last: complaints and evaluations count
         register.seed_credit(world, self.rng("appeals"), self.stdout.write, recompute=recompute)
         self.print_summary(users, receipts)

@@ -1,0 +1,252 @@
+"""The supervision menu (监督检查): inspections, random draws, rectification orders, penalties.
+
+The register's screen machinery is reused (scoped list, inspect and history views, transition
+buttons posting to small views): rows come from ``cases.permissions``, every change goes
+through the owning module, nothing is deleted or copied.
+"""
+
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from wagtail.admin.viewsets.base import ViewSetGroup
+
+from cases import draws, inspections, penalties, permissions, rectification
+from cases.admin import supervision_forms as f
+from cases.models import (
+    Inspection,
+    InspectionStatus,
+    OrderStatus,
+    Penalty,
+    PenaltyStatus,
+    RandomDraw,
+    RectificationOrder,
+)
+from enterprises.admin import views as register_views
+from enterprises.admin.viewsets import SUBMITTED, VIEW_ONLY, RegisterViewSet
+from enterprises.admin_views import Transition, register_transitions
+from portal.roles import Role, roles_of
+
+IS, OS, PS = InspectionStatus, OrderStatus, PenaltyStatus
+INSPECTION_ERRORS = (inspections.InspectionError, rectification.OrderError)
+ORDER_ERRORS = (rectification.OrderError, f.ValidationError)
+PENALTY_ERRORS = (penalties.PenaltyError,)
+
+
+def _plans(user) -> bool:
+    return bool(roles_of(user) & {Role.INSPECTOR, Role.OFFICIAL, Role.ADMINISTRATOR})
+
+
+def _draws(user) -> bool:
+    return permissions.is_official(user)
+
+
+register_transitions(
+    Transition(
+        "start", _("Start the inspection"), Inspection, frozenset({IS.PLANNED}),
+        permissions.can_work_inspection,
+        lambda obj, actor, data: inspections.start_inspection(obj, actor=actor),
+        INSPECTION_ERRORS, _("Inspection “%(object)s” started."),
+    ),
+    Transition(
+        "complete", _("Complete the inspection"), Inspection, frozenset({IS.IN_PROGRESS}),
+        permissions.can_work_inspection,
+        lambda obj, actor, data: inspections.complete_inspection(
+            obj, actor=actor, findings=data["text"]
+        ),
+        INSPECTION_ERRORS, _("Inspection “%(object)s” completed."), f.FindingsForm,
+    ),
+    Transition(
+        "cancel", _("Cancel the inspection"), Inspection, frozenset({IS.PLANNED, IS.IN_PROGRESS}),
+        permissions.can_work_inspection,
+        lambda obj, actor, data: inspections.cancel_inspection(
+            obj, actor=actor, reason=data["text"]
+        ),
+        INSPECTION_ERRORS, _("Inspection “%(object)s” cancelled."), f.ReasonForm, destructive=True,
+    ),
+    Transition(
+        "issue_order", _("Issue a rectification order"), Inspection, frozenset({IS.COMPLETED}),
+        permissions.can_issue_order,
+        lambda obj, actor, data: f.order_from(obj, actor, data),
+        INSPECTION_ERRORS, _("Rectification order issued on “%(object)s”."), f.IssueOrderForm,
+    ),
+    Transition(
+        "acknowledge", _("Acknowledge"), RectificationOrder, frozenset({OS.ISSUED}),
+        permissions.can_answer_order,
+        lambda obj, actor, data: rectification.acknowledge_order(obj, actor=actor),
+        ORDER_ERRORS, _("Order “%(object)s” acknowledged."),
+    ),
+    Transition(
+        "submit", _("Submit the rectification"), RectificationOrder,
+        frozenset({OS.ISSUED, OS.ACKNOWLEDGED}), permissions.can_answer_order,
+        lambda obj, actor, data: rectification.submit_rectification(
+            obj, actor=actor, response=data["response"], files=data["files"]
+        ),
+        ORDER_ERRORS, _("Rectification of “%(object)s” submitted."), f.SubmitRectificationForm,
+    ),
+    Transition(
+        "verify", _("Verify"), RectificationOrder, frozenset({OS.SUBMITTED}),
+        permissions.can_decide_order,
+        lambda obj, actor, data: rectification.verify_order(obj, actor=actor, note=data["text"]),
+        ORDER_ERRORS, _("Order “%(object)s” verified."), f.OptionalNoteForm,
+    ),
+    Transition(
+        "fail", _("Record as failed"), RectificationOrder,
+        frozenset({OS.ISSUED, OS.ACKNOWLEDGED, OS.SUBMITTED}), permissions.can_decide_order,
+        lambda obj, actor, data: rectification.fail_order(obj, actor=actor, note=data["text"]),
+        ORDER_ERRORS, _("Order “%(object)s” recorded as failed."), f.ReasonForm, destructive=True,
+    ),
+    Transition(
+        "approve", _("Approve"), Penalty, frozenset({PS.PROPOSED}),
+        permissions.can_approve_penalty,
+        lambda obj, actor, data: penalties.approve_penalty(obj, actor=actor, decision=data["text"]),
+        PENALTY_ERRORS, _("Penalty “%(object)s” approved."), f.DecisionTextForm,
+    ),
+    Transition(
+        "reject", _("Do not approve"), Penalty, frozenset({PS.PROPOSED}),
+        permissions.can_approve_penalty,
+        lambda obj, actor, data: penalties.reject_penalty(obj, actor=actor, reason=data["text"]),
+        PENALTY_ERRORS, _("Penalty “%(object)s” not approved."), f.ReasonForm, destructive=True,
+    ),
+    Transition(
+        "serve", _("Record service"), Penalty, frozenset({PS.APPROVED}),
+        permissions.can_handle_penalty,
+        lambda obj, actor, data: penalties.serve_penalty(obj, actor=actor),
+        PENALTY_ERRORS, _("Penalty “%(object)s” served."),
+    ),
+    Transition(
+        "execute", _("Record execution"), Penalty, frozenset({PS.SERVED}),
+        permissions.can_handle_penalty,
+        lambda obj, actor, data: penalties.record_execution(obj, actor=actor),
+        PENALTY_ERRORS, _("Penalty “%(object)s” executed."),
+    ),
+    Transition(
+        "publish", _("Publish the result"), Penalty, frozenset({PS.EXECUTED}),
+        permissions.can_handle_penalty,
+        lambda obj, actor, data: penalties.publish_penalty(obj, actor=actor),
+        PENALTY_ERRORS, _("Penalty “%(object)s” published on the public site."),
+    ),
+    Transition(
+        "publish_draw", _("Publish the draw"), RandomDraw, frozenset({"drawn"}),
+        lambda user, draw: permissions.can_draw(user, draw.district_id),
+        lambda obj, actor, data: draws.publish_draw(obj, actor=actor),
+        (draws.DrawError,), _("Draw “%(object)s” published."),
+        state=lambda draw: "published" if draw.published_at else "drawn",
+    ),
+    Transition(
+        "plan_drawn", _("Plan the drawn inspections"), RandomDraw,
+        frozenset({"drawn", "published"}),
+        lambda user, draw: permissions.can_draw(user, draw.district_id),
+        lambda obj, actor, data: draws.plan_drawn_inspections(
+            obj, actor=actor, checklist=data["checklist"], planned_on=data["planned_on"]
+        ),
+        (draws.DrawError, inspections.InspectionError), _("Inspections planned for “%(object)s”."),
+        f.PlanDrawnInspectionsForm,
+        state=lambda draw: "published" if draw.published_at else "drawn",
+    ),
+)  # fmt: skip
+
+
+class SupervisionViewSet(RegisterViewSet):
+    inspect_template_name = "cases/admin/supervision_inspect.html"
+
+    @cached_property
+    def url_prefix(self) -> str:
+        return f"supervision/{self.name.removeprefix('supervision_')}"
+
+
+class InspectionViewSet(SupervisionViewSet):
+    """Plan, score item by item (``ScoreInspectionView``), complete, issue orders."""
+
+    model = Inspection
+    name = "supervision_inspections"
+    menu_label = _("Inspections")
+    icon = "clipboard-list"
+    scope = staticmethod(permissions.visible_inspections)
+    list_select_related = ("estate", "company", "district")
+    actions = SUBMITTED
+    can_add = staticmethod(_plans)
+    add_view_class = register_views.SubmitCreateView
+    add_form_class = f.PlanInspectionForm
+    list_display = ["__str__", "kind", "status", "company", "planned_on", "score"]
+    list_filter = ["status", "kind", "district"]
+    search_fields = ["estate__name", "company__name", "findings"]
+    inspect_view_fields = [
+        "kind", "status", "estate", "company", "district", "checklist", "campaign", "complaint",
+        "draw", "order", "planned_on", "started_at", "completed_at", "score", "findings",
+    ]  # fmt: skip
+
+    def get_urlpatterns(self):
+        from django.urls import path
+
+        from cases.admin.supervision_views import ScoreInspectionView
+
+        score = ScoreInspectionView.as_view(inspect_url_name=self.get_url_name("inspect"))
+        return super().get_urlpatterns() + [path("score/<int:pk>/", score, name="score")]
+
+
+class DrawViewSet(SupervisionViewSet):
+    model = RandomDraw
+    name = "supervision_draws"
+    menu_label = _("Random draws")
+    icon = "resubmit"
+    scope = staticmethod(permissions.visible_draws)
+    list_select_related = ("district", "campaign")
+    actions = SUBMITTED
+    can_add = staticmethod(_draws)
+    add_view_class = register_views.SubmitCreateView
+    add_form_class = f.DrawForm
+    list_display = ["__str__", "district", "target_count", "weighted_by_risk", "published_at"]
+    list_filter = ["target_kind", "district"]
+    inspect_view_fields = [
+        "target_kind", "district", "campaign", "seed", "algorithm", "target_count",
+        "inspectors_per_target", "weighted_by_risk", "drawn_at", "published_at",
+    ]  # fmt: skip
+
+
+class OrderViewSet(SupervisionViewSet):
+    model = RectificationOrder
+    name = "supervision_orders"
+    menu_label = _("Rectification orders")
+    icon = "warning"
+    scope = staticmethod(permissions.visible_orders)
+    list_select_related = ("company", "estate")
+    actions = VIEW_ONLY
+    list_display = ["number", "status", "company", "estate", "deadline", "overdue_since"]
+    list_filter = ["status", "district"]
+    search_fields = ["number", "company__name", "requirements"]
+    inspect_view_fields = [
+        "number", "status", "company", "estate", "inspection", "requirements", "deadline",
+        "issued_at", "acknowledged_at", "response", "submitted_at", "decided_at",
+        "decision_note", "overdue_since",
+    ]  # fmt: skip
+
+
+class PenaltyViewSet(SupervisionViewSet):
+    model = Penalty
+    name = "supervision_penalties"
+    menu_label = _("Penalties")
+    icon = "pick"
+    scope = staticmethod(permissions.visible_penalties)
+    list_select_related = ("company",)
+    actions = SUBMITTED
+    can_add = staticmethod(_plans)
+    add_view_class = register_views.SubmitCreateView
+    add_form_class = f.ProposePenaltyForm
+    list_display = ["__str__", "kind", "status", "company", "fine_amount", "proposed_at"]
+    list_filter = ["status", "kind", "district"]
+    search_fields = ["decision_number", "company__name", "violation"]
+    inspect_view_fields = [
+        "decision_number", "status", "company", "estate", "kind", "fine_amount", "licence",
+        "violation", "legal_basis", "decision", "inspection", "order", "proposed_at",
+        "approved_at", "decided_on", "rejection_reason", "decision_document", "served_at",
+        "executed_at", "enforcement_result",
+    ]  # fmt: skip
+
+
+class SupervisionViewSetGroup(ViewSetGroup):
+    """The 监督检查 menu, shown to users with something to see in it."""
+
+    menu_label = pgettext_lazy("menu", "Supervision")
+    menu_icon = "clipboard-list"
+    menu_order = 260
+    items = (InspectionViewSet, DrawViewSet, OrderViewSet, PenaltyViewSet)

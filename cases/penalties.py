@@ -1,0 +1,388 @@
+"""The administrative penalty state machine (行政处罚): every status change of a ``Penalty``.
+
+Regulator staff of the district propose a penalty; an official who did not propose it approves
+it (four eyes), which numbers the decision (青岚住建罚〔year〕第NNN号) and renders its decision
+document (行政处罚决定书), or refuses it; the decision is served on the company, its execution
+recorded — a suspension or revocation then acts on the licence, and every penalty writes the
+company's credit record — and finally published as a public enforcement result with personal
+data masked.
+
+Each verb locks the row, checks the actor and the transition table, writes the audit entry in
+the same transaction and returns quietly when the penalty already is where it was sent.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cases import audit, permissions
+from cases.decision_documents import public_text, render_decision
+from cases.models import (
+    EnforcementResult,
+    Inspection,
+    Penalty,
+    PenaltyKind,
+    PenaltyStatus,
+    RectificationOrder,
+)
+from cases.rectification import save_with_number
+from cases.workflow import TransitionNotAllowed, tell_staff
+from enterprises import licensing
+from enterprises.credit import record_penalty
+from enterprises.models import Company, Estate, Licence, LicenceStatus
+
+P = PenaltyStatus
+K = PenaltyKind
+
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    P.PROPOSED: {P.APPROVED, P.REJECTED},
+    P.APPROVED: {P.SERVED},
+    P.SERVED: {P.EXECUTED},
+    P.EXECUTED: {P.PUBLISHED},
+    P.REJECTED: set(),
+    P.PUBLISHED: set(),
+}
+
+# The licence states a licence penalty can act on, by kind.
+LICENCE_SOURCES = {
+    K.SUSPENSION: {LicenceStatus.APPROVED},
+    K.REVOCATION: {LicenceStatus.APPROVED, LicenceStatus.SUSPENDED},
+}
+DECISION_PREFIX = "青岚住建罚"
+
+
+class PenaltyError(TransitionNotAllowed):
+    """A penalty action was refused; the message is shown to the user as is."""
+
+
+# Proposing ----------------------------------------------------------------------------------
+
+
+def propose_penalty(
+    *,
+    actor,
+    company: Company,
+    kind: str,
+    violation: str,
+    legal_basis: str,
+    fine_amount: Decimal | None = None,
+    licence: Licence | None = None,
+    estate: Estate | None = None,
+    inspection: Inspection | None = None,
+    order: RectificationOrder | None = None,
+) -> Penalty:
+    """Propose a penalty (处罚建议) for an official to decide."""
+    violation, legal_basis = (violation or "").strip(), (legal_basis or "").strip()
+    for source in (inspection, order):
+        if source is not None and source.company_id != company.pk:
+            raise PenaltyError(
+                _("The inspection or order named is of another company, not of “%(company)s”.")
+                % {"company": company}
+            )
+    if estate is None:
+        estate = inspection.estate if inspection else order.estate if order else None
+    district_id = _district_of(company, estate, inspection, order)
+    if not permissions.can_propose_penalty(actor, district_id):
+        raise PenaltyError(_("You may not propose penalties in this district."))
+    if kind not in K.values:
+        raise PenaltyError(_("Choose a warning, a fine, a suspension or a revocation."))
+    if not violation or not legal_basis:
+        raise PenaltyError(_("A penalty needs the violation and its legal basis."))
+    if len(legal_basis) > Penalty._meta.get_field("legal_basis").max_length:
+        raise PenaltyError(_("The legal basis is too long; cite the article, not its text."))
+    _check_fine(kind, fine_amount)
+    licence = _licence_for(kind, company, licence)
+    with transaction.atomic():
+        penalty = Penalty.objects.create(
+            company=company,
+            estate=estate,
+            district_id=district_id,
+            inspection=inspection,
+            order=order,
+            licence=licence,
+            kind=kind,
+            fine_amount=fine_amount,
+            violation=violation,
+            legal_basis=legal_basis,
+            proposed_by=actor,
+            status=P.PROPOSED,
+        )
+        audit.record(
+            penalty,
+            "cases.penalty.proposed",
+            actor=actor,
+            to_status=P.PROPOSED,
+            kind=kind,
+            fine_amount=str(fine_amount) if fine_amount is not None else None,
+            licence=licence.pk if licence else None,
+        )
+    return penalty
+
+
+def _district_of(company, estate, inspection, order) -> int:
+    if estate is not None:
+        return estate.district_id
+    if inspection is not None:
+        return inspection.district_id
+    if order is not None:
+        return order.district_id
+    return company.district_id
+
+
+def _check_fine(kind: str, fine_amount: Decimal | None) -> None:
+    if kind == K.FINE:
+        if fine_amount is None or Decimal(fine_amount) <= 0:
+            raise PenaltyError(_("A fine needs a positive amount in yuan."))
+    elif fine_amount is not None:
+        raise PenaltyError(_("Only a fine has an amount; leave it empty for this penalty."))
+
+
+def _licence_for(kind: str, company: Company, licence: Licence | None) -> Licence | None:
+    """The licence a suspension or revocation acts on: the one named, or the company's only
+    licence in a state that allows it. Warnings and fines name none."""
+    if kind not in LICENCE_SOURCES:
+        if licence is not None:
+            raise PenaltyError(_("Only a suspension or a revocation acts on a licence."))
+        return None
+    sources = LICENCE_SOURCES[kind]
+    if licence is None:
+        candidates = list(company.licences.filter(status__in=sources)[:2])
+        if len(candidates) != 1:
+            raise PenaltyError(
+                _("“%(company)s” has no licence this penalty can act on.") % {"company": company}
+                if not candidates
+                else _("“%(company)s” holds several licences: name the one affected.")
+                % {"company": company}
+            )
+        return candidates[0]
+    if licence.company_id != company.pk:
+        raise PenaltyError(_("The licence named belongs to another company."))
+    if licence.status not in sources:
+        raise PenaltyError(
+            _("Licence “%(licence)s” is “%(status)s”: this penalty cannot act on it.")
+            % {"licence": licence, "status": licence.get_status_display()}
+        )
+    return licence
+
+
+# Deciding -----------------------------------------------------------------------------------
+
+
+def approve_penalty(penalty: Penalty, *, actor, decision: str) -> Penalty:
+    """Approval (批准): the decision is numbered, dated today and its document rendered."""
+    decision = (decision or "").strip()
+    with transaction.atomic():
+        locked = _lock(penalty)
+        _require_approver(locked, actor)
+        if locked.status == P.APPROVED:
+            return locked
+        if not decision:
+            raise PenaltyError(_("Write the decision the company will read."))
+        _require_move(locked, P.APPROVED)
+        today = timezone.localdate(timezone.now(), timezone.get_default_timezone())
+        save_with_number(
+            locked, "decision_number", f"{DECISION_PREFIX}〔{today.year}〕第", PenaltyError
+        )
+        locked.decision, locked.decided_on = decision, today
+        document = render_decision(locked)
+        locked.decision_document.save(f"decision-{locked.pk}.pdf", ContentFile(document), False)
+        _move(
+            locked,
+            actor=actor,
+            to=P.APPROVED,
+            action="cases.penalty.approved",
+            data={"decision_number": locked.decision_number, "decision": decision},
+            approved_by=actor,
+            approved_at=timezone.now(),
+        )
+    penalty.refresh_from_db()
+    return locked
+
+
+def reject_penalty(penalty: Penalty, *, actor, reason: str) -> Penalty:
+    """Refusal (不予批准), with the reason the proposer reads."""
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = _lock(penalty)
+        _require_approver(locked, actor)
+        if locked.status == P.REJECTED:
+            return locked
+        if not reason:
+            raise PenaltyError(_("Say why the penalty is not approved."))
+        _move(
+            locked,
+            actor=actor,
+            to=P.REJECTED,
+            action="cases.penalty.rejected",
+            data={"reason": reason},
+            rejection_reason=reason,
+        )
+    penalty.refresh_from_db()
+    return locked
+
+
+# Serving, execution, publication ------------------------------------------------------------
+
+
+def serve_penalty(penalty: Penalty, *, actor) -> Penalty:
+    """The decision was served on the company (送达); from now on the company sees it."""
+    with transaction.atomic():
+        locked = _lock(penalty)
+        _require_handler(locked, actor)
+        if locked.status == P.SERVED:
+            return locked
+        _move(
+            locked,
+            actor=actor,
+            to=P.SERVED,
+            action="cases.penalty.served",
+            served_at=timezone.now(),
+        )
+        _tell_company_served(locked)
+    penalty.refresh_from_db()
+    return locked
+
+
+def record_execution(penalty: Penalty, *, actor) -> Penalty:
+    """The penalty was carried out (执行): a suspension or revocation acts on the licence, and
+    the company's credit record is written (its score is recomputed on commit)."""
+    with transaction.atomic():
+        locked = _lock(penalty)
+        _require_handler(locked, actor)
+        if locked.status == P.EXECUTED:
+            return locked
+        _require_move(locked, P.EXECUTED)
+        if locked.kind in LICENCE_SOURCES:
+            _act_on_licence(locked, actor)
+        record_penalty(
+            locked.company,
+            source_key=f"penalty:{locked.pk}",
+            label=locked.decision_number,
+            occurred_on=locked.decided_on,
+        )
+        _move(
+            locked,
+            actor=actor,
+            to=P.EXECUTED,
+            action="cases.penalty.executed",
+            data={"licence": locked.licence_id},
+            executed_at=timezone.now(),
+        )
+    penalty.refresh_from_db()
+    return locked
+
+
+def _act_on_licence(locked: Penalty, actor) -> None:
+    licence = locked.licence
+    if licence is None or licence.status not in LICENCE_SOURCES[locked.kind]:
+        raise PenaltyError(
+            _("The licence is no longer in a state this penalty can act on; check it first.")
+        )
+    act = licensing.suspend_licence if locked.kind == K.SUSPENSION else licensing.revoke_licence
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("Administrative penalty decision %(number)s.") % {
+            "number": locked.decision_number
+        }
+    try:
+        act(licence, actor=actor, reason=reason, penalty_reference=locked.decision_number)
+    except licensing.LicenceError as exc:
+        raise PenaltyError(str(exc)) from exc
+
+
+def publish_penalty(penalty: Penalty, *, actor) -> Penalty:
+    """Publication (公示): the public enforcement result, holding no personal data."""
+    with transaction.atomic():
+        locked = _lock(penalty)
+        _require_handler(locked, actor)
+        if locked.status == P.PUBLISHED:
+            return locked
+        _require_move(locked, P.PUBLISHED)
+        result = EnforcementResult.objects.create(
+            decision_number=locked.decision_number,
+            company_id=locked.company_id,
+            district_id=locked.district_id,
+            kind=locked.kind,
+            fine_amount=locked.fine_amount,
+            violation=public_text(locked, locked.violation),
+            legal_basis=public_text(locked, locked.legal_basis),
+            decision=public_text(locked, locked.decision),
+            decided_on=locked.decided_on,
+            published_at=timezone.now(),
+        )
+        _move(
+            locked,
+            actor=actor,
+            to=P.PUBLISHED,
+            action="cases.penalty.published",
+            data={"enforcement_result": result.pk},
+            enforcement_result=result,
+        )
+    penalty.refresh_from_db()
+    return locked
+
+
+# The machinery ------------------------------------------------------------------------------
+
+
+def _lock(penalty: Penalty) -> Penalty:
+    return Penalty.objects.select_for_update().select_related("company").get(pk=penalty.pk)
+
+
+def _require_approver(locked: Penalty, actor) -> None:
+    """Four eyes: an official of the district who did not propose the penalty."""
+    if actor is None or not permissions.can_handle_penalty(actor, locked):
+        raise PenaltyError(_("Only an official of the penalty's district may decide it."))
+    if not permissions.can_approve_penalty(actor, locked):
+        raise PenaltyError(
+            _("You proposed this penalty: another official must approve or refuse it.")
+        )
+
+
+def _require_handler(locked: Penalty, actor) -> None:
+    if actor is None or not permissions.can_handle_penalty(actor, locked):
+        raise PenaltyError(_("Only an official of the penalty's district may do this."))
+
+
+def _not_allowed(locked: Penalty, to: str) -> PenaltyError:
+    return PenaltyError(
+        _("A penalty that is “%(current)s” cannot become “%(target)s”.")
+        % {"current": locked.get_status_display(), "target": P(to).label}
+    )
+
+
+def _require_move(locked: Penalty, to: str) -> None:
+    if to not in ALLOWED_TRANSITIONS[locked.status]:
+        raise _not_allowed(locked, to)
+
+
+def _move(locked: Penalty, *, actor, to: str, action: str, data: dict | None = None, **changes):
+    """The one place a penalty's status is assigned."""
+    from_status = locked.status
+    _require_move(locked, to)
+    locked.status = to
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    locked.save()
+    audit.record(locked, action, actor=actor, from_status=from_status, to_status=to, **(data or {}))
+
+
+def _tell_company_served(penalty: Penalty) -> None:
+    staff = get_user_model().objects.filter(
+        is_active=True, staff_profile__company_id=penalty.company_id
+    )
+    values = {"number": penalty.decision_number}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Administrative penalty decision %(number)s") % values
+        body = (
+            _(
+                "Administrative penalty decision %(number)s was served on your company. "
+                "The decision document is in the portal."
+            )
+            % values
+        )
+    tell_staff(staff, key=f"penalty:{penalty.pk}:served", subject=subject, body=body)
