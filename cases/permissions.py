@@ -300,3 +300,24 @@ def can_approve_penalty(user, penalty) -> bool:
 def can_handle_penalty(user, penalty) -> bool:
     """Serving, recording execution and publishing: officials of the district."""
     return is_official(user) and covers_district(user, penalty.district_id)
+
+
+def visible_checklists(user) -> QuerySet:
+    """Checklists are the regulator's working documents."""
+    from cases.models import ChecklistTemplate
+
+    return (
+        ChecklistTemplate.objects.all() if is_regulator(user) else ChecklistTemplate.objects.none()
+    )
+
+
+def visible_campaigns(user) -> QuerySet:
+    """City-wide campaigns and those of the user's district, for regulator staff."""
+    from cases.models import Campaign
+
+    if not is_regulator(user):
+        return Campaign.objects.none()
+    scope = scope_for(user)
+    if scope.everything:
+        return Campaign.objects.all()
+    return Campaign.objects.filter(Q(district__isnull=True) | Q(district_id__in=scope.district_ids))

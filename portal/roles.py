@@ -50,7 +50,10 @@ _REGISTER_RECORDS = [
 ]
 # The supervision screens open for regulator staff even before their first record (rows and
 # actions are still decided by cases.permissions).
-_SUPERVISION = [f"cases.view_{model}" for model in ("inspection", "rectificationorder", "penalty")]
+_SUPERVISION = [
+    f"cases.view_{model}"
+    for model in ("inspection", "rectificationorder", "penalty", "checklisttemplate", "campaign")
+]
 _EDIT_REGISTER = [
     "enterprises.add_company",
     "enterprises.change_company",

@@ -10,9 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from cases import draws, inspections, penalties, permissions, rectification
+from cases import checklists, draws, inspections, penalties, permissions, rectification
 from cases.admin import supervision_forms as f
 from cases.models import (
+    Campaign,
+    ChecklistTemplate,
     Inspection,
     InspectionStatus,
     OrderStatus,
@@ -68,6 +70,21 @@ register_transitions(
         permissions.can_issue_order,
         lambda obj, actor, data: f.order_from(obj, actor, data),
         INSPECTION_ERRORS, _("Rectification order issued on “%(object)s”."), f.IssueOrderForm,
+    ),
+    Transition(
+        "add_photo", _("Add a photo"), Inspection, frozenset({IS.IN_PROGRESS}),
+        permissions.can_work_inspection,
+        lambda obj, actor, data: inspections.add_photo(
+            obj, data["photo"], actor=actor, caption=data["caption"]
+        ),
+        (*INSPECTION_ERRORS, f.ValidationError), _("Photo added to “%(object)s”."), f.PhotoForm,
+    ),
+    Transition(
+        "new_version", _("Make the next version"), ChecklistTemplate, frozenset({"any"}),
+        lambda user, template: permissions.is_official(user),
+        lambda obj, actor, data: checklists.new_version(obj, actor=actor),
+        (checklists.ChecklistError,), _("Next version of “%(object)s” made."),
+        state=lambda template: "any",
     ),
     Transition(
         "acknowledge", _("Acknowledge"), RectificationOrder, frozenset({OS.ISSUED}),
@@ -243,10 +260,47 @@ class PenaltyViewSet(SupervisionViewSet):
     ]  # fmt: skip
 
 
+class ChecklistViewSet(SupervisionViewSet):
+    model = ChecklistTemplate
+    name = "supervision_checklists"
+    menu_label = _("Checklists")
+    icon = "list-ol"
+    scope = staticmethod(permissions.visible_checklists)
+    actions = SUBMITTED
+    can_add = staticmethod(_draws)
+    add_view_class = register_views.SubmitCreateView
+    add_form_class = f.ChecklistForm
+    list_display = ["name", "version", "created_at"]
+    search_fields = ["name"]
+    inspect_view_fields = ["name", "version", "created_at"]
+
+
+class CampaignViewSet(SupervisionViewSet):
+    model = Campaign
+    name = "supervision_campaigns"
+    menu_label = _("Special campaigns")
+    icon = "flag"
+    scope = staticmethod(permissions.visible_campaigns)
+    list_select_related = ("district",)
+    actions = frozenset({"view", "add", "change"})
+    can_add = can_change = staticmethod(_draws)
+    add_form_class = edit_form_class = f.CampaignForm
+    list_display = ["name", "district", "starts_on", "ends_on"]
+    search_fields = ["name", "scope"]
+    inspect_view_fields = ["name", "scope", "district", "starts_on", "ends_on"]
+
+
 class SupervisionViewSetGroup(ViewSetGroup):
     """The 监督检查 menu, shown to users with something to see in it."""
 
     menu_label = pgettext_lazy("menu", "Supervision")
     menu_icon = "clipboard-list"
     menu_order = 260
-    items = (InspectionViewSet, DrawViewSet, OrderViewSet, PenaltyViewSet)
+    items = (
+        InspectionViewSet,
+        DrawViewSet,
+        OrderViewSet,
+        PenaltyViewSet,
+        ChecklistViewSet,
+        CampaignViewSet,
+    )

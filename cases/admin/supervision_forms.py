@@ -10,8 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from cases import draws, inspections, penalties, permissions, rectification
+from cases.checklists import ChecklistError, create_checklist
 from cases.models import (
+    Campaign,
     ChecklistTemplate,
+    Dimension,
     Inspection,
     InspectionKind,
     Penalty,
@@ -19,7 +22,7 @@ from cases.models import (
     RandomDraw,
 )
 from enterprises.models import Company, Estate, Licence
-from portal.models import District
+from portal.models import District, StandardPage
 from portal.roles import Role
 
 INSPECTION_ERRORS = (inspections.InspectionError, ValidationError)
@@ -230,3 +233,87 @@ def order_from(inspection: Inspection, actor, data: dict):
         requirements=data["requirements"],
         deadline=data["deadline"],
     )
+
+
+class ChecklistForm(WagtailAdminModelForm):
+    """A new checklist (or the next version of one by the same name): one item per line,
+    ``number | requirement | dimension | weight | clause``, e.g.
+    ``2 | 公共区域每日清扫 | cleaning | 20 | 2.1``; the clause is of the chosen standard."""
+
+    domain_errors = (ChecklistError,)
+    standard = forms.ModelChoiceField(
+        label=_("Standard the clauses belong to"),
+        queryset=StandardPage.objects.live().order_by("-effective_from"),
+        required=False,
+    )
+    lines = forms.CharField(
+        label=_("Items, one per line"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_(
+            "number | requirement | dimension | weight | clause. Dimensions: %(dimensions)s."
+        )
+        % {"dimensions": ", ".join(Dimension.values)},
+    )
+
+    class Meta:
+        model = ChecklistTemplate
+        fields = ["name"]
+
+    def clean_lines(self) -> list[dict]:
+        items, problems = [], []
+        for number, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split("|")]
+            if len(parts) not in (4, 5) or not parts[3].isdigit():
+                problems.append(
+                    _("Line %(line)d: write number | requirement | dimension | weight | clause.")
+                    % {"line": number}
+                )
+                continue
+            item = {
+                "number": parts[0],
+                "text": parts[1],
+                "dimension": parts[2],
+                "weight": int(parts[3]),
+            }
+            if len(parts) == 5 and parts[4]:
+                item["clause"] = parts[4]
+            items.append(item)
+        if problems:
+            raise ValidationError(problems)
+        if not items:
+            raise ValidationError(_("Give at least one item."))
+        return items
+
+    def submit(self, actor) -> ChecklistTemplate:
+        standard = self.cleaned_data.get("standard")
+        items = [
+            {**item, "standard": standard} if standard and item.get("clause") else item
+            for item in self.cleaned_data["lines"]
+        ]
+        return create_checklist(self.cleaned_data["name"], items, actor=actor)
+
+
+class CampaignForm(WagtailAdminModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["name", "scope", "starts_on", "ends_on", "district"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = _districts(self.for_user)
+        if not permissions.scope_for(self.for_user).everything:
+            self.fields["district"].required = True  # a district official's campaign is theirs
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if start and end and end < start:
+            self.add_error("ends_on", _("The campaign ends before it starts."))
+        return cleaned
+
+
+class PhotoForm(forms.Form):
+    photo = forms.ImageField(label=_("Photo"))
+    caption = forms.CharField(label=_("Caption"), required=False, max_length=200)

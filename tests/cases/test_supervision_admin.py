@@ -218,3 +218,54 @@ def test_inspectors_cannot_make_draws_but_officials_can(
     post(client, official, transition("draws", "publish_draw", draw))
     draw.refresh_from_db()
     assert draw.published_at is not None
+
+
+def test_officials_write_checklists_as_lines_and_campaigns(client, official, inspector):
+    from cases.models import Campaign, ChecklistTemplate
+
+    lines = (
+        "1 | 电梯年检合格证公示 | facility_maintenance | 10\n2 | 公共区域每日清扫 | cleaning | 20"
+    )
+    response = post(
+        client, official, reverse("supervision_checklists:add"), {"name": "检查表", "lines": lines}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    template = ChecklistTemplate.objects.get()
+    assert [(i.number, i.weight) for i in template.items.order_by("sort_order", "id")] == [
+        ("1", 10),
+        ("2", 20),
+    ]
+    bad = post(
+        client, official, reverse("supervision_checklists:add"), {"name": "坏表", "lines": "1 | x"}
+    )
+    assert bad.status_code == 200 and ChecklistTemplate.objects.count() == 1
+    post(client, official, transition("checklists", "new_version", template))
+    assert ChecklistTemplate.objects.filter(name="检查表", version=2).exists()
+    # Inspectors read checklists but do not write them.
+    client.force_login(inspector)
+    assert client.get(reverse("supervision_checklists:add")).status_code == 302
+    response = post(
+        client,
+        official,
+        reverse("supervision_campaigns:add"),
+        {"name": "电梯安全专项整治", "starts_on": "2026-12-01", "ends_on": "2026-11-01"},
+    )
+    assert response.status_code == 200 and not Campaign.objects.exists()  # ends before it starts
+
+
+def test_inspectors_add_photos_while_inspecting(
+    client, official, inspector, second_inspector, estate_x, checklist
+):
+    from cases.inspections import plan_inspection, start_inspection
+    from tests.images import lying_jpeg
+
+    inspection = plan_inspection(
+        actor=official, estate=estate_x, kind="routine", checklist=checklist,
+        inspectors=[inspector, second_inspector], planned_on=timezone.localdate(),
+    )  # fmt: skip
+    start_inspection(inspection, actor=inspector)
+    url = transition("inspections", "add_photo", inspection)
+    post(client, inspector, url, {"add_photo-photo": lying_jpeg(), "add_photo-caption": "x"})
+    assert inspection.photos.count() == 0
+    post(client, inspector, url, {"add_photo-photo": jpeg_with_gps(), "add_photo-caption": "楼道"})
+    assert inspection.photos.get().caption == "楼道"
