@@ -1,0 +1,192 @@
+"""The officials' dashboard (统计看板) in the Wagtail admin: complaints over time and by
+category, tier, district, company and estate, the rates of ``cases.metrics``, open cases
+overdue now, repeat complaints per estate and the companies with the most substantiated
+complaints, for a period and a district, each chart with its numbers as a table.
+
+Counts come from ``search.statistics`` (Elasticsearch or the database, same numbers); the
+charts are drawn by Chart.js (vendored under portal/static/vendor) from a JSON block, so the
+page needs no inline script and the tables work without JavaScript.
+"""
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from cases import metrics, permissions
+from cases.models import CaseStatus, Category, Satisfaction, Tier
+from search.statistics import StatisticsRequest, complaint_statistics
+
+CHOICE_LABELS = {
+    "category": dict(Category.choices),
+    "tier": dict(Tier.choices),
+    "status": dict(CaseStatus.choices),
+    "satisfaction": dict(Satisfaction.choices),
+}
+TITLES = {
+    "category": _("By category"),
+    "tier": _("By tier"),
+    "status": _("By status"),
+    "district": _("By district"),
+    "company": _("Companies with the most complaints"),
+    "estate": _("Estates with the most complaints"),
+    "satisfaction": _("Satisfaction answers"),
+}
+
+
+def can_see_dashboard(user) -> bool:
+    return permissions.is_regulator(user)
+
+
+class DashboardForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False)
+    end = forms.DateField(label=_("Until"), required=False)
+    interval = forms.ChoiceField(
+        label=_("Per"),
+        required=False,
+        choices=[("day", _("day")), ("week", _("week")), ("month", _("month"))],
+    )
+    district = forms.TypedChoiceField(label=_("District"), required=False, coerce=int)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from portal.models import District
+
+        scope = permissions.scope_for(user)
+        districts = District.objects.order_by("code")
+        if not scope.everything:
+            districts = districts.filter(pk__in=scope.district_ids)
+        self.fields["district"].choices = [("", _("All my districts"))] + [
+            (d.pk, d.name) for d in districts
+        ]
+
+    def statistics_request(self) -> StatisticsRequest:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        today = timezone.localdate()
+        end_day = data.get("end") or today
+        start_day = data.get("start") or (end_day - dt.timedelta(days=365)).replace(day=1)
+        if start_day > end_day:
+            start_day, end_day = end_day, start_day
+        zone = timezone.get_default_timezone()
+        return StatisticsRequest(
+            start=dt.datetime.combine(start_day, dt.time(), tzinfo=zone),
+            end=dt.datetime.combine(end_day + dt.timedelta(days=1), dt.time(), tzinfo=zone),
+            interval=data.get("interval") or "month",
+            district_id=data.get("district") or None,
+        )
+
+
+def _labelled(name: str, buckets: list[tuple[str, int]]) -> list[dict]:
+    from enterprises.models import Company, Estate
+    from portal.models import District
+
+    models = {"district": District, "company": Company, "estate": Estate}
+    if name in models:
+        ids = [int(key) for key, _count in buckets if key.isdigit()]
+        names = dict(models[name].objects.filter(pk__in=ids).values_list("pk", "name"))
+        labels = {str(pk): value for pk, value in names.items()}
+    else:
+        labels = {key: str(label) for key, label in CHOICE_LABELS.get(name, {}).items()}
+    return [{"label": labels.get(key, key), "count": count} for key, count in buckets]
+
+
+def _substantiated_by_company(request: StatisticsRequest, user) -> list[dict]:
+    """Companies with the most substantiated complaints (credit records of kind complaint)."""
+    from enterprises.models import CreditRecord, CreditRecordKind
+
+    records = CreditRecord.objects.filter(
+        kind=CreditRecordKind.SUBSTANTIATED_COMPLAINT,
+        withdrawn=False,
+        occurred_on__gte=request.start.date(),
+        occurred_on__lt=request.end.date(),
+    )
+    scope = permissions.scope_for(user)
+    if request.district_id:
+        records = records.filter(company__district_id=request.district_id)
+    elif not scope.everything:
+        records = records.filter(company__district_id__in=scope.district_ids)
+    rows = (
+        records.values("company__name").annotate(n=Count("pk")).order_by("-n", "company__name")[:10]
+    )
+    return [{"label": row["company__name"], "count": row["n"]} for row in rows]
+
+
+class DashboardView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "search/dashboard.html"
+    page_title = _("Statistics")
+    header_icon = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_see_dashboard(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = DashboardForm(self.request.GET or None, user=self.request.user)
+        request = form.statistics_request()
+        stats = complaint_statistics(self.request.user, request)
+        complaints = metrics.in_period(
+            permissions.visible_complaints(self.request.user), request.start, request.end
+        )
+        if request.district_id:
+            complaints = complaints.filter(district_id=request.district_id)
+        charts = [{"name": "over_time", "title": _("Complaints over time"), "kind": "line",
+                   "rows": [{"label": key, "count": n} for key, n in stats.over_time]}]  # fmt: skip
+        for name, title in TITLES.items():
+            kind = "doughnut" if name in ("tier", "satisfaction") else "bar"
+            rows = _labelled(name, stats.breakdowns.get(name, []))
+            charts.append({"name": name, "title": title, "kind": kind, "rows": rows})
+        charts.append(
+            {
+                "name": "repeat",
+                "title": _("Estates with repeat complaints"),
+                "kind": "bar",
+                "rows": _labelled("estate", stats.repeat_estates),
+            }
+        )
+        charts.append(
+            {
+                "name": "substantiated",
+                "title": _("Companies by substantiated complaints"),
+                "kind": "bar",
+                "rows": _substantiated_by_company(request, self.request.user),
+            }
+        )
+        context.update(
+            form=form,
+            request_period=request,
+            stats=stats,
+            figures=metrics.figures(complaints),
+            charts=charts,
+            chart_data={c["name"]: {"kind": c["kind"], "title": str(c["title"]),
+                                    "labels": [str(r["label"]) for r in c["rows"]],
+                                    "counts": [r["count"] for r in c["rows"]]} for c in charts},
+        )  # fmt: skip
+        return context
+
+
+@hooks.register("register_admin_urls")
+def register_dashboard_url():
+    return [path("statistics/", DashboardView.as_view(), name="statistics_dashboard")]
+
+
+class DashboardMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_see_dashboard(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_dashboard_menu_item():
+    return DashboardMenuItem(
+        _("Statistics"), reverse("statistics_dashboard"), icon_name="view", order=210
+    )
