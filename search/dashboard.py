@@ -125,6 +125,9 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
     page_title = _("Statistics")
     header_icon = "view"
 
+    def get_header_title(self) -> str:
+        return str(self.page_title)
+
     def dispatch(self, request, *args, **kwargs):
         if not can_see_dashboard(request.user):
             raise PermissionDenied
