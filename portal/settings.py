@@ -181,9 +181,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_IMPORTS = ["enterprises.credit_tasks", "cases.supervision_tasks"]
+CELERY_IMPORTS = ["enterprises.credit_tasks", "cases.supervision_tasks", "search.report_tasks"]
 CELERY_BEAT_SCHEDULE = {
     "search-reconcile": {"task": "search.tasks.reconcile_index", "schedule": 60.0},
+    # Last month's report for every district and the city, on the first of the month.
+    "search-monthly-reports": {
+        "task": "search.report_tasks.generate_monthly_reports_task",
+        "schedule": crontab(day_of_month=1, hour=2, minute=30),
+    },
     # Rectification orders past their deadline: flagged once, counted against credit.
     "cases-flag-overdue-orders": {
         "task": "cases.supervision_tasks.flag_overdue_orders_task",

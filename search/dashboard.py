@@ -13,11 +13,15 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import TemplateView
 from wagtail import hooks
+from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
@@ -170,6 +174,10 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
             request_period=request,
             stats=stats,
             figures=metrics.figures(complaints),
+            reports=list(visible_reports(self.request.user)[:24]),
+            report_form=ReportForm(user=self.request.user)
+            if permissions.is_official(self.request.user)
+            else None,
             charts=charts,
             chart_data={c["name"]: {"kind": c["kind"], "title": str(c["title"]),
                                     "labels": [str(r["label"]) for r in c["rows"]],
@@ -193,3 +201,80 @@ def register_dashboard_menu_item():
     return DashboardMenuItem(
         _("Statistics"), reverse("statistics_dashboard"), icon_name="view", order=210
     )
+
+
+# Monthly reports ---------------------------------------------------------------------------
+
+
+def visible_reports(user):
+    """The city's staff read every report; district staff their district's."""
+    from search.models import MonthlyReport
+
+    if not can_see_dashboard(user):
+        return MonthlyReport.objects.none()
+    scope = permissions.scope_for(user)
+    reports = MonthlyReport.objects.select_related("district")
+    return reports if scope.everything else reports.filter(district_id__in=scope.district_ids)
+
+
+class ReportForm(forms.Form):
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"])
+    district = forms.TypedChoiceField(label=_("District"), required=False, coerce=int)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        choices = DashboardForm(user=user).fields["district"].choices[1:]
+        city = [("", _("The whole city"))] if permissions.scope_for(user).everything else []
+        self.fields["district"].choices = city + choices
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if month > timezone.localdate():
+            raise forms.ValidationError(_("That month has not begun yet."))
+        return month
+
+
+class ReportDownloadView(View):
+    def get(self, request, pk):
+        report = get_object_or_404(visible_reports(request.user), pk=pk)
+        scope = report.district.code if report.district else "city"
+        return FileResponse(
+            report.file.open("rb"),
+            as_attachment=True,
+            filename=f"monthly-report-{report.month:%Y-%m}-{scope}.pdf",
+            content_type="application/pdf",
+        )
+
+
+class ReportGenerateView(View):
+    """An official renders a month's report again (or for the first time)."""
+
+    def post(self, request):
+        from portal.models import District
+        from search.reports import generate_monthly_report
+
+        if not permissions.is_official(request.user):
+            raise PermissionDenied
+        form = ReportForm(request.POST, user=request.user)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect(reverse("statistics_dashboard"))
+        district_id = form.cleaned_data.get("district")
+        district = District.objects.get(pk=district_id) if district_id else None
+        report = generate_monthly_report(district, form.cleaned_data["month"], actor=request.user)
+        messages.success(request, _("Report %(report)s generated.") % {"report": report})
+        return redirect(reverse("statistics_dashboard"))
+
+
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return [
+        path("statistics/reports/<int:pk>/", ReportDownloadView.as_view(), name="monthly_report"),
+        path(
+            "statistics/reports/generate/",
+            ReportGenerateView.as_view(),
+            name="monthly_report_generate",
+        ),
+    ]
