@@ -58,6 +58,7 @@ class ComplaintSearchView(WagtailAdminTemplateMixin, TemplateView):
             ),
             facets=_facet_links(params, search, results.facets),
             clear_url=_link(QueryDict(mutable=True), q=params.get("q") or None),
+            export_query=_link(params),  # every hit of this search, from the first
         )
         return context
 

@@ -5,11 +5,19 @@ from wagtail.admin.menu import MenuItem
 
 from cases.permissions import can_search
 from search.admin_views import ComplaintSearchView
+from search.exports import ComplaintExportView
 
 
 @hooks.register("register_admin_urls")
 def register_search_urls():
-    return [path("complaints/search/", ComplaintSearchView.as_view(), name="complaint_search")]
+    return [
+        path("complaints/search/", ComplaintSearchView.as_view(), name="complaint_search"),
+        path(
+            "complaints/search/export/<str:fmt>/",
+            ComplaintExportView.as_view(),
+            name="complaint_search_export",
+        ),
+    ]
 
 
 class SearchMenuItem(MenuItem):

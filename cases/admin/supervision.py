@@ -26,6 +26,7 @@ from cases.models import (
 from enterprises.admin import views as register_views
 from enterprises.admin.viewsets import SUBMITTED, VIEW_ONLY, RegisterViewSet
 from enterprises.admin_views import Transition, register_transitions
+from portal.audit_log import EXPORT_SUPERVISION
 from portal.roles import Role, roles_of
 
 IS, OS, PS = InspectionStatus, OrderStatus, PenaltyStatus
@@ -165,6 +166,7 @@ register_transitions(
 
 class SupervisionViewSet(RegisterViewSet):
     inspect_template_name = "cases/admin/supervision_inspect.html"
+    export_action = EXPORT_SUPERVISION
 
     @cached_property
     def url_prefix(self) -> str:
@@ -185,6 +187,7 @@ class InspectionViewSet(SupervisionViewSet):
     add_view_class = register_views.SubmitCreateView
     add_form_class = f.PlanInspectionForm
     list_display = ["__str__", "kind", "status", "company", "planned_on", "score"]
+    list_export = list_display
     list_filter = ["status", "kind", "district"]
     search_fields = ["estate__name", "company__name", "findings"]
     inspect_view_fields = [
@@ -213,6 +216,7 @@ class DrawViewSet(SupervisionViewSet):
     add_view_class = register_views.SubmitCreateView
     add_form_class = f.DrawForm
     list_display = ["__str__", "district", "target_count", "weighted_by_risk", "published_at"]
+    list_export = list_display
     list_filter = ["target_kind", "district"]
     inspect_view_fields = [
         "target_kind", "district", "campaign", "seed", "algorithm", "target_count",
@@ -229,6 +233,7 @@ class OrderViewSet(SupervisionViewSet):
     list_select_related = ("company", "estate")
     actions = VIEW_ONLY
     list_display = ["number", "status", "company", "estate", "deadline", "overdue_since"]
+    list_export = list_display
     list_filter = ["status", "district"]
     search_fields = ["number", "company__name", "requirements"]
     inspect_view_fields = [
@@ -250,6 +255,7 @@ class PenaltyViewSet(SupervisionViewSet):
     add_view_class = register_views.SubmitCreateView
     add_form_class = f.ProposePenaltyForm
     list_display = ["__str__", "kind", "status", "company", "fine_amount", "proposed_at"]
+    list_export = list_display
     list_filter = ["status", "kind", "district"]
     search_fields = ["decision_number", "company__name", "violation"]
     inspect_view_fields = [
@@ -271,6 +277,7 @@ class ChecklistViewSet(SupervisionViewSet):
     add_view_class = register_views.SubmitCreateView
     add_form_class = f.ChecklistForm
     list_display = ["name", "version", "created_at"]
+    list_export = list_display
     search_fields = ["name"]
     inspect_view_fields = ["name", "version", "created_at"]
 
@@ -286,6 +293,7 @@ class CampaignViewSet(SupervisionViewSet):
     can_add = can_change = staticmethod(_draws)
     add_form_class = edit_form_class = f.CampaignForm
     list_display = ["name", "district", "starts_on", "ends_on"]
+    list_export = list_display
     search_fields = ["name", "scope"]
     inspect_view_fields = ["name", "scope", "district", "starts_on", "ends_on"]
 

@@ -123,6 +123,19 @@ class ExportCompaniesView(View):
                 % {"format": fmt, "known": ", ".join(CONTENT_TYPES)},
                 content_type="text/plain; charset=utf-8",
             )
+        from enterprises.permissions import visible_companies
+        from portal.audit_log import EXPORT_REGISTER, record_event
+
+        # Counted with the export's own query: the audit row is written before streaming.
+        record_event(
+            actor=request.user,
+            action=EXPORT_REGISTER,
+            label="companies",
+            filters=request.GET,
+            row_count=visible_companies(request.user).count(),
+            format=fmt,
+            request=request,
+        )
         response = StreamingHttpResponse(
             export_companies(request.user, fmt), content_type=CONTENT_TYPES[fmt]
         )

@@ -31,6 +31,7 @@ from enterprises.models import (
     ServiceContract,
 )
 from enterprises.models.evaluations import DIMENSIONS
+from portal.audit_log import EXPORT_REGISTER
 
 VIEW_ONLY = frozenset({"view"})
 SUBMITTED = frozenset({"view", "add"})
@@ -66,10 +67,21 @@ class RegisterViewSet(ModelViewSet):
     history_view_class = views.ScopedHistoryView
     usage_view_class = views.ScopedUsageView
     inspect_template_name = "enterprises/admin/inspect.html"
+    # ``list_export`` turns on the listing's CSV/XLSX download, recorded under this action.
+    export_action = EXPORT_REGISTER
 
     @cached_property
     def url_prefix(self) -> str:
         return f"register/{self.name.removeprefix('register_')}"
+
+    @cached_property
+    def export_filename(self) -> str:
+        return self.name.replace("_", "-")
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(
+            export_action=self.export_action, export_label=self.name, **kwargs
+        )
 
     @cached_property
     def permission_policy(self) -> ScopedPermissionPolicy:
@@ -167,6 +179,7 @@ class EstateViewSet(RegisterViewSet):
     can_change = staticmethod(is_registrar)
     add_form_class = edit_form_class = forms.EstateForm
     list_display = ["name", "district", "managing_company", "households", "address"]
+    list_export = list_display
     list_filter = ["district"]
     search_fields = ["name", "address", "managing_company__name"]
     inspect_view_fields = [
@@ -193,6 +206,7 @@ class LicenceViewSet(RegisterViewSet):
     add_view_class = views.SubmitCreateView
     add_form_class = forms.LicenceApplicationForm
     list_display = ["__str__", "company", "status", "scope", "valid_until", "applied_at"]
+    list_export = list_display
     list_filter = ["status", "company__district"]
     search_fields = ["number", "company__name", "scope"]
     inspect_view_fields = [
@@ -224,6 +238,7 @@ class ServiceContractViewSet(RegisterViewSet):
     add_view_class = views.SubmitCreateView
     add_form_class = forms.ContractSubmissionForm
     list_display = ["__str__", "status", "service_level", "starts_on", "ends_on", "submitted_at"]
+    list_export = list_display
     list_filter = ["status", "estate__district", "service_level"]
     search_fields = ["estate__name", "company__name"]
     inspect_view_fields = [
@@ -260,6 +275,7 @@ class DisclosureViewSet(RegisterViewSet):
     add_form_class = forms.DisclosureDraftForm
     edit_form_class = forms.DisclosureReworkForm
     list_display = ["__str__", "company", "kind", "period", "published", "updated_at"]
+    list_export = list_display
     list_filter = ["kind", "published", "estate__district"]
     search_fields = ["estate__name", "company__name", "period", "body"]
     inspect_view_fields = [
@@ -288,6 +304,7 @@ class EvaluationViewSet(RegisterViewSet):
     add_view_class = views.SubmitCreateView
     add_form_class = forms.EvaluationForm
     list_display = ["__str__", "company", "evaluator_kind", "period", "submitted_at"]
+    list_export = list_display
     list_filter = ["evaluator_kind", "estate__district"]
     search_fields = ["estate__name", "company__name", "period"]
     inspect_view_fields = [
@@ -309,6 +326,7 @@ class CreditRecordViewSet(RegisterViewSet):
     scope = staticmethod(permissions.visible_credit_records)
     list_select_related = ("company",)
     list_display = ["company", "kind", "points", "occurred_on", "valid_until", "withdrawn"]
+    list_export = list_display
     list_filter = ["kind", "withdrawn", "company__district"]
     search_fields = ["company__name", "explanation", "source_label"]
     inspect_view_fields = [
@@ -331,6 +349,7 @@ class CreditAppealViewSet(RegisterViewSet):
     scope = staticmethod(permissions.visible_appeals)
     list_select_related = ("record", "record__company")
     list_display = ["__str__", "status", "submitted_at", "decided_at"]
+    list_export = list_display
     list_filter = ["status", "record__company__district"]
     search_fields = ["record__company__name", "reason"]
     inspect_view_fields = ["record", "reason", "status", "decision", "submitted_at", "decided_at"]

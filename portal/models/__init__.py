@@ -1,6 +1,7 @@
 """The portal app's records: districts and staff (core), the service pages, the published
 content, and the register-backed pages."""
 
+from portal.models.audit import AuditEvent, AuditLogIsAppendOnly
 from portal.models.content import (
     ClauseBlock,
     NoticeIndexPage,
@@ -18,6 +19,8 @@ from portal.models.directory import (
 from portal.models.pages import ComplaintPage, HomePage, TrackingPage
 
 __all__ = [
+    "AuditEvent",
+    "AuditLogIsAppendOnly",
     "ClauseBlock",
     "CompanyDirectoryPage",
     "ComplaintPage",

@@ -173,6 +173,15 @@ def test_official_exports_the_companies_of_their_district(client, official, comp
     response = client.get(reverse(EXPORT_URL), {"format": "csv"})
 
     assert [row[0] for row in exported_csv(response)[1:]] == [company_a.name]
+    from portal.models import AuditEvent
+
+    event = AuditEvent.objects.get()
+    assert (event.actor, event.action, event.row_count, event.format) == (
+        official,
+        "portal.export.register",
+        1,
+        "csv",
+    )
 
 
 def test_official_exports_a_workbook(client, official, company_a, company_b):

@@ -1,0 +1,61 @@
+"""Writing the audit log (审计日志): the one function every path calls to record an event.
+
+Action codes are dotted, like the Wagtail log entries': ``portal.export.complaints``. The
+event is committed in its own transaction, so it stands even when written at the end of a
+streamed response, outside the view's transaction.
+"""
+
+from collections.abc import Mapping
+
+from django.db import transaction
+from django.http import HttpRequest, QueryDict
+
+from portal.models import AuditEvent
+
+EXPORT_COMPLAINTS = "portal.export.complaints"
+EXPORT_REGISTER = "portal.export.register"
+EXPORT_SUPERVISION = "portal.export.supervision"
+PERSONAL_DATA_EXPORTED = "portal.personal_data.exported"
+
+
+def record_event(
+    *,
+    actor,
+    action: str,
+    label: str,
+    filters: Mapping | QueryDict | None,
+    row_count: int | None,
+    format: str,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Append one event; ``actor`` None (or anonymous) is the system or a visitor."""
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    with transaction.atomic():
+        return AuditEvent.objects.create(
+            actor=actor,
+            action=action,
+            label=str(label)[:200],
+            filters=as_filters(filters),
+            row_count=row_count,
+            format=format,
+            ip_address=_client_ip(request),
+        )
+
+
+def as_filters(params: Mapping | QueryDict | None, *, drop: tuple[str, ...] = ()) -> dict:
+    """Query parameters as JSON: one value as a string, a repeated one as a list."""
+    if params is None:
+        return {}
+    if isinstance(params, QueryDict):
+        return {
+            name: values[0] if len(values) == 1 else values
+            for name, values in params.lists()
+            if name not in drop
+        }
+    return {name: value for name, value in params.items() if name not in drop}
+
+
+def _client_ip(request: HttpRequest | None) -> str | None:
+    # REMOTE_ADDR only: behind a proxy this is the proxy until issue 9 reads X-Forwarded-For.
+    return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
