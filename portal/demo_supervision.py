@@ -178,17 +178,27 @@ def seed_supervision(users: dict, estates: list, write: Callable[[str], object])
 
 
 def seed_draw_page(write: Callable[[str], object]) -> None:
-    """The public page of the published draws, under the home page."""
-    from portal.models import DrawResultsPage, HomePage
+    """The public pages of the published draws and of the statistics, under the home page."""
+    from portal.models import DrawResultsPage, HomePage, StatisticsPage
 
     home = HomePage.objects.first()
-    if home is None or DrawResultsPage.objects.exists():
+    if home is None:
         return
-    page = DrawResultsPage(
-        title="双随机抽查公示",
-        slug="random-checks",
-        intro="<p>检查对象和检查人员均随机抽取，抽取结果在此公示，附抽取池和随机种子，任何人都可复核。</p>",
-    )
-    home.add_child(instance=page)
-    page.save_revision().publish()
-    write(f"pages: {page.title} at {page.url}")
+    pages = [
+        DrawResultsPage(
+            title="双随机抽查公示",
+            slug="random-checks",
+            intro="<p>检查对象和检查人员均随机抽取，抽取结果在此公示，附抽取池和随机种子，任何人都可复核。</p>",
+        ),
+        StatisticsPage(
+            title="统计数据",
+            slug="statistics",
+            intro="<p>全市物业服务投诉的汇总统计，每日更新缓存。</p>",
+        ),
+    ]
+    for page in pages:
+        if type(page).objects.exists():
+            continue
+        home.add_child(instance=page)
+        page.save_revision().publish()
+        write(f"pages: {page.title} at {page.url}")

@@ -181,9 +181,19 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_IMPORTS = ["enterprises.credit_tasks", "cases.supervision_tasks", "search.report_tasks"]
+CELERY_IMPORTS = [
+    "enterprises.credit_tasks",
+    "cases.supervision_tasks",
+    "cases.opendata_tasks",
+    "search.report_tasks",
+]
 CELERY_BEAT_SCHEDULE = {
     "search-reconcile": {"task": "search.tasks.reconcile_index", "schedule": 60.0},
+    # The open data set (开放数据), rebuilt nightly.
+    "cases-build-open-data": {
+        "task": "cases.opendata_tasks.build_open_data_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # Last month's report for every district and the city, on the first of the month.
     "search-monthly-reports": {
         "task": "search.report_tasks.generate_monthly_reports_task",
@@ -264,6 +274,11 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [csp.SELF],
     },
 }
+# Open311 API: anonymous reads per client address, creations per partner key.
+OPEN311_READ_RATE_LIMIT = env.str("OPEN311_READ_RATE_LIMIT", default="120/m")
+OPEN311_CREATE_RATE_LIMIT = env.str("OPEN311_CREATE_RATE_LIMIT", default="30/m")
+# Downloads of the open data set per client address.
+OPEN_DATA_RATE_LIMIT = env.str("OPEN_DATA_RATE_LIMIT", default="60/m")
 # Public Wagtail pages are served from the cache for anonymous visitors (portal.page_cache);
 # every publish, unpublish or deletion invalidates them at once, this is only the upper bound.
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)

@@ -9,6 +9,8 @@ from portal.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Open311 GeoReport v2 for partner systems (the 12345 hotline) and open data users.
+    path("api/open311/v2/", include("portal.open311.urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -22,4 +24,8 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Chinese at the root, English under /en/.
-urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)
+urlpatterns += i18n_patterns(
+    path("open-data/", include("portal.opendata_urls")),
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)

@@ -40,6 +40,7 @@ from cases.models.object_permissions import (
     ComplaintGroupObjectPermission,
     ComplaintUserObjectPermission,
 )
+from cases.models.partners import PartnerApiKey
 from cases.models.penalties import (
     OrderStatus,
     Penalty,
@@ -64,6 +65,7 @@ __all__ = [
     "RandomDraw",
     "ScoringRule",
     "OrderStatus",
+    "PartnerApiKey",
     "Penalty",
     "PenaltyStatus",
     "RectificationEvidence",

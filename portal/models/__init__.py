@@ -15,6 +15,7 @@ from portal.models.directory import (
     DrawResultsPage,
     EnforcementIndexPage,
     SearchPage,
+    StatisticsPage,
 )
 from portal.models.pages import ComplaintPage, HomePage, TrackingPage
 
@@ -35,5 +36,6 @@ __all__ = [
     "StaffProfile",
     "StandardIndexPage",
     "StandardPage",
+    "StatisticsPage",
     "TrackingPage",
 ]

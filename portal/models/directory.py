@@ -95,3 +95,26 @@ class DrawResultsPage(RoutablePageMixin, Page):
         from portal.draw_views import draw_detail
 
         return draw_detail(self, request, draw_id)
+
+
+class StatisticsPage(Page):
+    """Public statistics (统计数据): the city's complaints aggregated by month, category,
+    district and company, satisfaction and the rates officials are judged by; counts only,
+    nothing about one complaint or one person."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, "intro"]
+    parent_page_types = ["portal.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("statistics page")
+
+    def get_context(self, request, *args, **kwargs):
+        from portal.public_statistics import statistics_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(statistics_context())
+        return context

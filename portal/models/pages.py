@@ -26,6 +26,7 @@ class HomePage(Page):
         "portal.EnforcementIndexPage",
         "portal.CompanyDirectoryPage",
         "portal.DrawResultsPage",
+        "portal.StatisticsPage",
         "portal.SearchPage",
     ]
     max_count = 1

@@ -33,6 +33,7 @@ from portal.models import (
     SearchPage,
     StandardIndexPage,
     StandardPage,
+    StatisticsPage,
 )
 from portal.tracking_forms import TrackingForm
 from tests.e2e.accessibility import accessibility_problems
@@ -124,6 +125,7 @@ def public_site(site_pages, estate_x, company_a) -> dict[str, str]:
     enforcement = _publish(home, EnforcementIndexPage(title="执法结果公示", slug="enforcement"))
     directory = _publish(home, CompanyDirectoryPage(title="企业名录", slug="companies"))
     search = _publish(home, SearchPage(title="站内搜索", slug="search"))
+    statistics = _publish(home, StatisticsPage(title="统计数据", slug="statistics"))
 
     EnforcementResult.objects.create(
         decision_number="青物罚〔2026〕12号",
@@ -168,6 +170,7 @@ def public_site(site_pages, estate_x, company_a) -> dict[str, str]:
         "company directory": directory.url,
         "company": f"{directory.url}{company_a.pk}/",
         "search results": f"{search.url}?q={quote(SEARCH_WORDS)}",
+        "statistics": statistics.url,
     }
 
 
@@ -276,6 +279,7 @@ ADDRESS_PAGES = {
     "company directory": "link:{company}",
     "company": "text:WY-2026-0001",
     "search results": "link:住宅物业服务标准（2026版）",
+    "statistics": "text:统计数据",
 }
 
 

@@ -1,0 +1,82 @@
+"""What the public statistics page shows: the last twelve months of the whole city, counted
+by ``search.statistics`` (the dashboard's definitions) and rated by ``cases.metrics``.
+
+Only aggregates of the city, its districts, categories and the companies (legal persons
+whose records are public anyway); no estate-level counts, since a small estate's single
+complaint can point at a household.
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases import metrics
+from cases.models import Category, Complaint, Satisfaction
+from search.statistics import StatisticsRequest, complaint_statistics
+
+MONTHS = 12
+TITLES = {
+    "over_time": _("Complaints per month"),
+    "category": _("By category"),
+    "district": _("By district"),
+    "company": _("Companies with the most complaints"),
+    "satisfaction": _("Satisfaction answers"),
+}
+
+
+def _period(today: dt.date) -> StatisticsRequest:
+    zone = timezone.get_default_timezone()
+    first = today.replace(day=1)
+    for _month in range(MONTHS - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return StatisticsRequest(
+        start=dt.datetime.combine(first, dt.time(), tzinfo=zone),
+        end=dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=zone),
+        interval="month",
+    )
+
+
+def statistics_context(today: dt.date | None = None) -> dict:
+    from enterprises.models import Company
+    from portal.models import District
+
+    period = _period(today or timezone.localdate())
+    stats = complaint_statistics(None, period)
+    figures = metrics.figures(metrics.in_period(Complaint.objects.all(), period.start, period.end))
+    labels = {
+        "category": {k: str(v) for k, v in Category.choices},
+        "satisfaction": {k: str(v) for k, v in Satisfaction.choices},
+        "district": {str(pk): name for pk, name in District.objects.values_list("pk", "name")},
+    }
+    companies = [int(k) for k, _n in stats.breakdowns.get("company", []) if k.isdigit()]
+    labels["company"] = {
+        str(pk): name
+        for pk, name in Company.objects.filter(pk__in=companies).values_list("pk", "name")
+    }
+    charts = [
+        {"name": "over_time", "title": TITLES["over_time"], "kind": "bar",
+         "rows": [{"label": key[:7], "count": n} for key, n in stats.over_time]},
+    ]  # fmt: skip
+    for name in ("category", "district", "company", "satisfaction"):
+        rows = [
+            {"label": labels[name].get(key, key), "count": n}
+            for key, n in stats.breakdowns.get(name, [])
+        ]
+        kind = "doughnut" if name == "satisfaction" else "bar"
+        charts.append({"name": name, "title": TITLES[name], "kind": kind, "rows": rows})
+    return {
+        "period": period,
+        "total": stats.total,
+        "figures": figures,
+        "charts": charts,
+        "chart_data": {
+            c["name"]: {
+                "kind": c["kind"],
+                "title": str(c["title"]),
+                "labels": [str(r["label"]) for r in c["rows"]],
+                "counts": [r["count"] for r in c["rows"]],
+            }
+            for c in charts
+        },
+    }
