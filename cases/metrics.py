@@ -11,6 +11,8 @@ every figure below.
 - on-time rate (按时办结率) = resolved by the due date ÷ (resolved + open cases already past
   their due date): an open case that is overdue counts as late already, an open case still
   within its time is not judged yet;
+- on-time intake rate (按时受理率) = accepted or rejected by the intake due date ÷ (decided +
+  complaints still waiting for intake past that date);
 - satisfaction rate (满意率) = (satisfied + basically satisfied) ÷ answered follow-ups;
 - reopen rate (重办率) = resolved cases reopened at least once ÷ resolved cases;
 - repeat complaints: estates with two or more complaints in the period.
@@ -27,6 +29,7 @@ from django.utils import timezone
 from cases.models import CaseEvent, CaseStatus, Complaint, Satisfaction
 
 RESOLVED = "cases.complaint.resolved"
+INTAKE_DECIDED = ("cases.complaint.accepted", "cases.complaint.rejected")
 REOPENED = "cases.complaint.reopened"
 NOT_HANDLED = (CaseStatus.SUBMITTED, CaseStatus.REJECTED)
 
@@ -41,6 +44,9 @@ class Figures:
     answered: int
     satisfied: int
     reopened: int
+    intake_decided: int = 0
+    intake_on_time: int = 0
+    intake_overdue: int = 0
 
     @staticmethod
     def _rate(part: int, whole: int) -> float | None:
@@ -53,6 +59,10 @@ class Figures:
     @property
     def on_time_rate(self) -> float | None:
         return self._rate(self.resolved_on_time, self.resolved + self.open_overdue)
+
+    @property
+    def intake_on_time_rate(self) -> float | None:
+        return self._rate(self.intake_on_time, self.intake_decided + self.intake_overdue)
 
     @property
     def satisfaction_rate(self) -> float | None:
@@ -78,6 +88,7 @@ def figures(complaints: QuerySet[Complaint], now: dt.datetime | None = None) -> 
     now = now or timezone.now()
     annotated = counted(complaints).annotate(
         first_resolved_at=Min("events__timestamp", filter=Q(events__action=RESOLVED)),
+        first_decided_at=Min("events__timestamp", filter=Q(events__action__in=INTAKE_DECIDED)),
         was_reopened=Exists(CaseEvent.objects.filter(complaint=OuterRef("pk"), action=REOPENED)),
     )
     resolved = Q(first_resolved_at__isnull=False)
@@ -99,6 +110,14 @@ def figures(complaints: QuerySet[Complaint], now: dt.datetime | None = None) -> 
             "pk", filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY])
         ),
         reopened=Count("pk", filter=resolved & Q(was_reopened=True)),
+        intake_decided=Count("pk", filter=Q(first_decided_at__isnull=False)),
+        intake_on_time=Count(
+            "pk",
+            filter=Q(first_decided_at__isnull=False) & Q(first_decided_at__lte=F("accept_due_at")),
+        ),
+        intake_overdue=Count(
+            "pk", filter=Q(status=CaseStatus.SUBMITTED) & Q(accept_due_at__lt=now)
+        ),
     )
     return Figures(**totals)
 

@@ -126,3 +126,20 @@ def test_on_time_is_judged_by_the_first_resolution(cases, admin, inspector):
     )
     figures = metrics.figures(Complaint.objects.filter(pk=reopened.pk), now=timezone.now())
     assert (figures.resolved, figures.resolved_on_time, figures.reopened) == (1, 1, 1)
+
+
+def test_intake_on_time_counts_decisions_by_their_due_date(cases):
+    """Eight counted complaints: seven decided at intake (six accepted, one rejected), one
+    still waiting. Move two decisions past their intake due date and the waiting one too."""
+    late = [cases["late"], cases["rejected"]]
+    Complaint.objects.filter(pk__in=[c.pk for c in late]).update(
+        accept_due_at=NOW - dt.timedelta(days=30)
+    )
+    decided = Complaint.objects.exclude(pk__in=[c.pk for c in late]).exclude(pk=cases["waiting"].pk)
+    decided.update(accept_due_at=NOW + dt.timedelta(days=1))
+    Complaint.objects.filter(pk=cases["waiting"].pk).update(
+        accept_due_at=NOW - dt.timedelta(hours=1)
+    )
+    figures = metrics.figures(Complaint.objects.all(), now=NOW)
+    assert (figures.intake_decided, figures.intake_on_time, figures.intake_overdue) == (7, 5, 1)
+    assert figures.intake_on_time_rate == pytest.approx(5 / 8)

@@ -171,6 +171,7 @@ def public_site(site_pages, estate_x, company_a) -> dict[str, str]:
         "company": f"{directory.url}{company_a.pk}/",
         "search results": f"{search.url}?q={quote(SEARCH_WORDS)}",
         "statistics": statistics.url,
+        "open data": "/open-data/",
     }
 
 
@@ -280,6 +281,7 @@ ADDRESS_PAGES = {
     "company": "text:WY-2026-0001",
     "search results": "link:住宅物业服务标准（2026版）",
     "statistics": "text:统计数据",
+    "open data": "heading:Open data: complaints",
 }
 
 
