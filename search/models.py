@@ -41,7 +41,9 @@ class MonthlyReport(models.Model):
         related_name="+",
         verbose_name=_("district (empty: the whole city)"),
     )
-    month = models.DateField(_("month"), help_text=_("The first day of the month reported."))
+    month = models.DateField(
+        _("month reported"), help_text=_("The first day of the month reported.")
+    )
     file = models.FileField(_("report"), upload_to=monthly_report_path)
     generated_at = models.DateTimeField(_("generated at"))
     generated_by = models.ForeignKey(

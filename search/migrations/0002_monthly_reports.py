@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='MonthlyReport',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the month reported.', verbose_name='month')),
+                ('month', models.DateField(help_text='The first day of the month reported.', verbose_name='month reported')),
                 ('file', models.FileField(upload_to=search.models.monthly_report_path, verbose_name='report')),
                 ('generated_at', models.DateTimeField(verbose_name='generated at')),
                 ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='portal.district', verbose_name='district (empty: the whole city)')),
