@@ -8,8 +8,9 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 
-class EnforcementIndexPage(RoutablePageMixin, Page):
-    """Published penalties, filterable by district, company and year; no personal data."""
+class SingleListingPage(Page):
+    """What these pages share: one of each under the home page, an editor's introduction
+    above content that comes from the records."""
 
     intro = RichTextField(_("introduction"), blank=True)
 
@@ -17,6 +18,14 @@ class EnforcementIndexPage(RoutablePageMixin, Page):
     parent_page_types = ["portal.HomePage"]
     subpage_types: list[str] = []
     max_count = 1
+
+    class Meta:
+        abstract = True
+
+
+class EnforcementIndexPage(RoutablePageMixin, SingleListingPage):
+    """Published penalties, filterable by district, company and year; no personal data."""
+
 
     class Meta:
         verbose_name = _("enforcement results page")
@@ -28,15 +37,9 @@ class EnforcementIndexPage(RoutablePageMixin, Page):
         return enforcement_results(self, request)
 
 
-class CompanyDirectoryPage(RoutablePageMixin, Page):
+class CompanyDirectoryPage(RoutablePageMixin, SingleListingPage):
     """Every company: licences, estates, credit grade, lists, disclosures, enforcement."""
 
-    intro = RichTextField(_("introduction"), blank=True)
-
-    content_panels = [*Page.content_panels, "intro"]
-    parent_page_types = ["portal.HomePage"]
-    subpage_types: list[str] = []
-    max_count = 1
 
     class Meta:
         verbose_name = _("company directory")
@@ -71,15 +74,9 @@ class SearchPage(RoutablePageMixin, Page):
         return site_search(self, request)
 
 
-class DrawResultsPage(RoutablePageMixin, Page):
+class DrawResultsPage(RoutablePageMixin, SingleListingPage):
     """Published random draws (双随机一公开): targets drawn, pools and seeds to re-run them."""
 
-    intro = RichTextField(_("introduction"), blank=True)
-
-    content_panels = [*Page.content_panels, "intro"]
-    parent_page_types = ["portal.HomePage"]
-    subpage_types: list[str] = []
-    max_count = 1
 
     class Meta:
         verbose_name = _("random draw results page")
@@ -97,17 +94,11 @@ class DrawResultsPage(RoutablePageMixin, Page):
         return draw_detail(self, request, draw_id)
 
 
-class StatisticsPage(Page):
+class StatisticsPage(SingleListingPage):
     """Public statistics (统计数据): the city's complaints aggregated by month, category,
     district and company, satisfaction and the rates officials are judged by; counts only,
     nothing about one complaint or one person."""
 
-    intro = RichTextField(_("introduction"), blank=True)
-
-    content_panels = [*Page.content_panels, "intro"]
-    parent_page_types = ["portal.HomePage"]
-    subpage_types: list[str] = []
-    max_count = 1
 
     class Meta:
         verbose_name = _("statistics page")

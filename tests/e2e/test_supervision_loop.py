@@ -150,7 +150,9 @@ def test_draw_inspection_order_and_penalty_reach_the_public_site(
     # A citizen reads both on the public site.
     citizen = open_page()
     citizen.goto("/random-checks/")
-    citizen.get_by_role("link").filter(has_text=draw.drawn_at.strftime("%Y-%m-%d")).first.click()
+    citizen.get_by_role("link").filter(
+        has_text=f"{timezone.localtime(draw.drawn_at):%Y-%m-%d}"
+    ).first.click()
     expect(citizen.locator("#draw-seed")).to_have_text(draw.seed)
     expect(citizen.locator("#drawn")).to_contain_text(estate_x.name)
     citizen.goto("/enforcement/")
