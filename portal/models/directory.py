@@ -26,7 +26,6 @@ class SingleListingPage(Page):
 class EnforcementIndexPage(RoutablePageMixin, SingleListingPage):
     """Published penalties, filterable by district, company and year; no personal data."""
 
-
     class Meta:
         verbose_name = _("enforcement results page")
 
@@ -39,7 +38,6 @@ class EnforcementIndexPage(RoutablePageMixin, SingleListingPage):
 
 class CompanyDirectoryPage(RoutablePageMixin, SingleListingPage):
     """Every company: licences, estates, credit grade, lists, disclosures, enforcement."""
-
 
     class Meta:
         verbose_name = _("company directory")
@@ -77,7 +75,6 @@ class SearchPage(RoutablePageMixin, Page):
 class DrawResultsPage(RoutablePageMixin, SingleListingPage):
     """Published random draws (双随机一公开): targets drawn, pools and seeds to re-run them."""
 
-
     class Meta:
         verbose_name = _("random draw results page")
 
@@ -98,7 +95,6 @@ class StatisticsPage(SingleListingPage):
     """Public statistics (统计数据): the city's complaints aggregated by month, category,
     district and company, satisfaction and the rates officials are judged by; counts only,
     nothing about one complaint or one person."""
-
 
     class Meta:
         verbose_name = _("statistics page")
