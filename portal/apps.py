@@ -19,3 +19,6 @@ class PortalConfig(AppConfig):
         from portal import page_cache
 
         page_cache.connect_signals()
+        from portal.audit_log import connect_sign_in_events
+
+        connect_sign_in_events()

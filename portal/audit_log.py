@@ -59,3 +59,37 @@ def as_filters(params: Mapping | QueryDict | None, *, drop: tuple[str, ...] = ()
 def _client_ip(request: HttpRequest | None) -> str | None:
     # REMOTE_ADDR only: behind a proxy this is the proxy until issue 9 reads X-Forwarded-For.
     return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
+
+
+# Sign-ins (登录审计) ------------------------------------------------------------------------
+
+LOGIN = "portal.auth.login"
+LOGIN_FAILED = "portal.auth.login_failed"
+LOGOUT = "portal.auth.logout"
+
+
+def _logged_in(sender, request, user, **kwargs) -> None:
+    record_event(actor=user, action=LOGIN, label=user.get_username(), filters=None,
+                 row_count=None, format="", request=request)  # fmt: skip
+
+
+def _login_failed(sender, credentials, request=None, **kwargs) -> None:
+    """The username tried, never the password (Django has already cleansed it anyway)."""
+    username = str(credentials.get("username", ""))[:150]
+    record_event(actor=None, action=LOGIN_FAILED, label=username, filters=None,
+                 row_count=None, format="", request=request)  # fmt: skip
+
+
+def _logged_out(sender, request, user, **kwargs) -> None:
+    if user is not None:
+        record_event(actor=user, action=LOGOUT, label=user.get_username(), filters=None,
+                     row_count=None, format="", request=request)  # fmt: skip
+
+
+def connect_sign_in_events() -> None:
+    """Called from PortalConfig.ready: every sign-in, failed sign-in and sign-out is logged."""
+    from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+    user_logged_in.connect(_logged_in, dispatch_uid="portal.audit.login")
+    user_login_failed.connect(_login_failed, dispatch_uid="portal.audit.login_failed")
+    user_logged_out.connect(_logged_out, dispatch_uid="portal.audit.logout")
