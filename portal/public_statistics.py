@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import metrics
-from cases.models import Category, Complaint, Satisfaction
+from cases.models import Complaint
+from search.facets import labels_for
 from search.statistics import StatisticsRequest, complaint_statistics
 
 MONTHS = 12
@@ -38,31 +39,17 @@ def _period(today: dt.date) -> StatisticsRequest:
 
 
 def statistics_context(today: dt.date | None = None) -> dict:
-    from enterprises.models import Company
-    from portal.models import District
-
     period = _period(today or timezone.localdate())
     stats = complaint_statistics(None, period)
     figures = metrics.figures(metrics.in_period(Complaint.objects.all(), period.start, period.end))
-    labels = {
-        "category": {k: str(v) for k, v in Category.choices},
-        "satisfaction": {k: str(v) for k, v in Satisfaction.choices},
-        "district": {str(pk): name for pk, name in District.objects.values_list("pk", "name")},
-    }
-    companies = [int(k) for k, _n in stats.breakdowns.get("company", []) if k.isdigit()]
-    labels["company"] = {
-        str(pk): name
-        for pk, name in Company.objects.filter(pk__in=companies).values_list("pk", "name")
-    }
     charts = [
         {"name": "over_time", "title": TITLES["over_time"], "kind": "bar",
          "rows": [{"label": key[:7], "count": n} for key, n in stats.over_time]},
     ]  # fmt: skip
     for name in ("category", "district", "company", "satisfaction"):
-        rows = [
-            {"label": labels[name].get(key, key), "count": n}
-            for key, n in stats.breakdowns.get(name, [])
-        ]
+        buckets = stats.breakdowns.get(name, [])
+        labels = labels_for(name, [key for key, _n in buckets])
+        rows = [{"label": labels.get(key, key), "count": n} for key, n in buckets]
         kind = "doughnut" if name == "satisfaction" else "bar"
         charts.append({"name": name, "title": TITLES[name], "kind": kind, "rows": rows})
     return {

@@ -26,15 +26,9 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cases import metrics, permissions
-from cases.models import CaseStatus, Category, Satisfaction, Tier
+from search.facets import labels_for
 from search.statistics import StatisticsRequest, complaint_statistics
 
-CHOICE_LABELS = {
-    "category": dict(Category.choices),
-    "tier": dict(Tier.choices),
-    "status": dict(CaseStatus.choices),
-    "satisfaction": dict(Satisfaction.choices),
-}
 TITLES = {
     "category": _("By category"),
     "tier": _("By tier"),
@@ -90,16 +84,7 @@ class DashboardForm(forms.Form):
 
 
 def _labelled(name: str, buckets: list[tuple[str, int]]) -> list[dict]:
-    from enterprises.models import Company, Estate
-    from portal.models import District
-
-    models = {"district": District, "company": Company, "estate": Estate}
-    if name in models:
-        ids = [int(key) for key, _count in buckets if key.isdigit()]
-        names = dict(models[name].objects.filter(pk__in=ids).values_list("pk", "name"))
-        labels = {str(pk): value for pk, value in names.items()}
-    else:
-        labels = {key: str(label) for key, label in CHOICE_LABELS.get(name, {}).items()}
+    labels = labels_for(name, [key for key, _count in buckets])
     return [{"label": labels.get(key, key), "count": count} for key, count in buckets]
 
 

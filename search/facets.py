@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CaseStatus, Category, Tier
+from cases.models import CaseStatus, Category, Satisfaction, Tier
 
 
 @dataclass(frozen=True)
@@ -77,16 +77,33 @@ CHOICE_LABELS = {
     "status": dict(CaseStatus.choices),
     "category": dict(Category.choices),
     "tier": dict(Tier.choices),
+    "satisfaction": dict(Satisfaction.choices),
 }
+
+
+REGISTER_KINDS = ("district", "company", "estate")
+
+
+def labels_for(kind: str, values) -> dict[str, str]:
+    """People's names for facet or breakdown values: register names of district, company and
+    estate ids (one query, none without ids), choice labels otherwise. Used by the search
+    facets, the dashboard and the public statistics alike."""
+    if kind not in REGISTER_KINDS:
+        return {key: str(label) for key, label in CHOICE_LABELS.get(kind, {}).items()}
+    from enterprises.models import Company, Estate
+    from portal.models import District
+
+    model = {"district": District, "company": Company, "estate": Estate}[kind]
+    ids = [int(value) for value in values if str(value).isdigit()]
+    if not ids:
+        return {}
+    names = model.objects.filter(pk__in=ids).order_by().values_list("pk", "name")
+    return {str(pk): name for pk, name in names}
 
 
 def facet_results(request: SearchRequest, counts: Mapping[str, list[tuple[str, int]]]) -> list:
     """Labelled facets from raw ``(value, count)`` buckets; one query per register facet with
     buckets, so the cost does not grow with the number of hits."""
-    from enterprises.models import Company, Estate
-    from portal.models import District
-
-    models = {"district": District, "company": Company, "estate": Estate}
     results = []
     for facet in FACETS:
         buckets = list(counts.get(facet.name, []))
@@ -94,14 +111,7 @@ def facet_results(request: SearchRequest, counts: Mapping[str, list[tuple[str, i
         # A selected value outside the top buckets is still shown, so it can be unticked.
         shown = {value for value, _count in buckets}
         buckets += [(value, 0) for value in sorted(selected - shown)]
-        if facet.name in models:
-            ids = [int(v) for v, _c in buckets if v.isdigit()]
-            names = dict(
-                models[facet.name].objects.filter(pk__in=ids).order_by().values_list("pk", "name")
-            )
-            labels = {str(pk): name for pk, name in names.items()}
-        else:
-            labels = CHOICE_LABELS.get(facet.name, {})
+        labels = labels_for(facet.name, [value for value, _count in buckets])
         values = [
             FacetValue(value, str(labels.get(value, value)), count, value in selected)
             for value, count in buckets

@@ -31,13 +31,13 @@ from portal import demo_data as data
 from portal import demo_enforcement as enforcement
 from portal import demo_register as register
 from portal import demo_supervision as supervision
+from portal.demo_pages import seed_site_pages
 from portal.roles import Role
 
 SEED = 20260101
 COMPANY_COUNT = 30
 ESTATE_COUNT = 100
 SUSPENDED_COMPANIES = (9, 22)  # indexes into the company plan; 0 must stay active
-WELCOME_TITLE = "Welcome to your new Wagtail site!"
 BASE_URL = "http://127.0.0.1:8000/"
 
 # (path through the workflow, weight, age range in days at the time of seeding)
@@ -152,7 +152,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users, actors = self.seed_users(districts, companies, estates, hashes)
         with transaction.atomic():
-            self.seed_pages(users["admin"])
+            seed_site_pages(users["admin"], self.stdout.write)
         with transaction.atomic():  # needs the register's companies and the home page
             enforcement.seed_enforcement(self.stdout.write)
         world, added = self.seed_workflows(companies, estates, users, actors)
@@ -316,58 +316,6 @@ class Command(BaseCommand):
             suspended=SUSPENDED_COMPANIES,
         )
         return world, register.seed_workflows(world, self.rng, self.stdout.write)
-
-    # Wagtail pages ---------------------------------------------------------------------------
-
-    def seed_pages(self, owner):
-        from wagtail.models import Page, Site
-
-        from portal.demo_content import seed_content
-        from portal.models import ComplaintPage, HomePage, TrackingPage
-        from portal.moderation import ensure_moderation
-
-        root = Page.get_first_root_node()
-        site = Site.objects.filter(is_default_site=True).first()
-        home = HomePage.objects.first()
-        if home is None:
-            welcome = site.root_page if site else None
-            if welcome is not None and (
-                welcome.specific_class is not Page or welcome.title != WELCOME_TITLE
-            ):
-                welcome = None  # someone's real page: leave it alone
-            if welcome is not None:
-                welcome.slug = "wagtail-welcome"  # frees the slug "home" among root's children
-                welcome.save()
-            home = HomePage(title=data.SITE_TITLE, slug="home", intro=data.HOME_INTRO, owner=owner)
-            root.add_child(instance=home)
-            home.save_revision(user=owner).publish()
-            if site is None:
-                site = Site(hostname="localhost", port=80, is_default_site=True)
-            site.root_page = home
-            site.site_name = data.SITE_TITLE
-            site.save()
-            if welcome is not None and not Site.objects.filter(root_page=welcome).exists():
-                welcome.delete()
-            self.stdout.write(f"pages: home page “{home.title}” is the default site's root")
-        elif site is not None and site.root_page_id != home.pk:
-            site.root_page = home
-            site.save()
-        if not ComplaintPage.objects.exists():
-            page = ComplaintPage(
-                title="我要投诉", slug="complain", intro=data.COMPLAINT_INTRO, owner=owner
-            )
-            home.add_child(instance=page)
-            page.save_revision(user=owner).publish()
-            self.stdout.write(f"pages: complaint page at {page.url}")
-        if not TrackingPage.objects.exists():
-            page = TrackingPage(
-                title="进度查询", slug="track", intro=data.TRACKING_INTRO, owner=owner
-            )
-            home.add_child(instance=page)
-            page.save_revision(user=owner).publish()
-            self.stdout.write(f"pages: tracking page at {page.url}")
-        seed_content(home, owner)
-        ensure_moderation(home)
 
     # Complaints -------------------------------------------------------------------------------
 
