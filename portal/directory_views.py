@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from cases.models import EnforcementResult
 from enterprises.credit import explain_credit
 from enterprises.disclosures import published_disclosures
 from enterprises.models import Company, LicenceStatus
+from portal.file_downloads import serve
 from portal.models import District
 
 PER_PAGE = 20
@@ -195,6 +197,14 @@ def company_detail(page, request: HttpRequest, company_id: int) -> TemplateRespo
             "enforcement_page": _enforcement_page_url(request),
         },
     )
+
+
+def disclosure_attachment(company_id: int, disclosure_id: int) -> FileResponse:
+    """The PDF of a published disclosure; a draft's, like an unknown one, is a 404."""
+    disclosure = get_object_or_404(
+        published_disclosures(company=company_id), pk=disclosure_id, attachment__gt=""
+    )
+    return serve(disclosure.attachment)
 
 
 def _enforcement_page_url(request: HttpRequest) -> str | None:

@@ -5,12 +5,15 @@ comes from the scope functions of ``enterprises.permissions``, so a guessed id o
 scope is a 404, looked up before any permission answer that would confirm it exists.
 """
 
+import os
+
 from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import FileField, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.history import HistoryView
@@ -18,6 +21,7 @@ from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.widgets.button import Button, HeaderButton
 
 from enterprises import admin_views, credit
+from enterprises.admin import files
 from portal import spreadsheets
 from portal.audit_log import EXPORT_REGISTER, as_filters, record_event
 
@@ -142,7 +146,18 @@ class ScopedInspectView(ScopedMixin, generic.InspectView):
         context["transitions"] = admin_views.available_transitions(
             self.request, self.object, self.url_namespace
         )
+        context["file_url_name"] = f"{self.url_namespace}:file"
         return context
+
+    def get_field_display_value(self, field_name, field):
+        # A file is linked to the scoped download view, never to its place in the storage.
+        if isinstance(field, FileField):
+            value = getattr(self.object, field_name)
+            if not value:
+                return "-"
+            url = files.file_url(self.url_namespace, self.object, field_name)
+            return format_html('<a href="{}">{}</a>', url, os.path.basename(value.name))
+        return super().get_field_display_value(field_name, field)
 
 
 class CompanyInspectView(ScopedInspectView):

@@ -13,7 +13,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from enterprises import admin_views, permissions
-from enterprises.admin import forms, import_export, views
+from enterprises.admin import files, forms, import_export, views
 from enterprises.admin.policy import (
     ScopedPermissionPolicy,
     acts_for_a_company,
@@ -120,7 +120,16 @@ class RegisterViewSet(ModelViewSet):
             )
             for transition in admin_views.transitions_for(self.model)
         ]
-        return super().get_urlpatterns() + transitions
+        return super().get_urlpatterns() + transitions + self.file_urlpatterns()
+
+    def file_urlpatterns(self):
+        if not (files.file_fields(self.model) or files.related_files(self.model)):
+            return []
+        view = files.ScopedFileView.as_view(scope=self.scope, model=self.model)
+        return [
+            path("<int:pk>/file/<str:field>/", view, name="file"),
+            path("<int:pk>/file/<str:field>/<int:file_pk>/", view, name="file"),
+        ]
 
 
 class CompanyViewSet(RegisterViewSet):

@@ -54,6 +54,12 @@ class CompanyDirectoryPage(RoutablePageMixin, SingleListingPage):
 
         return company_detail(self, request, company_id)
 
+    @path("<int:company_id>/disclosures/<int:disclosure_id>/attachment/")
+    def disclosure_attachment(self, request, company_id: int, disclosure_id: int):
+        from portal.directory_views import disclosure_attachment
+
+        return disclosure_attachment(company_id, disclosure_id)
+
 
 class SearchPage(RoutablePageMixin, Page):
     """Search over published content (notices, standards, pages)."""

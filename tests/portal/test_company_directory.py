@@ -252,8 +252,30 @@ def test_detail_shows_published_disclosures_with_attachment_never_drafts(
     assert "住宅物业费每月每平方米2.2元。" in html
     assert "草稿：收支尚未核对。" not in html
     shown.refresh_from_db()
-    assert f'href="{shown.attachment.url}"' in html
+    download = f"{pages['directory'].url}{company_a.pk}/disclosures/{shown.pk}/attachment/"
+    assert f'href="{download}"' in html
+    assert shown.attachment.url not in html
     assert company_a_staff.username not in html
+    served = Client().get(download)
+    assert served.status_code == 200
+    assert served["Content-Type"] == "application/pdf"
+    assert b"".join(served.streaming_content) == pdf_bytes("Fees")
+
+
+def test_a_draft_disclosure_attachment_is_not_served(pages, company_a, estate_x, company_a_staff):
+    pdf = SimpleUploadedFile("draft.pdf", pdf_bytes("Draft"), content_type="application/pdf")
+    draft = save_disclosure(
+        actor=company_a_staff,
+        company=company_a,
+        estate=estate_x,
+        kind=DisclosureKind.FEES,
+        period="2026",
+        body="草稿",
+        attachment=pdf,
+    )
+    base = f"{pages['directory'].url}{company_a.pk}/disclosures/"
+    assert Client().get(f"{base}{draft.pk}/attachment/").status_code == 404
+    assert Client().get(f"{base}{draft.pk + 100}/attachment/").status_code == 404
 
 
 def test_detail_shows_published_enforcement_history_only(pages, company_a, company_b):
