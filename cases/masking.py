@@ -145,6 +145,7 @@ class ComplainantDetails:
     phone: str
     email: str
     masked: bool
+    id_number: str = ""
     # The building and room: hidden (``address_hidden``) from everyone outside the regulator
     # when the complainant asked to stay anonymous to the company, since a room number
     # names the household as surely as a phone number does.
@@ -169,6 +170,7 @@ def complainant_details(complaint: Complaint, user) -> ComplainantDetails:
             name=complaint.contact_name,
             phone=complaint.contact_phone,
             email=complaint.contact_email,
+            id_number=complaint.contact_id_number,
             masked=False,
             address=address,
         )
@@ -176,6 +178,7 @@ def complainant_details(complaint: Complaint, user) -> ComplainantDetails:
         name=mask_name(complaint.contact_name),
         phone=mask_phone(complaint.contact_phone),
         email=mask_email(complaint.contact_email),
+        id_number=mask_id_number(complaint.contact_id_number),
         masked=True,
         address=address,
         address_hidden=address_hidden,

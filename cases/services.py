@@ -7,6 +7,7 @@ indexing is caught up by the search outbox sweep.
 """
 
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
@@ -17,6 +18,7 @@ from cases import sla
 from cases.access_codes import digest_access_code, new_access_code, new_tracking_number
 from cases.attachments import store_attachment
 from cases.models import AttachmentKind, CaseEvent, CaseStatus, Complaint, ComplaintPhoto, Tier
+from cases.models.personal_data import normalise_id_number
 from enterprises.models import Estate
 
 TRACKING_NUMBER_ATTEMPTS = 5
@@ -41,6 +43,7 @@ def submit_complaint(
     estate_name: str = "",
     contact_name: str = "",
     contact_email: str = "",
+    contact_id_number: str = "",
     photos: Sequence[ContentFile] = (),
     documents: Sequence = (),
     address: str = "",
@@ -53,7 +56,7 @@ def submit_complaint(
 
     access_code = new_access_code()
     due = sla.due_dates(timezone.now(), Tier.GENERAL, category)  # until triage sets the tier
-    with transaction.atomic():
+    with _photo_files_removed_on_failure() as stored_photos, transaction.atomic():
         complaint = _create_with_fresh_tracking_number(
             access_code,
             status=CaseStatus.SUBMITTED,
@@ -65,6 +68,7 @@ def submit_complaint(
             contact_phone=contact_phone,
             contact_name=contact_name,
             contact_email=contact_email.strip(),
+            contact_id_number=normalise_id_number(contact_id_number),
             estate=estate,
             estate_name=estate_name or (estate.name if estate else ""),
             district_id=estate.district_id if estate else None,
@@ -73,8 +77,10 @@ def submit_complaint(
             anonymous_to_company=anonymous_to_company,
             consent_to_publish=consent_to_publish,
         )
-        for photo in photos:
-            ComplaintPhoto.objects.create(complaint=complaint, image=photo)
+        for content in photos:
+            photo = ComplaintPhoto(complaint=complaint, image=content)
+            stored_photos.append(photo)
+            photo.save()
         for document in documents:
             store_attachment(complaint, document, kind=AttachmentKind.CITIZEN, actor=actor)
         CaseEvent.objects.log_action(
@@ -88,6 +94,20 @@ def submit_complaint(
     return Receipt(
         complaint=complaint, tracking_number=complaint.tracking_number, access_code=access_code
     )
+
+
+@contextmanager
+def _photo_files_removed_on_failure():
+    """A photo file is written before its row: when the transaction rolls back (or the
+    database never answers), the file goes too, or it would outlive its row."""
+    photos: list[ComplaintPhoto] = []
+    try:
+        yield photos
+    except BaseException:
+        for photo in photos:
+            if photo.image and photo.image._committed:  # written to storage already
+                photo.image.storage.delete(photo.image.name)
+        raise
 
 
 def _create_with_fresh_tracking_number(access_code: str, **fields) -> Complaint:

@@ -10,7 +10,7 @@ from dataclasses import asdict
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from cases import supervision
+from cases import retention, supervision
 
 RETRY = {
     "acks_late": True,
@@ -25,3 +25,10 @@ RETRY = {
 def sweep_sla() -> dict[str, int]:
     """Warn, mark overdue and escalate (督办); returns the counts of this sweep."""
     return asdict(supervision.sweep_sla())
+
+
+@shared_task(**RETRY)
+def anonymise_closed_complaints() -> int:
+    """Remove the personal data of cases closed longer than the retention period (daily);
+    each batch commits on its own, so a retry after a failure goes on where it stopped."""
+    return retention.anonymise_closed_complaints()

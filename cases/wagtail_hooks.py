@@ -16,6 +16,7 @@ CASE_ACTIONS = {
     "cases.complaint.resolved": _("Resolved"),
     "cases.complaint.followed_up": _("Satisfaction recorded"),
     "cases.complaint.closed": _("Closed"),
+    "cases.complaint.anonymised": _("Personal data removed (retention period ended)"),
     "cases.complaint.reopened": _("Reopened"),
     "cases.complaint.merged": _("Merged into another case"),
     "cases.complaint.duplicate_merged": _("A duplicate was merged into this case"),

@@ -22,3 +22,12 @@ class PortalConfig(AppConfig):
         from portal.audit_log import connect_sign_in_events
 
         connect_sign_in_events()
+        # Issue 9: who changed whose permissions, the idle clock, no deleting named accounts.
+        from django.contrib.auth.signals import user_logged_in
+
+        from portal import account_deletion, audit_admin, permission_audit, session_expiry
+
+        permission_audit.connect_permission_events()
+        user_logged_in.connect(session_expiry.stamp_on_login, dispatch_uid="portal.idle_stamp")
+        account_deletion.register_hooks()
+        audit_admin.register_hooks()

@@ -16,6 +16,10 @@ EXPORT_COMPLAINTS = "portal.export.complaints"
 EXPORT_REGISTER = "portal.export.register"
 EXPORT_SUPERVISION = "portal.export.supervision"
 PERSONAL_DATA_EXPORTED = "portal.personal_data.exported"
+# A staff member was shown one complainant's unmasked personal data (the case page).
+PERSONAL_DATA_VIEWED = "cases.complaint.personal_data_viewed"
+# The retention rule removed the personal data of long-closed cases (cases.retention).
+PERSONAL_DATA_ANONYMISED = "cases.complaint.personal_data_anonymised"
 
 
 def record_event(
@@ -41,6 +45,20 @@ def record_event(
             format=format,
             ip_address=_client_ip(request),
         )
+
+
+def record_personal_data_view(complaint, *, actor, request: HttpRequest | None) -> AuditEvent:
+    """One event per showing of a complainant's unmasked personal data: who, which complaint
+    (its id in the parameters, its tracking number as the label), from where."""
+    return record_event(
+        actor=actor,
+        action=PERSONAL_DATA_VIEWED,
+        label=complaint.tracking_number,
+        filters={"complaint": complaint.pk},
+        row_count=1,
+        format="",
+        request=request,
+    )
 
 
 def as_filters(params: Mapping | QueryDict | None, *, drop: tuple[str, ...] = ()) -> dict:

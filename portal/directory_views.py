@@ -20,6 +20,7 @@ from enterprises.disclosures import published_disclosures
 from enterprises.models import Company, LicenceStatus
 from portal.file_downloads import serve
 from portal.models import District
+from portal.search_views import search_text
 
 PER_PAGE = 20
 SEARCH_MAX_LENGTH = 64
@@ -149,7 +150,7 @@ def company_list(page, request: HttpRequest) -> TemplateResponse:
     companies = Company.objects.select_related("district").order_by("name")
     districts = list(District.objects.order_by("name"))
     filters = Filters()
-    search = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    search = search_text(request.GET.get("q", ""), SEARCH_MAX_LENGTH)
     if search:
         filters.values["q"] = search
         companies = companies.filter(Q(name__icontains=search) | Q(credit_code__iexact=search))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.attachments import validate_attachment
 from cases.models import Category
+from cases.models.personal_data import normalise_id_number, validate_id_number
 from cases.services import Receipt, submit_complaint
 from cases.uploads import ACCEPTED_IMAGE_TYPES, reencode_photo
 from enterprises.models import Estate
@@ -39,6 +40,20 @@ def match_estate(text: str) -> Estate | None:
     """The estate whose name is exactly ``text``; None (free text) if none or several are."""
     found = list(Estate.objects.filter(name=text.strip())[:2])
     return found[0] if len(found) == 1 else None
+
+
+# C0 and C1 control characters but NUL, tab and line breaks: pasted or typed by accident,
+# invisible, and a trap for every page and export that shows them.
+_CONTROLS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class PlainTextField(forms.CharField):
+    """Free text without control characters, which are dropped; a NUL is left in for Django's
+    ProhibitNullCharactersValidator to refuse with a clear message (PostgreSQL would not
+    store it)."""
+
+    def to_python(self, value) -> str:
+        return _CONTROLS.sub("", super().to_python(value))
 
 
 @dataclass(frozen=True)
@@ -88,7 +103,7 @@ class PhotoOrPdfField(forms.FileField):
 
 class ComplaintForm(forms.Form):
     category = forms.ChoiceField(label=_("What is it about?"), choices=Category.choices)
-    estate_name = forms.CharField(
+    estate_name = PlainTextField(
         label=_("Estate name or address"),
         max_length=200,
         help_text=_(
@@ -97,7 +112,7 @@ class ComplaintForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"list": "estate-names", "autocomplete": "off"}),
     )
-    address = forms.CharField(
+    address = PlainTextField(
         label=_("Building, unit and room (optional)"),
         max_length=200,
         required=False,
@@ -119,7 +134,7 @@ class ComplaintForm(forms.Form):
         ),
         widget=MultipleFileInput(attrs={"accept": ACCEPT}),
     )
-    contact_name = forms.CharField(
+    contact_name = PlainTextField(
         label=_("Your name (optional)"),
         max_length=64,
         required=False,
@@ -135,6 +150,12 @@ class ComplaintForm(forms.Form):
         required=False,
         max_length=254,
         help_text=_("We also send news of your complaint here. The company never sees it."),
+    )
+    contact_id_number = forms.CharField(
+        label=_("Resident ID number (optional)"),
+        max_length=22,
+        required=False,
+        help_text=_("18 characters. Stored encrypted; the company never sees it."),
     )
     anonymous_to_company = forms.BooleanField(
         label=_("Keep my identity from the company"),
@@ -174,6 +195,12 @@ class ComplaintForm(forms.Form):
             )
         return phone
 
+    def clean_contact_id_number(self) -> str:
+        number = normalise_id_number(self.cleaned_data["contact_id_number"])
+        if number:
+            validate_id_number(number)
+        return number
+
     def clean_description(self) -> str:
         text = self.cleaned_data["description"].strip()
         if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in text):
@@ -191,6 +218,7 @@ class ComplaintForm(forms.Form):
             contact_name=data.get("contact_name", "").strip(),
             contact_phone=data["contact_phone"],
             contact_email=data.get("contact_email") or "",
+            contact_id_number=data.get("contact_id_number", ""),
             estate=match_estate(name),
             estate_name=name,
             address=data.get("address", ""),

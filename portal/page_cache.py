@@ -13,6 +13,7 @@ deleting a page, or saving or deleting an enforcement result or a random draw, b
 generation, which invalidates every stored page at once (the old entries simply expire).
 """
 
+import hashlib
 import time
 from collections.abc import Callable
 
@@ -53,8 +54,10 @@ def invalidate(**_: object) -> None:
 
 
 def cache_key(request: HttpRequest) -> str:
+    """The path is hashed: a visitor's path may hold any character at any length, a key not."""
     language = get_language() or settings.LANGUAGE_CODE
-    return f"{KEY_PREFIX}:{generation()}:{request.get_host()}:{language}:{request.path}"
+    path = hashlib.sha256(request.path.encode()).hexdigest()
+    return f"{KEY_PREFIX}:{generation()}:{request.get_host()}:{language}:{path}"
 
 
 def _may_use_cache(request: HttpRequest) -> bool:

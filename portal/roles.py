@@ -88,6 +88,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "auth.change_user",
         "auth.view_user",
         "auth.view_group",
+        # The audit log (审计日志) is read by administrators; nobody may change it.
+        "portal.view_auditevent",
         "portal.view_district",
         "portal.add_district",
         "portal.change_district",

@@ -1,6 +1,8 @@
 """Site search (站内搜索): Wagtail's search over the live, public pages only, so a draft or a
 page behind a restriction is never found."""
 
+import unicodedata
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -10,9 +12,16 @@ RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
 
 
+def search_text(raw: str, limit: int = MAX_QUERY_LENGTH) -> str:
+    """What was typed into a search box, without control characters: nobody types them, and
+    PostgreSQL refuses a NUL in any query (a 500 otherwise)."""
+    text = "".join(ch for ch in raw if unicodedata.category(ch) != "Cc")
+    return text.strip()[:limit]
+
+
 def site_search(page: Page, request: HttpRequest) -> TemplateResponse:
     """The search form, and with ``?q=`` one page of results (``?p=`` the page number)."""
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    query = search_text(request.GET.get("q", ""))
     results = None
     if query:
         found = Page.objects.live().public().specific().search(query)

@@ -30,6 +30,13 @@ if not SECRET_KEY:
         "SECRET_KEY must be set when DEBUG=0 / 关闭调试时必须设置 SECRET_KEY"
     )
 
+# Salt of the keys that encrypt complainants' personal data (cases.models.personal_data),
+# with SECRET_KEY. A comma-separated list rotates: the first encrypts, the others still read.
+_DEMO_SALT_KEY = "demo-only-salt-never-use-in-production"
+SALT_KEY = env.list("SALT_KEY", default=[_DEMO_SALT_KEY] if DEBUG else [])
+if not SALT_KEY:
+    raise ImproperlyConfigured("SALT_KEY must be set when DEBUG=0 / 关闭调试时必须设置 SALT_KEY")
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -55,6 +62,9 @@ INSTALLED_APPS = [
     "guardian",
     "django_ratelimit",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -66,12 +76,20 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # PostgreSQL unreachable: the static 503 page instead of a 500 (portal.unavailable).
+    "portal.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Issue 9: the acting user for permission-change events, the idle timeout, then the
+    # second factor of officials and administrators (after messages: both may add one).
+    "portal.permission_audit.ActorMiddleware",
+    "portal.session_expiry.IdleSessionMiddleware",
+    "portal.second_factor.SecondFactorRequiredMiddleware",
     # Inside CSP, locale and sessions: a cached page still gets their headers (portal.page_cache).
     "portal.page_cache.PublicPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -111,6 +129,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://portal")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis down or frozen: a cache miss within a second, never an error page (the rate
+    # limits fail open, pages render afresh), so the complaint form stays open.
+    CACHES["default"]["BACKEND"] = "portal.unavailable.DegradingRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=1.0, socket_timeout=1.0
+    )
+RATELIMIT_FAIL_OPEN = True
 # django-ratelimit's list of "supported" caches predates Django's own Redis cache, whose
 # atomic incr() is all it needs (tested in tests/portal/test_tracking.py).
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
@@ -147,6 +173,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_VERBOSE = False
+# Second factor (django-otp): officials and administrators confirm each sign-in with a code
+# from an authenticator app (TOTP) or a single-use recovery code. Each wrong code doubles the
+# wait before the next try (1, 2, 4 … seconds times the factor).
+REQUIRE_SECOND_FACTOR = env.bool("REQUIRE_SECOND_FACTOR", default=True)
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+# Signed-in sessions end after this long without a request (portal.session_expiry), and
+# when the browser closes; SESSION_COOKIE_AGE below bounds them absolutely.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Internationalisation: Simplified Chinese first, English complete.
 LANGUAGE_CODE = "zh-hans"
@@ -170,6 +206,14 @@ COMPLAINT_PHOTO_MAX_BYTES = env.int("COMPLAINT_PHOTO_MAX_BYTES", default=10 * 10
 COMPLAINT_MAX_FILES = 5
 COMPLAINT_RATE_LIMIT = env.str("COMPLAINT_RATE_LIMIT", default="10/h")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A whole multipart request (five 10 MB files and the form) is refused beyond this before
+# its body is read (cases.uploads.RequestSizeLimitHandler); the front proxy should agree.
+UPLOAD_REQUEST_MAX_BYTES = env.int("UPLOAD_REQUEST_MAX_BYTES", default=64 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "cases.uploads.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
@@ -194,8 +238,26 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 # A down broker must not hold a citizen's request: fail fast, the outbox sweep catches up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+# No publish retry: redis-py reconnects a stale pooled connection by itself, and a retry only
+# doubles the wait on a frozen Redis (tests/faults/test_redis_down.py measures it).
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A frozen Redis (accepts, never answers) would hold a publish forever without a socket
+# timeout; it must stay above the 1 s BRPOP poll of the workers. A task whose worker died
+# unacknowledged goes back to the queue after CELERY_VISIBILITY_TIMEOUT seconds: above the
+# longest retry countdown (1 h), or a task waiting for its retry would run twice.
+_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=7200)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 2.0,
+    "socket_connect_timeout": 2.0,
+    # One connection attempt per publish: kombu would otherwise retry for the whole
+    # connection timeout (2 s) on every task queued while Redis is down.
+    "max_retries": 0,
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    # Look for such tasks a few times per timeout (kombu's default looks every 100 s).
+    "unacked_restore_interval": max(1, min(10, _VISIBILITY_TIMEOUT // 4)),
+    "unacked_restore_throttle": 1,
+}
 CELERY_IMPORTS = [
     "enterprises.credit_tasks",
     "cases.supervision_tasks",
@@ -240,6 +302,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
     },
     "cases-sla-sweep": {"task": "cases.tasks.sweep_sla", "schedule": 300.0},
+    # Personal data of cases closed longer than PERSONAL_DATA_RETENTION_DAYS ago is removed.
+    "cases-anonymise-closed-complaints": {
+        "task": "cases.tasks.anonymise_closed_complaints",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # Case handling (cases.dispatch, cases.supervision), in working hours of cases.calendar.
@@ -250,6 +317,8 @@ CASE_SIGN_WITHIN_HOURS = env.int("CASE_SIGN_WITHIN_HOURS", default=4)
 CASE_ESCALATE_TO_HEAD_AFTER_HOURS = env.int("CASE_ESCALATE_TO_HEAD_AFTER_HOURS", default=14)
 # Evidence and internal attachments: PDF or images, typed by content.
 CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Days a closed case keeps its complainant's personal data (cases.retention).
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=730)
 # Wrong access codes on the tracking page, per client address (django-ratelimit syntax).
 TRACKING_RATE_LIMIT = env.str("TRACKING_RATE_LIMIT", default="10/h")
 RATELIMIT_VIEW = "portal.tracking.rate_limited"
@@ -262,6 +331,8 @@ ELASTICSEARCH_TIMEOUT = env.float("ELASTICSEARCH_TIMEOUT", default=5.0)
 ELASTICSEARCH_TEXT_ANALYZER = env.str("ELASTICSEARCH_TEXT_ANALYZER", default="standard")
 
 WAGTAIL_SITE_NAME = "住房和城乡建设局 物业监管服务平台"
+# The account name authenticator apps show (django-otp removes any colon).
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default=WAGTAIL_SITE_NAME)
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf"]

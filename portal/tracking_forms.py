@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Satisfaction
+from portal.forms import PlainTextField
 
 COMMENT_MAX_LENGTH = 1000
 ANSWER_MAX_LENGTH = 2000
@@ -57,7 +58,7 @@ class SatisfactionForm(forms.Form):
             "invalid_choice": _("Choose satisfied, basically satisfied or unsatisfied."),
         },
     )
-    comment = forms.CharField(
+    comment = PlainTextField(
         label=_("Comment (optional)"),
         required=False,
         max_length=COMMENT_MAX_LENGTH,

@@ -5,12 +5,21 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from portal import second_factor, site_history
 from portal.health import healthz
+
+# A plain page; the 503 page when the database is the cause (portal.unavailable).
+handler500 = "portal.unavailable.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Open311 GeoReport v2 for partner systems (the 12345 hotline) and open data users.
     path("api/open311/v2/", include("portal.open311.urls")),
+    # Before the admin's own URLs: the second-factor pages live under /admin/ with them.
+    path("admin/second-factor/", second_factor.verify, name="second_factor_verify"),
+    path("admin/second-factor/enrol/", second_factor.enrol, name="second_factor_enrol"),
+    # Wagtail's city-wide site history, answered here for administrators only.
+    *site_history.urlpatterns,
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -4,7 +4,8 @@ Every hit of the same request the screen shows, not just one page: the search se
 asked again with its cursor (``next_after``) 500 hits at a time, so an export goes past
 Elasticsearch's 10,000-hit window and never holds more than one page of hits. The search
 service applies the user's scope and masks the description for users without the
-personal-data permission; the complainant's name and phone are added only for users with it,
+personal-data permission; the complainant's name, phone and ID number are added only for users
+with it (decrypted from their columns),
 fetched per page by id through ``visible_complaints``. Each export is written to the audit
 log with the rows counted, and an export with contact details also as a view of personal data.
 """
@@ -86,7 +87,7 @@ def headings(personal: bool) -> list[str]:
         gettext("Description"),
     ]
     if personal:
-        columns += [gettext("Complainant"), gettext("Phone")]
+        columns += [gettext("Complainant"), gettext("Phone"), gettext("Resident ID number")]
     return columns
 
 
@@ -98,7 +99,7 @@ def complaint_rows(user, search: SearchRequest, *, personal: bool) -> Iterator[l
         for hit in results.hits:
             row = _row(hit)
             if personal:
-                row += contacts.get(hit.complaint_id, ("", ""))
+                row += contacts.get(hit.complaint_id, ("", "", ""))
             yield row
         if not results.has_next:
             return
@@ -119,11 +120,11 @@ def _row(hit: Hit) -> list:
     ]
 
 
-def _contacts(user, hits: list[Hit]) -> dict[int, tuple[str, str]]:
+def _contacts(user, hits: list[Hit]) -> dict[int, tuple[str, str, str]]:
     # The scope again: contact details only of complaints the user may open.
     rows = (
         visible_complaints(user)
         .filter(pk__in=[hit.complaint_id for hit in hits])
-        .values_list("pk", "contact_name", "contact_phone")
+        .values_list("pk", "contact_name", "contact_phone", "contact_id_number")
     )
-    return {pk: (name, phone) for pk, name, phone in rows}
+    return {pk: tuple(contact) for pk, *contact in rows}

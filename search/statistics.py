@@ -10,16 +10,20 @@ since they follow each case's timeline).
 """
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
+from elasticsearch import ApiError
 
 from cases.models import CaseStatus, Complaint
 from cases.permissions import scope_for, visible_complaints
 from search import engine
-from search.queries import scope_filter
+from search.queries import CONNECTION_ERRORS, scope_filter, unavailable
+
+logger = logging.getLogger(__name__)
 
 INTERVALS = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}
 BREAKDOWNS = {  # name: (index field, database field, buckets shown)
@@ -65,7 +69,14 @@ def complaint_statistics(user, request: StatisticsRequest, *, now=None) -> Stati
     if user is not None and scope_for(user).nothing:
         return Statistics(backend="none")
     if engine.search_enabled():
-        return _from_elasticsearch(user, request, now)
+        try:
+            return _from_elasticsearch(user, request, now)
+        except (*CONNECTION_ERRORS, ApiError) as exc:
+            # The node down or the index not built yet: the database counts the same things
+            # (the public statistics page and the monthly report must not fail for it).
+            if not unavailable(exc):
+                raise
+            logger.warning("statistics: Elasticsearch unavailable, database answers: %s", exc)
     return _from_database(user, request, now)
 
 

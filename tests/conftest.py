@@ -11,8 +11,12 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+import django_otp
 import pytest
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.db import connection
+from django.utils import translation
 from wagtail.models import Locale, Page, Site
 
 from enterprises import access
@@ -58,6 +62,20 @@ def company_b(estate_y):
 
 
 # The cast -------------------------------------------------------------------------------
+
+
+def _second_factor_on_force_login(sender, request, user, **kwargs) -> None:
+    """``client.force_login`` of an official or administrator (``give_second_factor``) keeps
+    their verified device in the session with ``django_otp.login``, as django-otp's own
+    receiver does after a real sign-in; the test client's bare request lacks only
+    ``request.user``, which ``django.contrib.auth.login`` sets on real requests."""
+    device = getattr(user, "otp_device", None)
+    if device is not None and getattr(request, "user", None) is None:
+        request.user = user
+        django_otp.login(request, device)
+
+
+user_logged_in.connect(_second_factor_on_force_login, dispatch_uid="tests.force_login_otp")
 
 
 @pytest.fixture
@@ -135,6 +153,16 @@ def media_root(settings, tmp_path):
     """Uploaded files go to a temporary folder, never into the demo's media."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language. A request through the test client leaves its
+    language active in the thread (LocaleMiddleware does not deactivate it), which would turn
+    the next test's page URLs into English ones."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 # Celery: eager by default, a real worker process on request -------------------------------

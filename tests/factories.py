@@ -6,12 +6,14 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Category
 from cases.services import submit_complaint
 from enterprises.credit_codes import check_character
 from enterprises.models import Company, Estate
 from portal.models import District, StaffProfile
+from portal.roles import Role
 
 PASSWORD = "Test-password-2026"
 
@@ -78,6 +80,20 @@ def make_user(username: str, role: str | None, **profile) -> object:
     user = UserFactory(username=username, role=role)
     if profile:
         StaffProfile.objects.update_or_create(user=user, defaults=profile)
+    if role in (Role.OFFICIAL, Role.ADMINISTRATOR):
+        give_second_factor(user)
+    return user
+
+
+def give_second_factor(user) -> object:
+    """Officials and administrators have an authenticator, and ``force_login`` marks their
+    session verified: django-otp's own ``user_logged_in`` receiver calls
+    ``django_otp.login(request, user.otp_device)``, exactly as after its OTP-aware login
+    form. The second-factor tests build users without one."""
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=user, name="authenticator", defaults={"confirmed": True}
+    )
+    user.otp_device = device
     return user
 
 

@@ -1,6 +1,7 @@
 """The staff case page (办件详情): everything about one case and the actions the user may take.
 
-Regulator staff see every event and, with the permission, the complainant's personal data;
+Regulator staff see every event and, with the permission, the complainant's personal data
+(each such view written to the audit log);
 company staff and owners' committee members see only public events and never the
 complainant's identity (masked, and scrubbed out of free text). Every row the page shows is
 loaded once per kind, so the query count does not grow with the case's history.
@@ -36,6 +37,7 @@ from cases.models import (
     Satisfaction,
 )
 from cases.wagtail_hooks import CASE_ACTIONS as EVENT_LABELS
+from portal.audit_log import record_personal_data_view
 
 SLA_WORDS = {
     "green": _("On time"),
@@ -97,6 +99,9 @@ class CaseView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         page = CasePage(self.complaint, self.request.user)
         context.update(page.context())
+        if page.personal_data and self.complaint.anonymised_at is None:
+            # Each showing of the unmasked complainant is on the record (个人信息查阅审计).
+            record_personal_data_view(self.complaint, actor=self.request.user, request=self.request)
         return context
 
 

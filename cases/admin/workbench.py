@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -184,6 +185,19 @@ def estate_of(complaint: Complaint) -> str:
     return complaint.estate.name if complaint.estate_id else complaint.estate_name
 
 
+class PlainColumn(Column):
+    """A text cell written without a template: a page of 50 rows has 250 of them, and
+    rendering each through Wagtail's cell template was a third of the list's time. Same
+    markup as ``wagtailadmin/tables/cell.html``, escaped the same way."""
+
+    def render_cell_html(self, instance, parent_context):
+        value = self.get_cell_context_data(instance, parent_context)["value"]
+        value = "" if value is None else value
+        if self.classname:
+            return format_html('<td class="{}">{}</td>', self.classname, value)
+        return format_html("<td>{}</td>", value)
+
+
 class DueColumn(Column):
     """The resolve date with its state in words and colour (set on the row by the view)."""
 
@@ -226,15 +240,17 @@ CASE_COLUMNS = (
         classname=NO_WRAP,
         get_url=lambda complaint: reverse("cases_admin:case", kwargs={"pk": complaint.pk}),
     ),
-    Column("category", label=gettext_lazy("Category"), accessor="get_category_display"),
-    Column("tier", label=gettext_lazy("Tier"), accessor="get_tier_display", classname=NO_WRAP),
-    Column("estate", label=gettext_lazy("Estate"), accessor=estate_of),
-    Column("district", label=gettext_lazy("District"), accessor="district.name", classname=NO_WRAP),
+    PlainColumn("category", label=gettext_lazy("Category"), accessor="get_category_display"),
+    PlainColumn("tier", label=gettext_lazy("Tier"), accessor="get_tier_display", classname=NO_WRAP),
+    PlainColumn("estate", label=gettext_lazy("Estate"), accessor=estate_of),
+    PlainColumn(
+        "district", label=gettext_lazy("District"), accessor="district.name", classname=NO_WRAP
+    ),
     StatusTagColumn(
         "status", label=gettext_lazy("Status"), accessor="get_status_display", classname=NO_WRAP
     ),
     DueColumn("resolve_due_at", label=gettext_lazy("Resolve by"), classname=NO_WRAP),
-    Column("units", label=gettext_lazy("Assigned to"), accessor=assignee_units),
+    PlainColumn("units", label=gettext_lazy("Assigned to"), accessor=assignee_units),
 )
 
 

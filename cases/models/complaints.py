@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cases.models.personal_data import EncryptedCharField, EncryptedEmailField
+
 
 class CaseStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
@@ -98,9 +100,15 @@ class Complaint(models.Model):
         verbose_name=_("company"),
     )
     description = models.TextField(_("description"))
-    contact_name = models.CharField(_("contact name"), max_length=64, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=20)
-    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    # Personal data, encrypted at rest (cases.models.personal_data): NULL stands for "".
+    contact_name = EncryptedCharField(_("contact name"), max_length=64, blank=True, null=True)
+    contact_phone = EncryptedCharField(_("contact phone"), max_length=20, null=True)
+    contact_email = EncryptedEmailField(_("contact e-mail"), blank=True, null=True)
+    contact_id_number = EncryptedCharField(
+        _("resident ID number"), max_length=18, blank=True, null=True
+    )
+    # Set by cases.retention once the personal data of a long-closed case is removed.
+    anonymised_at = models.DateTimeField(_("personal data removed at"), null=True, blank=True)
     # Who works the case: the inspector it is dispatched to and/or the company (found from the
     # estate's filed contract). A company sees the case only while it is dispatched to it.
     assigned_inspector = models.ForeignKey(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Category
 from enterprises.models import Estate
-from portal.forms import PHONE, ComplaintForm, match_estate
+from portal.forms import PHONE, ComplaintForm, PlainTextField, match_estate
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 10_000  # deeper than this, narrow the dates instead
@@ -43,11 +43,11 @@ class ServiceRequestForm(forms.Form):
     description = copy.deepcopy(ComplaintForm.base_fields["description"])
     phone = forms.CharField(max_length=20)
     email = forms.EmailField(required=False, max_length=254)
-    first_name = forms.CharField(required=False, max_length=_NAME_LENGTH)
-    last_name = forms.CharField(required=False, max_length=_NAME_LENGTH)
+    first_name = PlainTextField(required=False, max_length=_NAME_LENGTH)
+    last_name = PlainTextField(required=False, max_length=_NAME_LENGTH)
     lat = forms.DecimalField(required=False, min_value=-90, max_value=90)
     long = forms.DecimalField(required=False, min_value=-180, max_value=180)
-    address_string = forms.CharField(required=False, max_length=200)
+    address_string = PlainTextField(required=False, max_length=200)
     address_id = forms.IntegerField(required=False, min_value=1, max_value=_BIGINT)
     # Checked, never fetched or stored: a photo reaches the regulator only through the
     # portal's form, which re-encodes it.

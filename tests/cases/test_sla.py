@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases.models import CaseStatus, Category, SlaRule, Tier
 from cases.sla import DEFAULT_RULES, DueDates, due_dates, rule_for, sla_state
-from tests.factories import make_complaint
+from tests.factories import give_second_factor, make_complaint
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -161,7 +161,8 @@ def test_case_without_due_date_is_green(general_case):
 
 
 def test_superuser_edits_sla_rules_in_the_admin(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("root", "root@example.org", "x"))
+    root = django_user_model.objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(give_second_factor(root))
     response = client.post(
         reverse("sla_rules:add"),
         {

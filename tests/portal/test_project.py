@@ -53,6 +53,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "WARNING",
         DEBUG="0",
         SECRET_KEY="p" * 25 + "Q9#x" * 7 + "zz-_",
+        SALT_KEY="production-salt-2026",
         ALLOWED_HOSTS="portal.example.gov.cn",
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -63,6 +64,14 @@ def test_production_start_without_secret_key_fails_loudly():
     result = run_manage("check", DEBUG="0", SECRET_KEY="", ALLOWED_HOSTS="x.example")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_start_without_salt_key_fails_loudly():
+    result = run_manage(
+        "check", DEBUG="0", SECRET_KEY="p" * 50, SALT_KEY="", ALLOWED_HOSTS="x.example"
+    )
+    assert result.returncode != 0
+    assert "SALT_KEY must be set" in result.stderr
 
 
 def test_malformed_environment_value_fails_loudly():

@@ -80,6 +80,7 @@ def test_production_settings_turn_hsts_and_secure_cookies_on():
         " s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_SECURE)",
         DEBUG="0",
         SECRET_KEY="p" * 25 + "Q9#x" * 7 + "zz-_",
+        SALT_KEY="production-salt-2026",
         ALLOWED_HOSTS="portal.example.gov.cn",
     )
     assert result.returncode == 0, result.stderr

@@ -60,7 +60,8 @@ def test_sign_ins_failures_and_sign_outs_are_audited(staff):
     sign_in(client, staff.username, "wrong-password")
     sign_in(client, staff.username, PASSWORD)
     client.post(reverse("wagtailadmin_logout"))
-    events = list(AuditEvent.objects.order_by("pk").values_list("action", "label", "actor_id"))
+    sign_ins = AuditEvent.objects.filter(action__startswith="portal.auth.")
+    events = list(sign_ins.order_by("pk").values_list("action", "label", "actor_id"))
     assert events == [
         ("portal.auth.login_failed", staff.username, None),
         ("portal.auth.login", staff.username, staff.pk),

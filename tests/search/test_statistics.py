@@ -123,3 +123,13 @@ def test_a_district_and_a_scope_narrow_the_counts(inspector, known, estate_x, es
 
 def test_nothing_for_roles_without_a_scope(evaluator, known):
     assert complaint_statistics(evaluator, PERIOD).total == 0
+
+
+def test_the_database_answers_when_the_index_is_missing(admin, known, settings):
+    """A fresh deployment before its first reindex, or an alias lost: the statistics page and
+    the monthly report count from the database instead of failing."""
+    on_index = complaint_statistics(admin, PERIOD, now=NOW)
+    settings.ELASTICSEARCH_INDEX_PREFIX = "statistics-never-built"
+    fallback = complaint_statistics(admin, PERIOD, now=NOW)
+    assert (on_index.backend, fallback.backend) == ("elasticsearch", "database")
+    assert as_compared(fallback) == as_compared(on_index)

@@ -33,6 +33,7 @@ from portal import demo_register as register
 from portal import demo_supervision as supervision
 from portal.demo_pages import seed_site_pages
 from portal.roles import Role
+from portal.second_factor_devices import seed_demo_second_factors
 
 SEED = 20260101
 COMPANY_COUNT = 30
@@ -167,6 +168,7 @@ class Command(BaseCommand):
         recompute = added or bool(receipts)  # credit last: complaints and evaluations count
         register.seed_credit(world, self.rng("appeals"), self.stdout.write, recompute=recompute)
         self.print_summary(users, receipts)
+        seed_demo_second_factors(users, self.stdout.write)
 
     def rng(self, section: str) -> random.Random:
         # One generator per section, so one section's plan never shifts another's.

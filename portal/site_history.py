@@ -1,0 +1,45 @@
+"""Wagtail's site history report, for administrators only.
+
+Wagtail shows a user every audit entry (``ModelLogEntry``) of a model the user holds any
+permission on, whatever the record: company A's staff would read company B's penalties and
+licences there, an inspector another district's. Our audit entries are scoped through each
+record's own history screen instead; the city-wide report stays with the administrator.
+The paths are routed before ``wagtail.admin.urls`` so they answer in place of Wagtail's, and
+the reports menu offers the report to administrators only (the hook is registered when
+``portal.urls`` imports this module, before any menu is drawn).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import path
+from wagtail import hooks
+from wagtail.admin.auth import require_admin_access
+from wagtail.admin.views.reports.audit_logging import LogEntriesView
+
+from portal.roles import Role, roles_of
+
+
+class AdministratorsLogEntriesView(LogEntriesView):
+    def dispatch(self, request, *args, **kwargs):
+        if Role.ADMINISTRATOR not in roles_of(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+@hooks.register("construct_reports_menu")
+def hide_site_history(request, menu_items: list) -> None:
+    if Role.ADMINISTRATOR not in roles_of(request.user):
+        menu_items[:] = [item for item in menu_items if item.name != "site-history"]
+
+
+urlpatterns = [
+    path(
+        "admin/reports/site-history/",
+        require_admin_access(AdministratorsLogEntriesView.as_view()),
+        name="site_history_administrators",
+    ),
+    path(
+        "admin/reports/site-history/results/",
+        require_admin_access(AdministratorsLogEntriesView.as_view(results_only=True)),
+        name="site_history_administrators_results",
+    ),
+]

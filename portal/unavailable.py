@@ -1,0 +1,117 @@
+"""What the site does when a backing service is gone.
+
+* PostgreSQL unreachable: nothing can be saved or shown, so every page answers HTTP 503 with
+  a plain bilingual page (try again later, nothing was saved, the hotline) and a
+  ``Retry-After`` header, never a 500 or a stack trace. The page is a static template
+  rendered without the request: no context processor, session or query can fail a second
+  time while it is drawn. ``DatabaseUnavailableMiddleware`` answers for errors raised in a
+  view; ``server_error`` (``handler500``) for those raised anywhere else, e.g. by a
+  middleware saving the session.
+* Redis (the cache) unreachable: ``DegradingRedisCache`` turns every cache error into a miss,
+  so rate limits and the page cache degrade (fail open, render afresh) instead of taking the
+  complaint form down with them.
+
+The broker and Elasticsearch need nothing here: a complaint is committed first and its
+tasks are queued on commit with ``robust=True``; the outbox and notification sweeps catch up.
+"""
+
+import logging
+import sys
+import time
+from functools import wraps
+
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 60
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def service_unavailable() -> HttpResponse:
+    """The 503 page: static, bilingual, never cached, with a hint when to come back."""
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Turns a lost database connection in a view into the 503 page."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DATABASE_ERRORS):
+            return None
+        logger.error("database unavailable (%s): %s", request.path, exception)
+        return service_unavailable()
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: the 503 page when the database is the cause, else the plain 500 page.
+
+    Django calls it inside its ``except`` block, so the error is still in ``sys.exc_info``.
+    """
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return service_unavailable()
+    return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def _degrading(method, fallback):
+    @wraps(method)
+    def call(self, *args, **kwargs):
+        if time.monotonic() < self.skip_until:
+            return fallback(*args)
+        try:
+            return method(self, *args, **kwargs)
+        except RedisError as exc:
+            # A frozen Redis costs a socket timeout per call: a page makes a dozen calls.
+            self.skip_until = time.monotonic() + self.pause_after_failure
+            logger.warning("cache unavailable for %s s: %s", self.pause_after_failure, exc)
+            return fallback(*args)
+
+    return call
+
+
+def _missing(key, *args):
+    raise ValueError(f"Key {key!r} not found (cache unavailable).")
+
+
+class DegradingRedisCacheClient(RedisCacheClient):
+    """Django's Redis client, where an unreachable Redis reads as an empty cache: a read
+    misses, a write is dropped, ``add`` adds nothing and ``incr`` finds no key (which is what
+    django-ratelimit expects from an unavailable cache). After a failure the client does
+    not try Redis again for ``pause_after_failure`` seconds."""
+
+    pause_after_failure = 5.0
+    skip_until = 0.0
+
+    add = _degrading(RedisCacheClient.add, lambda *args: False)
+    get = _degrading(RedisCacheClient.get, lambda key, default: default)
+    set = _degrading(RedisCacheClient.set, lambda *args: None)
+    touch = _degrading(RedisCacheClient.touch, lambda *args: False)
+    delete = _degrading(RedisCacheClient.delete, lambda *args: False)
+    get_many = _degrading(RedisCacheClient.get_many, lambda *args: {})
+    has_key = _degrading(RedisCacheClient.has_key, lambda *args: False)
+    incr = _degrading(RedisCacheClient.incr, _missing)
+    set_many = _degrading(RedisCacheClient.set_many, lambda *args: None)
+    delete_many = _degrading(RedisCacheClient.delete_many, lambda *args: None)
+    clear = _degrading(RedisCacheClient.clear, lambda *args: False)
+
+
+class DegradingRedisCache(RedisCache):
+    """``CACHES`` backend: Django's Redis cache with ``DegradingRedisCacheClient``."""
+
+    def __init__(self, server, params) -> None:
+        super().__init__(server, params)
+        self._class = DegradingRedisCacheClient
