@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -41,6 +42,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         client = engine.get_client()
         pattern = f"{engine.complaint_alias()}*"
         try:
+            # A flush by an earlier transactional test recreates content types under new ids;
+            # the world's audit entries must carry today's, not a cached stale one.
+            ContentType.objects.clear_cache()
             cache.clear()
             client.indices.delete(index=pattern, ignore_unavailable=True, allow_no_indices=True)
             engine.ensure_complaint_index(client)
