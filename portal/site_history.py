@@ -10,9 +10,11 @@ the reports menu offers the report to administrators only (the hook is registere
 """
 
 from django.core.exceptions import PermissionDenied
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.auth import require_admin_access
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 
 from portal.roles import Role, roles_of
@@ -26,9 +28,15 @@ class AdministratorsLogEntriesView(LogEntriesView):
 
 
 @hooks.register("construct_reports_menu")
-def hide_site_history(request, menu_items: list) -> None:
+def site_history_for_administrators(request, menu_items: list) -> None:
+    """Hidden from everyone else; offered to administrators even without page permissions
+    (Wagtail shows it only to page editors)."""
     if Role.ADMINISTRATOR not in roles_of(request.user):
         menu_items[:] = [item for item in menu_items if item.name != "site-history"]
+    elif not any(item.name == "site-history" for item in menu_items):
+        url = reverse("site_history_administrators")
+        item = MenuItem(_("Site history"), url, name="site-history", icon_name="history")
+        menu_items.append(item)
 
 
 urlpatterns = [

@@ -418,3 +418,16 @@ def test_the_reports_menu_offers_site_history_to_no_district_official(world, db,
     names = {item.name for item in reports_menu.menu_items_for_request(request)}
     assert "locked-pages" in names  # the official edits pages: the menu is there
     assert "site-history" not in names
+
+
+def test_the_reports_menu_offers_site_history_to_the_administrator(world, db, rf):
+    """An administrator edits no pages, so Wagtail would not offer it (portal.site_history)."""
+    from wagtail.admin.menu import reports_menu
+
+    reverse("site_history_administrators")
+    request = rf.get("/admin/")
+    request.user = world.users["admin"]
+    items = {item.name: item for item in reports_menu.menu_items_for_request(request)}
+    assert items["site-history"].url == reverse("site_history_administrators")
+    response = world.clients["admin"].get(items["site-history"].url)
+    assert response.status_code == 200
