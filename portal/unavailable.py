@@ -2,11 +2,11 @@
 
 * PostgreSQL unreachable: nothing can be saved or shown, so every page answers HTTP 503 with
   a plain bilingual page (try again later, nothing was saved, the hotline) and a
-  ``Retry-After`` header, never a 500 or a stack trace. The page is a static template
-  rendered without the request: no context processor, session or query can fail a second
-  time while it is drawn. ``DatabaseUnavailableMiddleware`` answers for errors raised in a
-  view; ``server_error`` (``handler500``) for those raised anywhere else, e.g. by a
-  middleware saving the session.
+  ``Retry-After`` header, never a 500 or a stack trace. The page (like the 400 and 500 pages)
+  is one static template rendered without the request: no context processor, session or
+  query can fail a second time while it is drawn. ``DatabaseUnavailableMiddleware`` answers
+  for errors raised in a view; ``server_error`` (``handler500``) for those raised anywhere
+  else, e.g. by a middleware saving the session.
 * Redis (the cache) unreachable: ``DegradingRedisCache`` turns every cache error into a miss,
   so rate limits and the page cache degrade (fail open, render afresh) instead of taking the
   complaint form down with them.
@@ -25,17 +25,60 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 60
 DATABASE_ERRORS = (OperationalError, InterfaceError)
+TRY_LATER_OR_CALL = _(
+    "Please try again later, or call the complaint hotline 12345: we will take your "
+    "complaint over the phone."
+)
+# Status → heading and paragraphs, each shown in Chinese and in English.
+STATIC_PAGES = {
+    400: (
+        _("The request could not be read"),
+        [
+            _(
+                "Nothing was saved. The most common reason is files that are too large "
+                "together: each photo may be up to 10 MB, and all files of one form together "
+                "up to 64 MB."
+            ),
+            _("Go back, remove or shrink some files and send the form again."),
+        ],
+    ),
+    500: (
+        _("Server error"),
+        [_("Something went wrong on our side and has been reported."), TRY_LATER_OR_CALL],
+    ),
+    503: (
+        _("Service temporarily unavailable"),
+        [
+            _(
+                "The portal cannot reach its database at the moment. Please try again in a "
+                "few minutes."
+            ),
+            _(
+                "Nothing was saved: if you were filing a complaint, it has not been received. "
+                "Please send it again later."
+            ),
+            TRY_LATER_OR_CALL,
+        ],
+    ),
+}
+
+
+def static_page(status: int) -> HttpResponse:
+    heading, paragraphs = STATIC_PAGES[status]
+    context = {"languages": ("zh-hans", "en"), "heading": heading, "paragraphs": paragraphs}
+    return HttpResponse(render_to_string("portal/static_error.html", context), status=status)
 
 
 def service_unavailable() -> HttpResponse:
     """The 503 page: static, bilingual, never cached, with a hint when to come back."""
-    response = HttpResponse(render_to_string("503.html"), status=503)
+    response = static_page(503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)
     return response
@@ -64,7 +107,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """
     if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
         return service_unavailable()
-    return HttpResponse(render_to_string("500.html"), status=500)
+    return static_page(500)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler400``: a request that could not be read (e.g. an upload over
+    UPLOAD_REQUEST_MAX_BYTES); nothing was saved."""
+    return static_page(400)
 
 
 def _degrading(method, fallback):

@@ -9,6 +9,7 @@ from portal import second_factor, site_history
 from portal.health import healthz
 
 # A plain page; the 503 page when the database is the cause (portal.unavailable).
+handler400 = "portal.unavailable.bad_request"
 handler500 = "portal.unavailable.server_error"
 
 urlpatterns = [

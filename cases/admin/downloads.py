@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from cases import permissions
 from cases.admin.case_actions import get_case
 from cases.models import AttachmentKind, CaseAttachment, ComplaintPhoto
+from portal.file_downloads import serve
 
 SAFE_TYPES = {
     "application/pdf": ".pdf",
@@ -21,7 +22,6 @@ SAFE_TYPES = {
     "image/webp": ".webp",
     "image/gif": ".gif",
 }
-PHOTO_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 
 
 def may_download(user, attachment: CaseAttachment) -> bool:
@@ -61,10 +61,4 @@ def attachment(request, attachment_id: int) -> FileResponse:
 def photo(request, pk: int, photo_id: int) -> FileResponse:
     """A citizen's photo (re-encoded on upload), for whoever may see the case."""
     complaint = get_case(request.user, pk)
-    found = get_object_or_404(ComplaintPhoto, pk=photo_id, complaint=complaint)
-    extension = os.path.splitext(found.image.name)[1].lower()
-    response = FileResponse(
-        found.image.open("rb"), content_type=PHOTO_TYPES.get(extension, "image/jpeg")
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve(get_object_or_404(ComplaintPhoto, pk=photo_id, complaint=complaint).image)
