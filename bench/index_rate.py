@@ -36,7 +36,7 @@ from elasticsearch import helpers  # noqa: E402
 from cases.access_codes import new_tracking_number  # noqa: E402
 from cases.models import Category, Complaint  # noqa: E402
 from enterprises.models import Company, Estate  # noqa: E402
-from portal.models import District  # noqa: E402
+from foundation.models import District  # noqa: E402
 from search import engine, indexing  # noqa: E402
 from search.documents import complaint_document, complaint_index_body, complaint_rows  # noqa: E402
 

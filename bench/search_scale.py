@@ -44,8 +44,8 @@ from elasticsearch import helpers  # noqa: E402
 from cases.models import CaseStatus, Category, Complaint, Tier  # noqa: E402
 from cases.permissions import scope_for  # noqa: E402
 from enterprises.models import Company, Estate  # noqa: E402
-from portal.models import District  # noqa: E402
-from portal.roles import Role  # noqa: E402
+from foundation.models import District  # noqa: E402
+from foundation.roles import Role  # noqa: E402
 from search import engine, rebuild  # noqa: E402
 from search.documents import ROW_FIELDS, complaint_document, complaint_index_body  # noqa: E402
 from search.facets import SearchRequest  # noqa: E402

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class CasesConfig(AppConfig):
     name = "cases"
+    role_permissions = "cases.permissions.ROLE_PERMISSIONS"
     verbose_name = _("Cases")
 
     def ready(self) -> None:

@@ -1,29 +1,24 @@
 """Files on a case: a company's evidence (佐证材料) and internal notes' attachments.
 
 A file is judged by its first bytes, never by its name or the browser's declared type: a PDF
-is stored as is (after `enterprises.uploads.validate_pdf`), a photo is re-encoded to JPEG
+is stored as is (after ``foundation.uploads.validate_pdf``), a photo is re-encoded to JPEG
 (which drops EXIF and its GPS position), anything else is refused. The stored name is
 generated: the uploader's file name may carry personal data and only survives, shortened, as
 the title shown to staff.
 """
 
-import os
 import uuid
 from dataclasses import dataclass
 
-import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from cases.models import AttachmentKind, CaseAttachment, CompanyAnswer, Complaint
-from cases.uploads import ACCEPTED_IMAGE_TYPES, reencode_photo
-from enterprises.uploads import PDF_MIME, validate_pdf
+from foundation import uploads
 
 TITLE_MAX_LENGTH = CaseAttachment._meta.get_field("title").max_length
-_HEAD_BYTES = 262  # as much as filetype looks at
 
 
 @dataclass(frozen=True)
@@ -33,34 +28,23 @@ class _Prepared:
     extension: str
 
 
-def _display_name(uploaded) -> str:
-    return os.path.basename(getattr(uploaded, "name", "") or "") or _("the file")
-
-
 def _prepare(uploaded) -> _Prepared:
     """Check the upload and return what would be stored, or raise ValidationError."""
-    name = _display_name(uploaded)
-    limit = settings.CASE_ATTACHMENT_MAX_BYTES
-    if uploaded.size > limit:
-        raise ValidationError(
-            _(
-                "“%(name)s” is %(size)s, larger than %(limit)d MB: "
-                "an attachment may be at most %(limit)d MB."
-            )
-            % {"name": name, "size": filesizeformat(uploaded.size), "limit": limit // 1_048_576},
-            code="too_large",
-        )
-    uploaded.seek(0)
-    head = uploaded.read(_HEAD_BYTES)
-    uploaded.seek(0)
-    kind = filetype.guess(head) if head else None
-    mime = kind.mime if kind else None
-    if mime == PDF_MIME:
-        validate_pdf(uploaded)
+    name = uploads.display_name(uploaded)
+    message = _(
+        "“%(name)s” is %(size)s, larger than %(limit)d MB: "
+        "an attachment may be at most %(limit)d MB."
+    )
+    uploads.check_size(
+        uploaded, limit=settings.CASE_ATTACHMENT_MAX_BYTES, name=name, message=message
+    )
+    mime = uploads.sniff(uploaded)
+    if mime == uploads.PDF_MIME:
+        uploads.validate_pdf(uploaded)
         uploaded.seek(0)
-        return _Prepared(content=File(uploaded), content_type=PDF_MIME, extension="pdf")
-    if mime in ACCEPTED_IMAGE_TYPES:
-        clean: ContentFile = reencode_photo(uploaded)
+        return _Prepared(content=File(uploaded), content_type=uploads.PDF_MIME, extension="pdf")
+    if mime in uploads.ACCEPTED_IMAGE_TYPES:
+        clean: ContentFile = uploads.reencode_photo(uploaded)
         return _Prepared(content=clean, content_type="image/jpeg", extension="jpg")
     raise ValidationError(
         _(
@@ -98,7 +82,7 @@ def store_attachment(
     if answer is not None and answer.complaint_id != complaint.pk:
         raise ValueError("The answer belongs to another case")
     prepared = _prepare(uploaded)
-    title = _display_name(uploaded)[:TITLE_MAX_LENGTH]
+    title = uploads.display_name(uploaded)[:TITLE_MAX_LENGTH]
     attachment = CaseAttachment(
         complaint=complaint,
         kind=kind,

@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from cases import audit
 from cases.models import ChecklistItem, ChecklistTemplate, Dimension, ScoringRule
 from cases.permissions import is_official
+from foundation import audit
 
 ITEM_FIELDS = frozenset(
     {"number", "text", "dimension", "weight", "scoring_rule", "standard", "clause", "sort_order"}

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.models import CaseEvent, CaseStatus, Complaint
-from portal.notifications import notify
+from foundation.notifications import notify
 
 RESOLVED = "cases.complaint.resolved"
 ALREADY_RESOLVED = {CaseStatus.RESOLVED, CaseStatus.FOLLOWED_UP, CaseStatus.CLOSED}

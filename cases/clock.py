@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from cases import calendar, permissions
 from cases.models import CaseStatus, Complaint, Extension, ExtensionStatus, InfoRequest
 from cases.workflow import TransitionNotAllowed, log_event
-from portal.notifications import notify
+from foundation.notifications import notify
 
 S = CaseStatus
 

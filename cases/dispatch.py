@@ -29,7 +29,7 @@ from cases.workflow import (
     transition,
 )
 from enterprises.models import Company, ContractStatus, ServiceContract
-from portal.roles import Role, roles_of
+from foundation.roles import Role, roles_of
 
 __all__ = [
     "BulkResult",

@@ -33,7 +33,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import audit, permissions
+from cases import permissions
 from cases.inspections import MIN_INSPECTORS, plan_inspection
 from cases.models import (
     Campaign,
@@ -50,8 +50,9 @@ from cases.models import (
 from enterprises.credit import SUBSTANTIATED_STATUSES
 from enterprises.models import Company, CreditRecord, CreditRecordKind, Estate
 from enterprises.models.register import CompanyStatus, CreditGrade
-from portal.models import District
-from portal.roles import Role
+from foundation import audit
+from foundation.models import District
+from foundation.roles import Role
 
 ALGORITHM = "weighted-v1"
 GRADE_FACTOR = {

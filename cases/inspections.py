@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import audit, permissions
+from cases import permissions
 from cases.models import (
     Campaign,
     ChecklistItem,
@@ -35,9 +35,10 @@ from cases.models import (
     RectificationOrder,
     ScoringRule,
 )
-from cases.uploads import reencode_photo
 from enterprises.models import Estate
-from portal.roles import Role, roles_of
+from foundation import audit
+from foundation.roles import Role, roles_of
+from foundation.uploads import reencode_photo
 
 S = InspectionStatus
 K = InspectionKind

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cases import audit, permissions
+from cases import permissions
 from cases.decision_documents import public_text, render_decision
 from cases.models import (
     EnforcementResult,
@@ -35,6 +35,7 @@ from cases.workflow import TransitionNotAllowed, tell_staff
 from enterprises import licensing
 from enterprises.credit import record_penalty
 from enterprises.models import Company, Estate, Licence, LicenceStatus
+from foundation import audit
 
 P = PenaltyStatus
 K = PenaltyKind

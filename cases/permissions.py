@@ -18,9 +18,36 @@ from cases.models import (
     ComplaintUserObjectPermission,
     Dispatch,
 )
-from portal.roles import REGULATOR_STAFF, Role, roles_of
+from foundation.roles import REGULATOR_STAFF, Role, roles_of
 
 S = CaseStatus
+
+_SEE_CASES = ["cases.view_complaint", "cases.search_complaints"]
+_WORK_CASES = [*_SEE_CASES, "cases.change_complaint", "cases.view_complainant_personal_data"]
+# The supervision screens open for regulator staff even before their first record (rows and
+# actions are still decided by the functions below).
+_SUPERVISION = [
+    f"cases.view_{model}"
+    for model in ("inspection", "rectificationorder", "penalty", "checklisttemplate", "campaign")
+]
+# Model-wide permissions per role (merged into the groups by ``foundation.roles.sync_roles``);
+# which cases each role sees is decided by ``scope_for`` and the predicates below.
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.COMPANY_STAFF: _SEE_CASES,
+    Role.OWNERS_COMMITTEE: _SEE_CASES,
+    Role.INSPECTOR: [*_WORK_CASES, *_SUPERVISION],
+    Role.OFFICIAL: [*_WORK_CASES, *_SUPERVISION, "cases.view_randomdraw"],
+    Role.ADMINISTRATOR: [
+        *_WORK_CASES,
+        *_SUPERVISION,
+        "cases.view_randomdraw",
+        *[
+            f"cases.{action}_{model}"
+            for model in ("slarule", "calendaroverride")
+            for action in ("view", "add", "change", "delete")
+        ],
+    ],
+}
 
 
 @dataclass(frozen=True)

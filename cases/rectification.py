@@ -28,7 +28,7 @@ from django.db.models.functions import Length
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cases import audit, permissions
+from cases import permissions
 from cases.attachments import validate_attachment
 from cases.models import (
     Inspection,
@@ -37,11 +37,11 @@ from cases.models import (
     RectificationEvidence,
     RectificationOrder,
 )
-from cases.uploads import reencode_photo
 from cases.workflow import TransitionNotAllowed, district_officials, tell_staff
 from enterprises.credit import record_overdue_rectification
 from enterprises.models import Company, Estate
-from enterprises.uploads import PDF_MIME
+from foundation import audit
+from foundation.uploads import PDF_MIME, reencode_photo
 
 S = OrderStatus
 

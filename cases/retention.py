@@ -30,8 +30,8 @@ from django.utils import timezone, translation
 
 from cases.deidentify import public_text
 from cases.models import CaseEvent, CaseStatus, CompanyAnswer, Complaint, InfoRequest
-from portal.audit_log import PERSONAL_DATA_ANONYMISED, record_event
-from portal.models import Notification
+from foundation.audit import PERSONAL_DATA_ANONYMISED, record_event
+from foundation.models import Notification
 
 S = CaseStatus
 # Final states: a merged case is final only with its primary (see the module's docstring).

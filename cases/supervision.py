@@ -32,8 +32,8 @@ from django.utils.translation import gettext as _
 from cases import calendar, sla
 from cases.models import CaseEvent, Complaint, Dispatch, DispatchStatus
 from cases.workflow import log_event
-from portal.notifications import notify
-from portal.roles import Role
+from foundation.notifications import notify
+from foundation.roles import Role
 
 logger = logging.getLogger(__name__)
 

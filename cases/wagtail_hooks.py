@@ -5,46 +5,14 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from cases import log_actions
 from cases.models import CalendarOverride, SlaRule
-
-CASE_ACTIONS = {
-    "cases.complaint.submitted": _("Complaint submitted"),
-    "cases.complaint.accepted": _("Accepted"),
-    "cases.complaint.rejected": _("Not accepted"),
-    "cases.complaint.assigned": _("Dispatched"),
-    "cases.complaint.started": _("Work started"),
-    "cases.complaint.resolved": _("Resolved"),
-    "cases.complaint.followed_up": _("Satisfaction recorded"),
-    "cases.complaint.closed": _("Closed"),
-    "cases.complaint.anonymised": _("Personal data removed (retention period ended)"),
-    "cases.complaint.reopened": _("Reopened"),
-    "cases.complaint.merged": _("Merged into another case"),
-    "cases.complaint.duplicate_merged": _("A duplicate was merged into this case"),
-    "cases.dispatch.signed": _("Signed for"),
-    "cases.dispatch.returned": _("Returned by the receiving unit"),
-    "cases.dispatch.sign_late": _("Not signed for in time"),
-    "cases.complaint.answered": _("Company answered"),
-    "cases.answer.accepted": _("Company answer accepted"),
-    "cases.answer.sent_back": _("Company answer sent back"),
-    "cases.complaint.unsatisfied_again": _("Unsatisfied again after reopening"),
-    "cases.complaint.info_requested": _("More information requested"),
-    "cases.complaint.info_provided": _("Information provided"),
-    "cases.extension.requested": _("Extension requested"),
-    "cases.extension.refused": _("Extension refused"),
-    "cases.complaint.extended": _("Time limit extended"),
-    "cases.complaint.sla_warning": _("Due soon"),
-    "cases.complaint.overdue": _("Overdue"),
-    "cases.complaint.escalated": _("Escalated for supervision"),
-    "cases.complaint.note_added": _("Internal note"),
-}
+from foundation import audit
 
 
 @hooks.register("register_log_actions")
 def register_case_actions(actions):
-    from cases.audit import ACTIONS as SUPERVISION_ACTIONS
-
-    for code, label in {**CASE_ACTIONS, **SUPERVISION_ACTIONS}.items():
-        actions.register_action(code, label, label)
+    audit.register_actions(actions, log_actions.ACTIONS)
 
 
 class SlaRuleViewSet(ModelViewSet):

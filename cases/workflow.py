@@ -26,8 +26,8 @@ from cases.models import (
     DispatchStatus,
     Satisfaction,
 )
-from portal.notifications import notify
-from portal.roles import Role
+from foundation.notifications import notify
+from foundation.roles import Role
 
 S = CaseStatus
 

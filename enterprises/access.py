@@ -8,10 +8,9 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from enterprises.models import Company, Estate
+from enterprises.models import Company, Estate, StaffProfile
 from enterprises.permissions import ACT_FOR_COMPANY, EVALUATE_ESTATE, VIEW_ESTATE
-from portal.models import StaffProfile
-from portal.roles import Role
+from foundation.roles import Role
 
 
 def _join(user, role: Role) -> None:

@@ -18,8 +18,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enterprises import audit, permissions, uploads
+from enterprises import permissions
 from enterprises.models import Company, ContractStatus, Estate, ServiceContract, ServiceLevel
+from foundation import audit, uploads
 
 C = ContractStatus
 

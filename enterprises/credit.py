@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import CaseEvent, CaseStatus, Complaint
-from enterprises.audit import record as audit
 from enterprises.models import (
     AppealStatus,
     Company,
@@ -29,6 +28,7 @@ from enterprises.models import (
 )
 from enterprises.models.evaluations import DIMENSIONS
 from enterprises.permissions import can_act_for_company, can_decide_for_company
+from foundation import audit
 
 Kind = CreditRecordKind
 # A complaint is substantiated once its case reached resolution (办结); a rejected complaint
@@ -334,7 +334,7 @@ def recompute_credit(company: Company, today: datetime.date | None = None) -> Cr
         now = timezone.now()
         Company.objects.filter(pk=company.pk).update(**after, credit_computed_at=now)
         if after != before:
-            audit(company, "enterprises.credit.recomputed", before=before, after=after)
+            audit.record(company, "enterprises.credit.recomputed", before=before, after=after)
     for name, value in {**after, "credit_computed_at": now}.items():
         setattr(company, name, value)
     return explanation
@@ -364,7 +364,7 @@ def appeal_credit_record(record: CreditRecord, *, actor, reason: str) -> CreditA
         if locked.appeals.filter(status=AppealStatus.SUBMITTED).exists():
             raise CreditError(_("An appeal against this credit record is awaiting a decision."))
         appeal = CreditAppeal.objects.create(record=locked, reason=reason, submitted_by=actor)
-        audit(appeal, "enterprises.credit.appealed", actor=actor, record=locked.pk)
+        audit.record(appeal, "enterprises.credit.appealed", actor=actor, record=locked.pk)
     return appeal
 
 
@@ -401,7 +401,9 @@ def _decide(appeal: CreditAppeal, *, actor, decision: str, to: str) -> CreditApp
         locked.save(update_fields=["status", "decision", "decided_by", "decided_at"])
         if to == AppealStatus.UPHELD:
             CreditRecord.objects.filter(pk=locked.record_id).update(withdrawn=True)
-        audit(locked, DECISION_ACTIONS[to], actor=actor, record=locked.record_id, decision=decision)
+        audit.record(
+            locked, DECISION_ACTIONS[to], actor=actor, record=locked.record_id, decision=decision
+        )
         if to == AppealStatus.UPHELD:
             recompute_credit(company)
     appeal.refresh_from_db()

@@ -11,11 +11,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enterprises.audit import record
 from enterprises.evaluations import check_period
 from enterprises.models import Company, Disclosure, DisclosureKind, Estate
 from enterprises.permissions import can_act_for_company
-from enterprises.uploads import validate_pdf
+from foundation.audit import record
+from foundation.uploads import validate_pdf
 
 
 class DisclosureError(Exception):

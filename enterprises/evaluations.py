@@ -13,13 +13,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enterprises.audit import record
 from enterprises.credit_tasks import queue_credit_recompute
 from enterprises.models import Estate, Evaluation, EvaluatorKind
 from enterprises.models.evaluations import DIMENSIONS
 from enterprises.permissions import can_evaluate_estate
-from enterprises.uploads import validate_pdf
-from portal.roles import Role, roles_of
+from foundation.audit import record
+from foundation.roles import Role, roles_of
+from foundation.uploads import validate_pdf
 
 PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>H[12]|Q[1-4]))?$")
 FIRST_YEAR = 2000

@@ -15,14 +15,11 @@ from django.utils.translation import gettext as _
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from enterprises.importing import COLUMNS, FORMULA_STARTS
+from enterprises.importing import COLUMNS
 from enterprises.models import CompanyStatus
 from enterprises.permissions import visible_companies
+from foundation.spreadsheets import CONTENT_TYPES, FORMULA_STARTS
 
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 HEADER = [aliases[0] for aliases in COLUMNS.values()]
 CHUNK_ROWS = 500
 COLUMN_WIDTHS = (36, 22, 12, 10, 40, 12, 16, 28, 8)

@@ -26,11 +26,12 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from enterprises import audit
 from enterprises.models import Company, CompanyStatus
 from enterprises.permissions import regulator_district_q
-from portal.models import District
-from portal.roles import Role, roles_of
+from foundation import audit
+from foundation.models import District
+from foundation.roles import Role, roles_of
+from foundation.spreadsheets import FORMULA_STARTS
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5_000
@@ -55,9 +56,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "status": ("状态", "status"),
 }
 REQUIRED_COLUMNS = ("name", "credit_code", "district")
-# Spreadsheet programs run cells starting with these as formulas; the export prefixes them
-# with an apostrophe (CSV injection), which the import takes off again.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class FileRejected(Exception):

@@ -20,8 +20,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from enterprises import audit, permissions
+from enterprises import permissions
 from enterprises.models import Company, Licence, LicenceStatus
+from foundation import audit
 
 logger = logging.getLogger(__name__)
 

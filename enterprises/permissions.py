@@ -22,11 +22,43 @@ from enterprises.models import (
     Licence,
     ServiceContract,
 )
-from portal.roles import REGULATOR_STAFF, Role, roles_of
+from foundation.roles import REGULATOR_STAFF, Role, roles_of
 
 ACT_FOR_COMPANY = "enterprises.act_for_company"
 VIEW_ESTATE = "enterprises.view_estate"
 EVALUATE_ESTATE = "enterprises.evaluate_estate"
+
+_SEE_REGISTER = ["enterprises.view_company", "enterprises.view_estate"]
+_SEE_REGISTER_RECORDS = [
+    f"enterprises.view_{model}"
+    for model in (
+        "licence",
+        "servicecontract",
+        "disclosure",
+        "evaluation",
+        "creditrecord",
+        "creditappeal",
+    )
+]
+_EDIT_REGISTER = [
+    "enterprises.add_company",
+    "enterprises.change_company",
+    "enterprises.add_estate",
+    "enterprises.change_estate",
+]
+# Model-wide permissions per role (merged into the groups by ``foundation.roles.sync_roles``);
+# which rows each role sees is decided by the functions below.
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.EVALUATOR: _SEE_REGISTER,
+    Role.INSPECTOR: [*_SEE_REGISTER, *_SEE_REGISTER_RECORDS],
+    Role.OFFICIAL: [*_SEE_REGISTER, *_SEE_REGISTER_RECORDS, *_EDIT_REGISTER],
+    Role.ADMINISTRATOR: [
+        *_SEE_REGISTER,
+        *_SEE_REGISTER_RECORDS,
+        *_EDIT_REGISTER,
+        "enterprises.change_creditpolicy",
+    ],
+}
 
 
 def _signed_in(user) -> bool:

@@ -9,19 +9,14 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.moderation import ensure_moderation_after_migrate
-        from portal.roles import sync_roles_after_migrate
 
-        # Groups need the permission rows, which exist only once every app has migrated.
-        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="portal.sync_roles")
-        # Connected after the roles: receivers run in order, so the "official" group exists.
+        # foundation (installed first) connects the roles' sync before this receiver, and
+        # receivers run in order, so the "official" group exists.
         post_migrate.connect(ensure_moderation_after_migrate, dispatch_uid="portal.moderation")
         # The public page cache forgets every page when anything the site shows is published.
         from portal import page_cache
 
         page_cache.connect_signals()
-        from portal.audit_log import connect_sign_in_events
-
-        connect_sign_in_events()
         # Issue 9: who changed whose permissions, the idle clock, no deleting named accounts.
         from django.contrib.auth.signals import user_logged_in
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from portal.models import AuditEvent
+from foundation.models import AuditEvent
 
 
 class ViewOnlyPermissionPolicy(ModelPermissionPolicy):

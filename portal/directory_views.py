@@ -18,8 +18,8 @@ from cases.models import EnforcementResult
 from enterprises.credit import explain_credit
 from enterprises.disclosures import published_disclosures
 from enterprises.models import Company, LicenceStatus
-from portal.file_downloads import serve
-from portal.models import District
+from foundation.files import serve
+from foundation.models import District
 from portal.search_views import search_text
 
 PER_PAGE = 20

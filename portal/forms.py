@@ -21,9 +21,9 @@ from cases.attachments import validate_attachment
 from cases.models import Category
 from cases.models.personal_data import normalise_id_number, validate_id_number
 from cases.services import Receipt, submit_complaint
-from cases.uploads import ACCEPTED_IMAGE_TYPES, reencode_photo
 from enterprises.models import Estate
-from portal.notifications import notify
+from foundation.notifications import notify
+from foundation.uploads import ACCEPTED_IMAGE_TYPES, reencode_photo
 
 # Mainland mobile (11 digits from 1) or a landline with optional area code and extension.
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")

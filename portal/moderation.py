@@ -31,7 +31,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from portal.roles import Role
+from foundation.roles import Role
 
 WORKFLOW_NAME = gettext_noop("Official review")
 TASK_NAME = gettext_noop("Approval by an official")

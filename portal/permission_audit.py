@@ -17,7 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.http import HttpRequest, HttpResponse
 
-from portal.audit_log import record_event
+from foundation.audit import record_event
 
 GROUPS_ADDED = "portal.permissions.groups_added"
 GROUPS_REMOVED = "portal.permissions.groups_removed"

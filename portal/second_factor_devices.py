@@ -17,8 +17,8 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.audit_log import record_event
-from portal.roles import Role, roles_of
+from foundation.audit import record_event
+from foundation.roles import Role, roles_of
 
 OTP_ENROLLED = "portal.auth.otp_enrolled"
 OTP_VERIFIED = "portal.auth.otp_verified"

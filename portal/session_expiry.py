@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from portal.audit_log import record_event
+from foundation.audit import record_event
 
 LAST_SEEN_KEY = "portal_last_seen"
 SESSION_EXPIRED = "portal.auth.session_expired"

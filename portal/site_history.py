@@ -17,7 +17,7 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 
-from portal.roles import Role, roles_of
+from foundation.roles import Role, roles_of
 
 
 class AdministratorsLogEntriesView(LogEntriesView):

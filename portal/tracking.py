@@ -27,10 +27,10 @@ from django_ratelimit.core import get_usage
 from cases import sla
 from cases.access_codes import access_code_matches
 from cases.clock import answer_information
+from cases.log_actions import TIMELINE_ACTIONS
 from cases.masking import mask_phone
 from cases.merging import can_rate_merged, public_timeline, record_merged_follow_up
 from cases.models import CaseStatus, Complaint, InfoRequest
-from cases.wagtail_hooks import CASE_ACTIONS
 from cases.workflow import TransitionNotAllowed, record_follow_up
 from portal.tracking_forms import InfoAnswerForm, SatisfactionForm, TrackingForm, normalise
 
@@ -296,7 +296,7 @@ def _public_event(event) -> dict:
             details.append((label, _display(value)))
     return {
         "timestamp": event.timestamp,
-        "label": CASE_ACTIONS.get(event.action, _("Update")),
+        "label": TIMELINE_ACTIONS.get(event.action, _("Update")),
         "details": details,
     }
 

@@ -56,7 +56,7 @@ class DashboardForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from portal.models import District
+        from foundation.models import District
 
         scope = permissions.scope_for(user)
         districts = District.objects.order_by("code")
@@ -236,7 +236,7 @@ class ReportGenerateView(View):
     """An official renders a month's report again (or for the first time)."""
 
     def post(self, request):
-        from portal.models import District
+        from foundation.models import District
         from search.reports import generate_monthly_report
 
         if not permissions.is_official(request.user):

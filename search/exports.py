@@ -21,8 +21,8 @@ from django.utils.translation import gettext
 from django.views import View
 
 from cases.permissions import can_search, can_see_personal_data, visible_complaints
-from portal import spreadsheets
-from portal.audit_log import EXPORT_COMPLAINTS, PERSONAL_DATA_EXPORTED, as_filters, record_event
+from foundation import spreadsheets
+from foundation.audit import EXPORT_COMPLAINTS, PERSONAL_DATA_EXPORTED, as_filters, record_event
 from search.facets import SearchRequest
 from search.forms import ComplaintSearchForm
 from search.queries import Hit, search_complaints

@@ -91,7 +91,7 @@ def labels_for(kind: str, values) -> dict[str, str]:
     if kind not in REGISTER_KINDS:
         return {key: str(label) for key, label in CHOICE_LABELS.get(kind, {}).items()}
     from enterprises.models import Company, Estate
-    from portal.models import District
+    from foundation.models import District
 
     model = {"district": District, "company": Company, "estate": Estate}[kind]
     ids = [int(value) for value in values if str(value).isdigit()]

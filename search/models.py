@@ -34,7 +34,7 @@ class MonthlyReport(models.Model):
     ``search.reports`` on the first of the month and whenever an official asks again."""
 
     district = models.ForeignKey(
-        "portal.District",
+        "foundation.District",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -9,7 +9,7 @@ from search.reports import generate_monthly_report, previous_month
 
 @shared_task(acks_late=True)
 def generate_monthly_reports_task() -> int:
-    from portal.models import District
+    from foundation.models import District
 
     month = previous_month()
     districts = [None, *District.objects.order_by("code")]

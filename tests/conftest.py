@@ -20,9 +20,9 @@ from django.utils import translation
 from wagtail.models import Locale, Page, Site
 
 from enterprises import access
+from foundation.roles import Role
 from portal.celery import app as celery_app
 from portal.models import ComplaintPage, HomePage, TrackingPage
-from portal.roles import Role
 from tests.factories import DistrictFactory, EstateFactory, make_user
 
 ROOT = Path(__file__).resolve().parent.parent

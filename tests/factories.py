@@ -11,9 +11,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cases.models import Category
 from cases.services import submit_complaint
 from enterprises.credit_codes import check_character
-from enterprises.models import Company, Estate
-from portal.models import District, StaffProfile
-from portal.roles import Role
+from enterprises.models import Company, Estate, StaffProfile
+from foundation.models import District
+from foundation.roles import Role
 
 PASSWORD = "Test-password-2026"
 

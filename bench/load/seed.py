@@ -23,8 +23,8 @@ from django.utils import timezone
 from bench.search_scale import DETAILS, PROBLEMS, STATUSES, TIERS, _base36, register
 from cases.access_codes import digest_access_code
 from cases.models import Category, Complaint
-from portal.models import StaffProfile
-from portal.roles import Role
+from enterprises.models import StaffProfile
+from foundation.roles import Role
 
 PASSWORD = "load-bench-Password-2026"
 ACCESS_CODE = "K7P3QXAB"  # every seeded complaint opens with this code (digests differ)

@@ -17,7 +17,7 @@ from cases import dispatch
 from cases.admin.workbench import TABS, unit_label
 from cases.models import Complaint
 from cases.permissions import is_official, visible_complaints
-from portal.roles import Role
+from foundation.roles import Role
 
 
 class InspectorChoiceField(forms.ModelChoiceField):

@@ -133,7 +133,7 @@ def _decide(extension: Extension, actor, data: dict) -> Extension:
 F = action_forms
 P = permissions
 
-CASE_ACTIONS: tuple[Action, ...] = (
+ACTION_BUTTONS: tuple[Action, ...] = (
     Action(
         "accept",
         _("Accept"),
@@ -365,7 +365,7 @@ def _form_errors(action: Action, form: forms.Form) -> str:
 def action_urlpatterns() -> list:
     patterns = [
         path(f"<int:pk>/{a.name}/", CaseActionView.as_view(action=a), name=a.url_name)
-        for a in CASE_ACTIONS
+        for a in ACTION_BUTTONS
     ]
     for a in TARGET_ACTIONS:
         route = f"<int:pk>/{TARGET_PATHS[a.target_model]}/<int:target_pk>/{a.name}/"

@@ -21,12 +21,13 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from cases import masking, permissions, sla
 from cases.admin import downloads
 from cases.admin.case_actions import (
-    CASE_ACTIONS,
+    ACTION_BUTTONS,
     TARGET_ACTIONS,
     Action,
     action_urlpatterns,
     get_case,
 )
+from cases.log_actions import TIMELINE_ACTIONS
 from cases.models import (
     AnswerStatus,
     AttachmentKind,
@@ -36,8 +37,7 @@ from cases.models import (
     ExtensionStatus,
     Satisfaction,
 )
-from cases.wagtail_hooks import CASE_ACTIONS as EVENT_LABELS
-from portal.audit_log import record_personal_data_view
+from foundation.audit import record_personal_data_view
 
 SLA_WORDS = {
     "green": _("On time"),
@@ -150,7 +150,7 @@ class CasePage:
             ),
             "is_regulator": self.regulator,
             "similar_complaints": self.similar(),
-            "actions": [o for a in CASE_ACTIONS if (o := self.offer(a))],
+            "actions": [o for a in ACTION_BUTTONS if (o := self.offer(a))],
         }
 
     # Rows ------------------------------------------------------------------------------------
@@ -237,7 +237,7 @@ class CasePage:
         ids = data.get("attachments") or []
         return TimelineEntry(
             timestamp=event.timestamp,
-            label=str(EVENT_LABELS.get(event.action, event.action)),
+            label=str(TIMELINE_ACTIONS.get(event.action, event.action)),
             public=event.is_public,
             # An event's user may be the signed-in complainant: named to regulator staff only.
             actor=event.user_display_name if self.personal_data else "",

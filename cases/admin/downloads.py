@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from cases import permissions
 from cases.admin.case_actions import get_case
 from cases.models import AttachmentKind, CaseAttachment, ComplaintPhoto
-from portal.file_downloads import serve
+from foundation.files import serve
 
 SAFE_TYPES = {
     "application/pdf": ".pdf",

@@ -16,7 +16,7 @@ from cases.clock import MAX_EXTENSION_DAYS, MIN_EXTENSION_DAYS
 from cases.dispatch import responsible_company
 from cases.models import Complaint, Satisfaction, Tier
 from cases.permissions import visible_complaints
-from portal.roles import Role
+from foundation.roles import Role
 
 MAX_FILES = 5
 

@@ -26,8 +26,8 @@ from cases.models import (
 from enterprises.admin import views as register_views
 from enterprises.admin.viewsets import SUBMITTED, VIEW_ONLY, RegisterViewSet
 from enterprises.admin_views import Transition, register_transitions
-from portal.audit_log import EXPORT_SUPERVISION
-from portal.roles import Role, roles_of
+from foundation.audit import EXPORT_SUPERVISION
+from foundation.roles import Role, roles_of
 
 IS, OS, PS = InspectionStatus, OrderStatus, PenaltyStatus
 INSPECTION_ERRORS = (inspections.InspectionError, rectification.OrderError)

@@ -13,6 +13,7 @@ from cases import draws, inspections, penalties, permissions, rectification
 from cases.checklists import ChecklistError, create_checklist
 from cases.models import (
     Campaign,
+    ChecklistItem,
     ChecklistTemplate,
     Dimension,
     Inspection,
@@ -22,8 +23,8 @@ from cases.models import (
     RandomDraw,
 )
 from enterprises.models import Company, Estate, Licence
-from portal.models import District, StandardPage
-from portal.roles import Role
+from foundation.models import District
+from foundation.roles import Role
 
 INSPECTION_ERRORS = (inspections.InspectionError, ValidationError)
 
@@ -243,7 +244,10 @@ class ChecklistForm(WagtailAdminModelForm):
     domain_errors = (ChecklistError,)
     standard = forms.ModelChoiceField(
         label=_("Standard the clauses belong to"),
-        queryset=StandardPage.objects.live().order_by("-effective_from"),
+        # The page model settings.SERVICE_STANDARD_PAGE_MODEL names (the public site's).
+        queryset=ChecklistItem._meta.get_field("standard")
+        .related_model.objects.live()
+        .order_by("-effective_from"),
         required=False,
     )
     lines = forms.CharField(

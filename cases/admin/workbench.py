@@ -27,7 +27,7 @@ from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTempla
 from cases import calendar, sla
 from cases.models import CaseStatus, Complaint, Dispatch, DispatchStatus
 from cases.permissions import company_of, is_official, is_regulator, visible_complaints
-from portal.roles import Role, roles_of
+from foundation.roles import Role, roles_of
 
 S = CaseStatus
 # The case is being worked and its clock runs against the time to resolve.

@@ -84,7 +84,7 @@ class Complaint(models.Model):
         _("consents to a de-identified public summary"), default=False
     )
     district = models.ForeignKey(
-        "portal.District",
+        "foundation.District",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -25,7 +25,7 @@ class EnforcementResult(models.Model):
         verbose_name=_("company"),
     )
     district = models.ForeignKey(
-        "portal.District",
+        "foundation.District",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

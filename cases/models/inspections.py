@@ -54,7 +54,7 @@ class ChecklistItem(models.Model):
         _("scoring rule"), max_length=12, choices=ScoringRule.choices, default=ScoringRule.PASS_FAIL
     )
     standard = models.ForeignKey(
-        "portal.StandardPage",
+        settings.SERVICE_STANDARD_PAGE_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -81,7 +81,7 @@ class Campaign(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     district = models.ForeignKey(
-        "portal.District",
+        "foundation.District",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -134,7 +134,10 @@ class Inspection(models.Model):
         verbose_name=_("company"),
     )  # fmt: skip
     district = models.ForeignKey(
-        "portal.District", on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
+        "foundation.District",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("district"),
     )
     checklist = models.ForeignKey(
         ChecklistTemplate, on_delete=models.PROTECT, related_name="inspections",
@@ -228,7 +231,7 @@ class RandomDraw(models.Model):
 
     target_kind = models.CharField(_("draw from"), max_length=8, choices=DrawTarget.choices)
     district = models.ForeignKey(
-        "portal.District", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "foundation.District", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("district"),
     )  # fmt: skip
     campaign = models.ForeignKey(

@@ -37,7 +37,10 @@ class RectificationOrder(models.Model):
         verbose_name=_("estate"),
     )  # fmt: skip
     district = models.ForeignKey(
-        "portal.District", on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
+        "foundation.District",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("district"),
     )
     requirements = models.TextField(_("requirements"))
     deadline = models.DateField(_("deadline"))
@@ -117,7 +120,10 @@ class Penalty(models.Model):
         verbose_name=_("estate"),
     )  # fmt: skip
     district = models.ForeignKey(
-        "portal.District", on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
+        "foundation.District",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("district"),
     )
     inspection = models.ForeignKey(
         "cases.Inspection", null=True, blank=True, on_delete=models.PROTECT,

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views import View
 
-from portal.file_downloads import serve
+from foundation.files import serve
 
 
 def file_fields(model) -> list[str]:

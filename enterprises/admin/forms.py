@@ -23,7 +23,7 @@ from enterprises.models import (
 )
 from enterprises.models.evaluations import DIMENSIONS
 from enterprises.permissions import companies_acted_for, evaluated_estates, regulator_district_q
-from portal.models import District
+from foundation.models import District
 
 
 def _districts_kept_by(user):

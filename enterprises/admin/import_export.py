@@ -23,7 +23,7 @@ from enterprises.admin.views import ScopedIndexView
 from enterprises.admin_views import refused
 from enterprises.exporting import CONTENT_TYPES, export_companies
 from enterprises.importing import IMPORTERS, import_companies
-from portal.roles import roles_of
+from foundation.roles import roles_of
 
 
 def may_import(user) -> bool:
@@ -124,7 +124,7 @@ class ExportCompaniesView(View):
                 content_type="text/plain; charset=utf-8",
             )
         from enterprises.permissions import visible_companies
-        from portal.audit_log import EXPORT_REGISTER, record_event
+        from foundation.audit import EXPORT_REGISTER, record_event
 
         # Counted with the export's own query: the audit row is written before streaming.
         record_event(

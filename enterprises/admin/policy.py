@@ -14,7 +14,7 @@ from django.db.models import Model, QuerySet
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from enterprises.permissions import companies_acted_for, evaluated_estates
-from portal.roles import Role, roles_of
+from foundation.roles import Role, roles_of
 
 UserRule = Callable[[object], bool]
 Scope = Callable[[object], QuerySet]

@@ -22,8 +22,8 @@ from wagtail.admin.widgets.button import Button, HeaderButton
 
 from enterprises import admin_views, credit
 from enterprises.admin import files
-from portal import spreadsheets
-from portal.audit_log import EXPORT_REGISTER, as_filters, record_event
+from foundation import spreadsheets
+from foundation.audit import EXPORT_REGISTER, as_filters, record_event
 
 
 class ScopedMixin:

@@ -31,7 +31,7 @@ from enterprises.models import (
     ServiceContract,
 )
 from enterprises.models.evaluations import DIMENSIONS
-from portal.audit_log import EXPORT_REGISTER
+from foundation.audit import EXPORT_REGISTER
 
 VIEW_ONLY = frozenset({"view"})
 SUBMITTED = frozenset({"view", "add"})

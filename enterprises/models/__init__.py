@@ -18,6 +18,7 @@ from enterprises.models.object_permissions import (
     EstateUserObjectPermission,
 )
 from enterprises.models.register import Company, CompanyStatus, CreditGrade, Estate
+from enterprises.models.staff import StaffProfile
 
 __all__ = [
     "AppealStatus",
@@ -42,4 +43,5 @@ __all__ = [
     "LicenceStatus",
     "ServiceContract",
     "ServiceLevel",
+    "StaffProfile",
 ]

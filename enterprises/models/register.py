@@ -33,7 +33,7 @@ class Company(models.Model):
     )
     legal_representative = models.CharField(_("legal representative"), max_length=64, blank=True)
     district = models.ForeignKey(
-        "portal.District", on_delete=models.PROTECT, verbose_name=_("district")
+        "foundation.District", on_delete=models.PROTECT, verbose_name=_("district")
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
     contact_name = models.CharField(_("contact person"), max_length=64, blank=True)
@@ -72,7 +72,7 @@ class Estate(models.Model):
     name = models.CharField(_("name"), max_length=128)
     address = models.CharField(_("address"), max_length=255)
     district = models.ForeignKey(
-        "portal.District", on_delete=models.PROTECT, verbose_name=_("district")
+        "foundation.District", on_delete=models.PROTECT, verbose_name=_("district")
     )
     households = models.PositiveIntegerField(_("households"), default=0)
     floor_area = models.DecimalField(

@@ -1,7 +1,6 @@
-"""The portal app's records: districts and staff (core), the service pages, the published
-content, and the register-backed pages."""
+"""The public site's pages: the service pages, the published content, and the
+register-backed pages."""
 
-from portal.models.audit import AuditEvent, AuditLogIsAppendOnly
 from portal.models.content import (
     ClauseBlock,
     NoticeIndexPage,
@@ -9,7 +8,6 @@ from portal.models.content import (
     StandardIndexPage,
     StandardPage,
 )
-from portal.models.core import District, Notification, StaffProfile
 from portal.models.directory import (
     CompanyDirectoryPage,
     DrawResultsPage,
@@ -20,20 +18,15 @@ from portal.models.directory import (
 from portal.models.pages import ComplaintPage, HomePage, TrackingPage
 
 __all__ = [
-    "AuditEvent",
-    "AuditLogIsAppendOnly",
     "ClauseBlock",
     "CompanyDirectoryPage",
     "ComplaintPage",
     "DrawResultsPage",
-    "District",
     "EnforcementIndexPage",
     "HomePage",
     "NoticeIndexPage",
     "NoticePage",
-    "Notification",
     "SearchPage",
-    "StaffProfile",
     "StandardIndexPage",
     "StandardPage",
     "StatisticsPage",

@@ -7,7 +7,7 @@ from wagtail.models import ModelLogEntry
 
 from cases import checklists, inspections
 from cases.models import ChecklistTemplate, Inspection, InspectionKind
-from portal.roles import Role
+from foundation.roles import Role
 from tests.factories import make_user
 
 PLANNED_ON = datetime.date(2026, 5, 6)

@@ -15,7 +15,7 @@ from cases.models import (
     Complaint,
     Dispatch,
 )
-from portal.models import Notification
+from foundation.models import Notification
 from tests.enterprises.pdfs import contract_pdf
 from tests.factories import make_complaint
 from tests.images import jpeg_with_gps, lying_jpeg

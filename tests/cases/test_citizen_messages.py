@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from cases import clock, dispatch, merging, workflow
 from cases.models import Complaint
-from portal.models import Notification
-from portal.notifications import MemorySmsBackend
+from foundation.models import Notification
+from foundation.notifications import MemorySmsBackend
 from tests.factories import make_complaint
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sms(settings):
-    settings.SMS_BACKEND = "portal.notifications.MemorySmsBackend"
+    settings.SMS_BACKEND = "foundation.notifications.MemorySmsBackend"
     MemorySmsBackend.outbox.clear()
     return MemorySmsBackend.outbox
 

@@ -13,7 +13,7 @@ import time_machine
 from cases import clock, sla
 from cases.models import CaseEvent, CaseStatus, Complaint, InfoRequest
 from cases.workflow import TransitionNotAllowed
-from portal.models import Notification
+from foundation.models import Notification
 from tests.factories import make_complaint
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

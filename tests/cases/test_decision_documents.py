@@ -15,7 +15,7 @@ from pdfminer.pdfpage import PDFPage
 from cases import decision_documents, penalties
 from cases.decision_documents import render_decision, yuan_in_words
 from cases.models import Penalty, PenaltyKind
-from portal.roles import Role
+from foundation.roles import Role
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

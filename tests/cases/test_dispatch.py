@@ -11,8 +11,8 @@ from cases import dispatch, workflow
 from cases.models import CaseEvent, CaseStatus, Complaint, Dispatch, DispatchStatus
 from cases.permissions import visible_complaints
 from enterprises.models import ContractStatus, ServiceContract
-from portal.models import Notification
-from portal.roles import Role
+from foundation.models import Notification
+from foundation.roles import Role
 from tests.factories import CompanyFactory, make_complaint, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

@@ -15,7 +15,7 @@ from cases.inspections import InspectionError
 from cases.models import DispatchStatus, InspectionKind, InspectionStatus, RandomDraw
 from cases.permissions import visible_draws
 from enterprises.models import Company, CreditRecord, CreditRecordKind
-from portal.roles import Role
+from foundation.roles import Role
 from tests.cases.supervision_fixtures import (
     KNOWN_PASSES,
     audit_actions,

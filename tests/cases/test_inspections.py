@@ -22,7 +22,7 @@ from cases.models import (
     RectificationOrder,
 )
 from cases.permissions import visible_inspections
-from portal.roles import Role
+from foundation.roles import Role
 from tests.cases.supervision_fixtures import (
     ITEMS,
     PLANNED_ON,

@@ -6,7 +6,7 @@ import pytest
 from cases import dispatch, merging, workflow
 from cases.models import CaseEvent, CaseStatus, Complaint, Dispatch, DispatchStatus
 from cases.workflow import TransitionNotAllowed
-from portal.models import Notification
+from foundation.models import Notification
 from search.models import IndexOutbox
 from tests.factories import make_complaint
 

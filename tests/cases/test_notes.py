@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cases import notes
 from cases.models import AttachmentKind, CaseAttachment, CaseEvent
 from cases.workflow import TransitionNotAllowed
-from portal.models import Notification
+from foundation.models import Notification
 from tests.enterprises.pdfs import contract_pdf, html_named_pdf
 from tests.factories import make_complaint
 from tests.images import jpeg_with_gps

@@ -20,8 +20,9 @@ from cases.models import (
 from cases.penalties import PenaltyError
 from enterprises import licensing
 from enterprises.models import CreditRecord, CreditRecordKind, Licence, LicenceStatus
-from portal.models import EnforcementIndexPage, Notification
-from portal.roles import Role
+from foundation.models import Notification
+from foundation.roles import Role
+from portal.models import EnforcementIndexPage
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

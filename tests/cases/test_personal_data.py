@@ -25,9 +25,9 @@ from cases.models.personal_data import (
     normalise_id_number,
     validate_id_number,
 )
-from portal.audit_log import PERSONAL_DATA_EXPORTED, PERSONAL_DATA_VIEWED
-from portal.models import AuditEvent
-from portal.roles import Role
+from foundation.audit import PERSONAL_DATA_EXPORTED, PERSONAL_DATA_VIEWED
+from foundation.models import AuditEvent
+from foundation.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -22,8 +22,8 @@ from cases.models import (
 from cases.rectification import OrderError
 from cases.supervision_tasks import flag_overdue_orders_task
 from enterprises.models import CreditRecord, CreditRecordKind
-from portal.models import Notification
-from portal.roles import Role
+from foundation.models import Notification
+from foundation.roles import Role
 from tests.enterprises.pdfs import contract_pdf
 from tests.factories import make_user
 from tests.images import jpeg_with_gps, lying_jpeg, png

@@ -17,8 +17,8 @@ from django.utils.translation import gettext
 from cases import clock, dispatch, merging, retention, services, workflow
 from cases.models import CaseEvent, CaseStatus, Category, Complaint, ComplaintPhoto
 from cases.tasks import anonymise_closed_complaints as anonymise_task
-from portal.audit_log import PERSONAL_DATA_ANONYMISED
-from portal.models import AuditEvent, Notification
+from foundation.audit import PERSONAL_DATA_ANONYMISED
+from foundation.models import AuditEvent, Notification
 from search import engine
 from tests.images import png
 

@@ -16,8 +16,8 @@ from cases import clock
 from cases.models import CaseEvent, CaseStatus, Complaint, Dispatch, DispatchStatus
 from cases.supervision import SweepReport, sweep_sla
 from cases.tasks import sweep_sla as sweep_sla_task
-from portal.models import Notification
-from portal.roles import Role
+from foundation.models import Notification
+from foundation.roles import Role
 from tests.factories import make_complaint, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

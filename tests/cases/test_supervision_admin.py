@@ -19,7 +19,7 @@ from cases.models import (
     PenaltyStatus,
     RectificationOrder,
 )
-from portal.roles import Role
+from foundation.roles import Role
 from tests.factories import make_user
 from tests.images import jpeg_with_gps
 

@@ -5,7 +5,7 @@ from django.utils import translation
 
 from cases import dispatch, workflow
 from cases.models import CaseEvent, CaseStatus, Complaint, DispatchStatus
-from portal.models import Notification
+from foundation.models import Notification
 from tests.factories import make_complaint
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

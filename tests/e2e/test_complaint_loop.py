@@ -6,6 +6,7 @@ import re
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from cases.log_actions import TIMELINE_ACTIONS
 from cases.models import (
     AnswerStatus,
     AttachmentKind,
@@ -17,7 +18,6 @@ from cases.models import (
     Satisfaction,
     Tier,
 )
-from cases.wagtail_hooks import CASE_ACTIONS
 from portal.demo_files import pdf_bytes
 from portal.models import ComplaintPage, TrackingPage
 from tests.e2e.pages import EN, ZH, assert_fits_the_screen, field, jpeg_file, log_in, t
@@ -135,7 +135,7 @@ def test_citizen_files_on_a_phone_tracks_the_case_and_reads_it_in_english(
     open_tracking(phone, number, code)
     expect_status(phone, CaseStatus.SUBMITTED)
     expect(timeline(phone)).to_have_count(1)
-    expect(timeline(phone)).to_contain_text([t(CASE_ACTIONS["cases.complaint.submitted"])])
+    expect(timeline(phone)).to_contain_text([t(TIMELINE_ACTIONS["cases.complaint.submitted"])])
     expect(phone.get_by_text("138****5678")).to_be_visible()
     assert PHONE_NUMBER not in phone.content()
     assert_fits_the_screen(phone)
@@ -240,7 +240,10 @@ def test_the_whole_loop_from_filing_to_an_unsatisfied_rating_reopens_the_case(
     expect_status(citizen, CaseStatus.RESOLVED)
     expect(citizen.get_by_role("region", name=t("Reply"))).to_contain_text(REPLY)
     expect(timeline(citizen)).to_contain_text(
-        [t(CASE_ACTIONS["cases.complaint.submitted"]), t(CASE_ACTIONS["cases.complaint.resolved"])]
+        [
+            t(TIMELINE_ACTIONS["cases.complaint.submitted"]),
+            t(TIMELINE_ACTIONS["cases.complaint.resolved"]),
+        ]
     )
     assert ANSWER not in citizen.content()  # the company's answer stays inside
     rating = citizen.get_by_role("region", name=t("Rate how your complaint was handled"))
@@ -253,7 +256,7 @@ def test_the_whole_loop_from_filing_to_an_unsatisfied_rating_reopens_the_case(
         t("Thank you: your rating has been recorded.")
     )
     expect_status(citizen, CaseStatus.REOPENED)
-    expect(timeline(citizen).last).to_contain_text(t(CASE_ACTIONS["cases.complaint.reopened"]))
+    expect(timeline(citizen).last).to_contain_text(t(TIMELINE_ACTIONS["cases.complaint.reopened"]))
     expect(
         citizen.get_by_role("region", name=t("Rate how your complaint was handled"))
     ).to_have_count(0)

@@ -20,8 +20,8 @@ from cases.models import (
     RandomDraw,
     RectificationOrder,
 )
+from foundation.roles import Role
 from portal.models import DrawResultsPage, EnforcementIndexPage
-from portal.roles import Role
 from tests.e2e.pages import field, jpeg_file, log_in, t
 from tests.factories import make_user
 

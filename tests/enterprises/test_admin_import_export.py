@@ -12,7 +12,7 @@ from django.urls import reverse
 from wagtail.users.models import UserProfile
 
 from enterprises.models import Company
-from portal.models import AuditEvent  # noqa: E402
+from foundation.models import AuditEvent  # noqa: E402
 from tests.factories import valid_credit_code
 
 pytestmark = pytest.mark.django_db

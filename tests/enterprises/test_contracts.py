@@ -12,10 +12,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 from wagtail.models import ModelLogEntry
 
-from enterprises import contracts, uploads
+from enterprises import contracts
 from enterprises.contracts import ContractError
 from enterprises.models import ContractStatus, Estate, ServiceContract
-from portal.roles import Role
+from foundation import uploads
+from foundation.roles import Role
 from tests.enterprises.pdfs import bom_pdf, contract_pdf, html_named_pdf, pdf_bytes
 from tests.factories import make_user
 

@@ -21,7 +21,7 @@ from enterprises.credit_tasks import recompute_all_credit, recompute_company_cre
 from enterprises.evaluations import submit_evaluation
 from enterprises.models import Company, CreditPolicy, CreditRecord, CreditRecordKind, Evaluation
 from enterprises.models.evaluations import DIMENSIONS
-from portal.roles import Role
+from foundation.roles import Role
 from tests.factories import make_complaint, make_user
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from enterprises.credit import (
     uphold_appeal,
 )
 from enterprises.models import AppealStatus, CreditAppeal, CreditRecord
-from portal.roles import Role
+from foundation.roles import Role
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

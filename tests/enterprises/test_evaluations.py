@@ -10,7 +10,7 @@ from enterprises import access
 from enterprises.evaluations import EvaluationError, submit_evaluation
 from enterprises.models import CreditRecord, Estate, Evaluation, EvaluatorKind
 from enterprises.models.evaluations import DIMENSIONS
-from enterprises.uploads import DEFAULT_MAX_BYTES as MAX_PDF_BYTES
+from foundation.uploads import DEFAULT_MAX_BYTES as MAX_PDF_BYTES
 from tests.factories import EstateFactory, make_user
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from wagtail.models import ModelLogEntry
 from enterprises import licensing
 from enterprises.licensing import LicenceError
 from enterprises.models import Licence, LicenceStatus
-from portal.roles import Role
+from foundation.roles import Role
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,8 @@ from django.urls import reverse
 from cases.checklists import create_checklist
 from cases.models import Inspection
 from enterprises.models import Licence
-from portal.audit_log import EXPORT_REGISTER, EXPORT_SUPERVISION
-from portal.models import AuditEvent
+from foundation.audit import EXPORT_REGISTER, EXPORT_SUPERVISION
+from foundation.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from cases.models import CaseEvent, Complaint, ComplaintPhoto
-from portal.models import Notification
+from foundation.models import Notification
 from search.models import IndexOutbox
 from tests.conftest import ROOT, wait_until
 from tests.faults.conftest import test_database_url

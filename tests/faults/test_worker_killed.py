@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Complaint
-from portal.models import Notification
-from portal.notifications import notify
-from portal.tasks import send_notification
+from foundation.models import Notification
+from foundation.notifications import notify
+from foundation.tasks import send_notification
 from search import engine
 from search.documents import document_version
 from search.models import IndexOutbox

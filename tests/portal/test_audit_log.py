@@ -8,8 +8,8 @@ from django.db.models import ProtectedError
 from django.http import QueryDict
 from django.test import RequestFactory
 
-from portal.audit_log import as_filters, record_event
-from portal.models import AuditEvent, AuditLogIsAppendOnly
+from foundation.audit import as_filters, record_event
+from foundation.models import AuditEvent, AuditLogIsAppendOnly
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_deleting_the_actor_is_refused_so_the_log_keeps_the_name(event, official
 def test_no_permission_exists_to_add_change_or_delete_events(db):
     codenames = set(
         Permission.objects.filter(
-            content_type__app_label="portal", codename__contains="audit"
+            content_type__app_label="foundation", codename__contains="audit"
         ).values_list("codename", flat=True)
     )
     assert codenames == {"view_auditevent"}

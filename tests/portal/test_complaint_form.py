@@ -16,7 +16,7 @@ from wagtail.users.models import UserProfile
 from cases import dispatch, workflow
 from cases.access_codes import access_code_matches
 from cases.models import CaseEvent, CaseStatus, Complaint
-from portal.models import Notification
+from foundation.models import Notification
 from tests.images import jpeg_with_gps, png
 
 pytestmark = pytest.mark.django_db

@@ -16,10 +16,10 @@ from wagtail.test.utils.form_data import (
     streamfield,
 )
 
+from foundation.roles import Role
 from portal.demo_content import seed_content
 from portal.models import NoticePage
 from portal.moderation import WORKFLOW_NAME, ensure_moderation
-from portal.roles import Role
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

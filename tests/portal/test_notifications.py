@@ -4,10 +4,10 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from portal import notifications
-from portal.models import Notification
-from portal.notifications import MemorySmsBackend
-from portal.tasks import send_notification, send_pending_notifications
+from foundation import notifications
+from foundation.models import Notification
+from foundation.notifications import MemorySmsBackend
+from foundation.tasks import send_notification, send_pending_notifications
 
 pytestmark = pytest.mark.django_db
 MESSAGE = {"subject": "投诉已受理", "body": "您的投诉 WY20261121ABCDEF 已受理。"}
@@ -15,7 +15,7 @@ MESSAGE = {"subject": "投诉已受理", "body": "您的投诉 WY20261121ABCDEF 
 
 @pytest.fixture(autouse=True)
 def sms_outbox(settings):
-    settings.SMS_BACKEND = "portal.notifications.MemorySmsBackend"
+    settings.SMS_BACKEND = "foundation.notifications.MemorySmsBackend"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     MemorySmsBackend.outbox.clear()
     return MemorySmsBackend.outbox

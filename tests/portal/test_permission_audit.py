@@ -10,8 +10,8 @@ from django.urls import reverse
 from wagtail.test.utils.form_data import querydict_from_html
 
 from enterprises import access
-from portal.models import AuditEvent
-from portal.roles import Role
+from foundation.models import AuditEvent
+from foundation.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -107,17 +107,17 @@ def test_user_and_group_permissions_and_removals_from_either_side(citizen):
         (
             "portal.permissions.user_permissions_added",
             "citizen",
-            {"user": "citizen", "permissions": ["portal.view_district"]},
+            {"user": "citizen", "permissions": ["foundation.view_district"]},
         ),
         (
             "portal.permissions.user_permissions_removed",
             "citizen",
-            {"user": "citizen", "permissions": ["portal.view_district"]},
+            {"user": "citizen", "permissions": ["foundation.view_district"]},
         ),
         (
             "portal.permissions.group_permissions_added",
             "evaluator",
-            {"group": "evaluator", "permissions": ["portal.view_district"]},
+            {"group": "evaluator", "permissions": ["foundation.view_district"]},
         ),
         (
             "portal.permissions.groups_added",

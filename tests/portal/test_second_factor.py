@@ -18,8 +18,8 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.models import AuditEvent
-from portal.roles import Role
+from foundation.models import AuditEvent
+from foundation.roles import Role
 from portal.second_factor_devices import confirm_authenticator, pending_authenticator
 from tests.factories import PASSWORD, UserFactory
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 from cases import dispatch, services, workflow
 from cases.access_codes import new_tracking_number
 from cases.models import Category, Complaint
-from portal.audit_log import EXPORT_COMPLAINTS, PERSONAL_DATA_EXPORTED
-from portal.models import AuditEvent
+from foundation.audit import EXPORT_COMPLAINTS, PERSONAL_DATA_EXPORTED
+from foundation.models import AuditEvent
 from search import indexing
 from search.forms import encode_cursor
 

@@ -172,7 +172,7 @@ def _not_yours(row, response) -> bool:
     from cases.admin import case_actions
 
     name = row.url_name.removeprefix("cases_admin:case_")
-    actions = (*case_actions.CASE_ACTIONS, *case_actions.TARGET_ACTIONS)
+    actions = (*case_actions.ACTION_BUTTONS, *case_actions.TARGET_ACTIONS)
     action = next(a for a in actions if a.name == name)
     with translation.override(getattr(response.wsgi_request, "LANGUAGE_CODE", "zh-hans")):
         expected = case_actions._not_yours(action)

@@ -26,9 +26,9 @@ from cases.services import submit_complaint
 from enterprises import access
 from enterprises.models import CreditAppeal, CreditRecord, Disclosure, Licence
 from enterprises.models.evaluations import DIMENSIONS
+from foundation.roles import Role
 from portal.models import ComplaintPage, HomePage, NoticeIndexPage, NoticePage, TrackingPage
 from portal.moderation import ensure_moderation
-from portal.roles import Role
 from tests.factories import DistrictFactory, EstateFactory, make_user
 from tests.security.permission_table import ROLES, SIDES
 

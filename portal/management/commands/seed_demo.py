@@ -27,12 +27,12 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from foundation.roles import Role
 from portal import demo_data as data
 from portal import demo_enforcement as enforcement
 from portal import demo_register as register
 from portal import demo_supervision as supervision
 from portal.demo_pages import seed_site_pages
-from portal.roles import Role
 from portal.second_factor_devices import seed_demo_second_factors
 
 SEED = 20260101
@@ -80,7 +80,7 @@ def quiet_task_log():
     """Eager Celery logs every task it runs, the demo's SMS backend every message and the
     console mail backend every e-mail: thousands of back-dated messages would bury the
     summary (they are still recorded as Notification rows)."""
-    loggers = [logging.getLogger(name) for name in ("celery.app.trace", "portal.notifications")]
+    loggers = [logging.getLogger(name) for name in ("celery.app.trace", "foundation.notifications")]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.WARNING)
@@ -178,7 +178,7 @@ class Command(BaseCommand):
 
     def seed_register(self):
         from enterprises.models import Company, CompanyStatus, Estate
-        from portal.models import District
+        from foundation.models import District
 
         districts = []
         for code, name, _division in data.DISTRICTS:
@@ -270,8 +270,8 @@ class Command(BaseCommand):
 
     def seed_users(self, districts, companies, estates, hashes):
         from enterprises import access
-        from portal.models import StaffProfile
-        from portal.roles import sync_roles
+        from enterprises.models import StaffProfile
+        from foundation.roles import sync_roles
 
         User = get_user_model()
         if Group.objects.filter(name__in=[role.value for role in Role]).count() < len(Role):

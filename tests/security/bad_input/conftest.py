@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from cases.models import CaseAttachment, CaseEvent, Complaint, ComplaintPhoto, InfoRequest
-from portal.models import Notification
+from foundation.models import Notification
 from search.models import IndexOutbox
 
 # Few examples each, and no deadline: the database is real and the machine has two cores.

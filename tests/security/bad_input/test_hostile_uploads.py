@@ -7,12 +7,12 @@ The paths and the check each one runs before writing anything:
 - public complaint form (photos and PDFs): ``portal.forms.PhotoOrPdfField``, over HTTP here;
 - company answers, internal notes, rectification evidence: ``cases.attachments.validate_attachment``
   (photos re-encoded, PDFs allowed);
-- inspection photos: ``cases.uploads.reencode_photo`` (photos only, no PDF);
+- inspection photos: ``foundation.uploads.reencode_photo`` (photos only, no PDF);
 - contract documents, evaluation reports, disclosure attachments:
-  ``enterprises.uploads.validate_pdf`` (PDF only);
+  ``foundation.uploads.validate_pdf`` (PDF only);
 - the company register import: ``enterprises.importing.import_companies`` (CSV or .xlsx).
 A PDF with JavaScript is accepted where PDFs are: documents are served as downloads with
-``nosniff`` (portal.file_downloads), and a PDF viewer, not the portal's origin, runs its script.
+``nosniff`` (foundation.files), and a PDF viewer, not the portal's origin, runs its script.
 """
 
 import contextlib
@@ -32,10 +32,9 @@ from django.utils import translation
 
 from cases.attachments import validate_attachment
 from cases.models import Complaint
-from cases.uploads import reencode_photo
 from enterprises.importing import import_companies
 from enterprises.models import Company
-from enterprises.uploads import validate_pdf
+from foundation.uploads import reencode_photo, validate_pdf
 from tests.security.bad_input import hostile_files as hf
 from tests.security.bad_input.conftest import counts, zh
 

@@ -1,10 +1,13 @@
-"""Roles are Django groups; this table is the one place that says what each role may do
-model-wide. Object-level rights (a company's own records, a case assigned to an inspector)
-come from each app's ``permissions.py`` and django-guardian."""
+"""Roles are Django groups. What each role may do model-wide is declared beside the models it
+concerns: this module's table for the foundation's own, each app's
+``permissions.ROLE_PERMISSIONS`` for the app's (named by its ``AppConfig.role_permissions``);
+``sync_roles`` merges them. Object-level rights (a company's own records, a case assigned to
+an inspector) come from each app's ``permissions.py`` and django-guardian."""
 
 from enum import StrEnum
 
 from django.contrib.auth.models import Group, Permission
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,77 +31,30 @@ ROLE_LABELS = {
     Role.ADMINISTRATOR: _("Administrator"),
 }
 
-_ADMIN = "wagtailadmin.access_admin"
-_SEE_CASES = ["cases.view_complaint"]
-_WORK_CASES = [
-    *_SEE_CASES,
-    "cases.change_complaint",
-    "cases.search_complaints",
-    "cases.view_complainant_personal_data",
-]
-_REGISTER = ["enterprises.view_company", "enterprises.view_estate"]
-_REGISTER_RECORDS = [
-    f"enterprises.view_{model}"
-    for model in (
-        "licence",
-        "servicecontract",
-        "disclosure",
-        "evaluation",
-        "creditrecord",
-        "creditappeal",
-    )
-]
-# The supervision screens open for regulator staff even before their first record (rows and
-# actions are still decided by cases.permissions).
-_SUPERVISION = [
-    f"cases.view_{model}"
-    for model in ("inspection", "rectificationorder", "penalty", "checklisttemplate", "campaign")
-]
-_EDIT_REGISTER = [
-    "enterprises.add_company",
-    "enterprises.change_company",
-    "enterprises.add_estate",
-    "enterprises.change_estate",
-]
-
+# What every role is given by the foundation itself; each app adds its own model-wide
+# permissions in its ``permissions.ROLE_PERMISSIONS``, named by ``AppConfig.role_permissions``.
+ADMIN_ACCESS = "wagtailadmin.access_admin"
+STAFF_ROLES = (
+    Role.COMPANY_STAFF,
+    Role.OWNERS_COMMITTEE,
+    Role.EVALUATOR,
+    Role.INSPECTOR,
+    Role.OFFICIAL,
+    Role.ADMINISTRATOR,
+)
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
-    Role.CITIZEN: [],
-    Role.COMPANY_STAFF: [_ADMIN, *_SEE_CASES, "cases.search_complaints"],
-    Role.OWNERS_COMMITTEE: [_ADMIN, *_SEE_CASES, "cases.search_complaints"],
-    Role.EVALUATOR: [_ADMIN, *_REGISTER],
-    Role.INSPECTOR: [_ADMIN, *_WORK_CASES, *_REGISTER, *_REGISTER_RECORDS, *_SUPERVISION],
-    Role.OFFICIAL: [
-        _ADMIN,
-        *_WORK_CASES,
-        *_REGISTER,
-        *_REGISTER_RECORDS,
-        *_EDIT_REGISTER,
-        *_SUPERVISION,
-        "cases.view_randomdraw",
-    ],
+    **{role: [ADMIN_ACCESS] for role in STAFF_ROLES},
     Role.ADMINISTRATOR: [
-        _ADMIN,
-        *_WORK_CASES,
-        *_REGISTER,
-        *_REGISTER_RECORDS,
-        *_EDIT_REGISTER,
-        *_SUPERVISION,
-        "cases.view_randomdraw",
+        ADMIN_ACCESS,
         "auth.add_user",
         "auth.change_user",
         "auth.view_user",
         "auth.view_group",
         # The audit log (审计日志) is read by administrators; nobody may change it.
-        "portal.view_auditevent",
-        "portal.view_district",
-        "portal.add_district",
-        "portal.change_district",
-        "enterprises.change_creditpolicy",
-        *[
-            f"cases.{action}_{model}"
-            for model in ("slarule", "calendaroverride")
-            for action in ("view", "add", "change", "delete")
-        ],
+        "foundation.view_auditevent",
+        "foundation.view_district",
+        "foundation.add_district",
+        "foundation.change_district",
     ],
 }
 
@@ -118,9 +74,25 @@ def roles_of(user) -> frozenset[str]:
     return cached
 
 
+def all_role_permissions() -> dict[Role, list[str]]:
+    """The foundation's table merged with each installed app's ``role_permissions`` table."""
+    from django.apps import apps
+
+    merged: dict[Role, list[str]] = {role: [] for role in Role}
+    tables = [ROLE_PERMISSIONS]
+    for config in apps.get_app_configs():
+        dotted = getattr(config, "role_permissions", None)
+        if dotted:
+            tables.append(import_string(dotted))
+    for table in tables:
+        for role, names in table.items():
+            merged[role].extend(name for name in names if name not in merged[role])
+    return merged
+
+
 def sync_roles() -> None:
     """Create the groups and give each exactly its table's permissions (idempotent)."""
-    for role, perm_names in ROLE_PERMISSIONS.items():
+    for role, perm_names in all_role_permissions().items():
         group, _created = Group.objects.get_or_create(name=role.value)
         perms = []
         for name in perm_names:

@@ -1,19 +1,30 @@
-"""Photo uploads: type decided by content, size and pixel count bounded, metadata stripped.
+"""Uploads: the one check of what a file is (by its first bytes) and how large it may be.
 
-Re-encoding drops EXIF (which may carry the citizen's GPS position) and anything hidden after
-the image data; the orientation is applied first so the photo still shows upright.
+The file name and the browser's declared type are the uploader's claims; the first bytes are
+the file's. A renamed executable or web page must never be stored and served as a document.
+PDFs are stored as they are; photos are re-encoded, which drops EXIF (which may carry the
+citizen's GPS position) and anything hidden after the image data, with the orientation
+applied first so the photo still shows upright.
 """
 
 import io
+import os
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadhandler import FileUploadHandler
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
+# Used when settings do not define CONTRACT_DOCUMENT_MAX_BYTES: a scanned 30-page contract.
+# The name is historical: the limit applies to every PDF upload of the register.
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+PDF_MIME = "application/pdf"
+PDF_MAGIC = b"%PDF-"
+HEAD_BYTES = 262  # as much as filetype looks at
 ACCEPTED_IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo; larger is refused before decoding
 # Stored photos are at most this many pixels on their long side, plenty to see a broken
@@ -23,6 +34,55 @@ MAX_PIXELS = 40_000_000  # a 40-megapixel photo; larger is refused before decodi
 MAX_SIDE = 2560
 
 
+def display_name(uploaded, default: str = "") -> str:
+    """The uploader's file name without any folder, for messages and titles."""
+    return os.path.basename(getattr(uploaded, "name", "") or "") or default or _("the file")
+
+
+def sniff(uploaded) -> str | None:
+    """The MIME type the file's first bytes show, or None; the file is rewound."""
+    uploaded.seek(0)
+    head = uploaded.read(HEAD_BYTES)
+    uploaded.seek(0)
+    kind = filetype.guess(head) if head else None
+    if kind is None:
+        return None
+    # filetype also accepts a byte-order mark before "%PDF"; a real PDF starts with "%PDF-".
+    if kind.mime == PDF_MIME and not head.startswith(PDF_MAGIC):
+        return None
+    return kind.mime
+
+
+def check_size(uploaded, *, limit: int, name: str, message: str) -> None:
+    """Raise ValidationError when the file is larger than ``limit`` bytes; ``message`` is the
+    caller's translated sentence with ``%(name)s``, ``%(size)s`` and ``%(limit)d`` (MB)."""
+    if uploaded.size > limit:
+        raise ValidationError(
+            message
+            % {"name": name, "size": filesizeformat(uploaded.size), "limit": limit // 1_048_576},
+            code="too_large",
+        )
+
+
+def max_document_bytes() -> int:
+    return getattr(settings, "CONTRACT_DOCUMENT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def validate_pdf(uploaded) -> None:
+    """Raise ValidationError naming the file unless it is a PDF within the size limit
+    (contract documents, evaluation reports, disclosure attachments, evidence)."""
+    name = display_name(uploaded, _("the document"))
+    message = _(
+        "“%(name)s” is %(size)s, larger than %(limit)d MB: a document may be at most %(limit)d MB."
+    )
+    check_size(uploaded, limit=max_document_bytes(), name=name, message=message)
+    if sniff(uploaded) != PDF_MIME:
+        raise ValidationError(
+            _("“%(name)s” is not a PDF document; upload it as a PDF.") % {"name": name},
+            code="not_pdf",
+        )
+
+
 def reencode_photo(uploaded) -> ContentFile:
     """Return a clean JPEG of the uploaded photo, or raise ValidationError saying why not."""
     if uploaded.size > settings.COMPLAINT_PHOTO_MAX_BYTES:
@@ -30,10 +90,7 @@ def reencode_photo(uploaded) -> ContentFile:
             _("“%(name)s” is larger than %(limit)d MB.")
             % {"name": uploaded.name, "limit": settings.COMPLAINT_PHOTO_MAX_BYTES // 1_048_576}
         )
-    head = uploaded.read(262)
-    uploaded.seek(0)
-    kind = filetype.guess(head)
-    if kind is None or kind.mime not in ACCEPTED_IMAGE_TYPES:
+    if sniff(uploaded) not in ACCEPTED_IMAGE_TYPES:
         raise ValidationError(
             _("“%(name)s” is not a JPEG, PNG, WebP or GIF image.") % {"name": uploaded.name}
         )

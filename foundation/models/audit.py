@@ -1,6 +1,6 @@
 """The append-only audit log (审计日志): who exported, viewed or changed what, and when.
 
-Each row is written once by ``portal.audit_log.record_event`` and never changed or removed
+Each row is written once by ``foundation.audit.record_event`` and never changed or removed
 from the application: ``save()`` refuses an existing row, ``delete()`` and the queryset's
 ``update()``/``delete()`` raise. Only the "view" permission exists, so no admin screen can
 offer to add, edit or delete one. The fields are deliberately general (an action code, a
@@ -58,6 +58,7 @@ class AuditEvent(models.Model):
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
+        db_table = "portal_auditevent"  # created before the foundation split; kept with its trigger
         ordering = ["-created_at", "-id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")

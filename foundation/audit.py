@@ -1,16 +1,83 @@
-"""Writing the audit log (审计日志): the one function every path calls to record an event.
+"""The audit writers: the one place every app records who did what.
 
-Action codes are dotted, like the Wagtail log entries': ``portal.export.complaints``. The
-event is committed in its own transaction, so it stands even when written at the end of a
-streamed response, outside the view's transaction.
+Two logs, one module:
+- ``record``/``record_many``: what happened to a record (a licence approved, a penalty served),
+  as Wagtail log entries, so each record's history view in the admin lists them. Written
+  inside the transition's transaction; the action code must be registered by its app
+  (``register_actions`` from a ``register_log_actions`` hook).
+- ``record_event``: the append-only audit log (审计日志) of exports, sign-ins, permission
+  changes and views of personal data (``AuditEvent``). Committed in its own transaction, so it
+  stands even when written at the end of a streamed response, outside the view's transaction.
+
+Action codes are dotted: ``enterprises.licence.suspended``, ``portal.export.complaints``.
 """
 
+import uuid
 from collections.abc import Mapping
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http import HttpRequest, QueryDict
+from django.utils import timezone
+from wagtail.log_actions import log
+from wagtail.log_actions import registry as log_registry
+from wagtail.models import ModelLogEntry
 
-from portal.models import AuditEvent
+from foundation.models import AuditEvent
+
+# Records' history (Wagtail log entries) ---------------------------------------------------
+
+
+def register_actions(actions, table: Mapping) -> None:
+    """Register an app's ``{code: label}`` table with Wagtail's log action registry."""
+    for code, label in table.items():
+        actions.register_action(code, label, label)
+
+
+def _user_or_none(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _check_registered(action: str) -> None:
+    if not log_registry.action_exists(action):
+        raise ValueError(f"unregistered audit action {action!r}")
+
+
+def record(instance, action: str, *, actor=None, **data) -> None:
+    """Write one history entry for ``instance``; ``actor`` None means the system (a sweep)."""
+    _check_registered(action)
+    log(instance=instance, action=action, user=_user_or_none(actor), data=data)
+
+
+def record_many(entries: list[tuple[object, dict]], action: str, *, actor=None) -> None:
+    """One history entry per instance, written in one bulk insert and sharing one uuid (so the
+    history shows them as one user action). For bulk work such as an import, where one
+    ``record`` per row cost more than the import itself."""
+    _check_registered(action)
+    if not entries:
+        return
+    user = _user_or_none(actor)
+    content_type = ContentType.objects.get_for_model(type(entries[0][0]))
+    now, batch = timezone.now(), uuid.uuid4()
+    ModelLogEntry.objects.bulk_create(
+        [
+            ModelLogEntry(
+                content_type=content_type,
+                object_id=str(instance.pk),
+                label=str(instance),
+                action=action,
+                data=data,
+                timestamp=now,
+                uuid=batch,
+                user=user,
+            )
+            for instance, data in entries
+        ],
+        batch_size=1000,
+    )
+
+
+# The audit log (审计日志) -------------------------------------------------------------------
 
 EXPORT_COMPLAINTS = "portal.export.complaints"
 EXPORT_REGISTER = "portal.export.register"
@@ -33,11 +100,9 @@ def record_event(
     request: HttpRequest | None = None,
 ) -> AuditEvent:
     """Append one event; ``actor`` None (or anonymous) is the system or a visitor."""
-    if actor is not None and not actor.is_authenticated:
-        actor = None
     with transaction.atomic():
         return AuditEvent.objects.create(
-            actor=actor,
+            actor=_user_or_none(actor),
             action=action,
             label=str(label)[:200],
             filters=as_filters(filters),
@@ -105,7 +170,7 @@ def _logged_out(sender, request, user, **kwargs) -> None:
 
 
 def connect_sign_in_events() -> None:
-    """Called from PortalConfig.ready: every sign-in, failed sign-in and sign-out is logged."""
+    """Called from FoundationConfig.ready: every sign-in, failed sign-in and sign-out is logged."""
     from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
     user_logged_in.connect(_logged_in, dispatch_uid="portal.audit.login")

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from portal.models import Notification
+from foundation.models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def notify(*, dedup_key: str, subject: str, body: str, email: str = "", phone: s
 
 
 def _enqueue(notification_id: int) -> None:
-    from portal.tasks import send_notification
+    from foundation.tasks import send_notification
 
     send_notification.delay(notification_id)
 

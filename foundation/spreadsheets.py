@@ -22,9 +22,13 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from openpyxl.cell import WriteOnlyCell
 
-from enterprises.exporting import CONTENT_TYPES
-from enterprises.importing import FORMULA_STARTS
-
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# Spreadsheet programs run cells starting with these as formulas; exports prefix them with an
+# apostrophe (CSV injection), which the register's import takes off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 500
 NUMBERS = (int, float, Decimal)
 SHEET_TITLE_FORBIDDEN = str.maketrans("", "", "[]:*?/\\")

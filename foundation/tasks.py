@@ -5,7 +5,7 @@ import smtplib
 
 from celery import shared_task
 
-from portal import notifications
+from foundation import notifications
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,67 @@
+"""The audit action codes of the cases app and their labels, registered with Wagtail's log
+registry (``cases.wagtail_hooks``) so every history view names them.
+
+``TIMELINE_ACTIONS`` are a complaint's timeline events (``CaseEvent``, written by
+``cases.workflow``); ``SUPERVISION_ACTIONS`` are the regulator's records (inspections, draws,
+orders, penalties), written through ``foundation.audit.record`` inside each transition's
+transaction.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+TIMELINE_ACTIONS = {
+    "cases.complaint.submitted": _("Complaint submitted"),
+    "cases.complaint.accepted": _("Accepted"),
+    "cases.complaint.rejected": _("Not accepted"),
+    "cases.complaint.assigned": _("Dispatched"),
+    "cases.complaint.started": _("Work started"),
+    "cases.complaint.resolved": _("Resolved"),
+    "cases.complaint.followed_up": _("Satisfaction recorded"),
+    "cases.complaint.closed": _("Closed"),
+    "cases.complaint.anonymised": _("Personal data removed (retention period ended)"),
+    "cases.complaint.reopened": _("Reopened"),
+    "cases.complaint.merged": _("Merged into another case"),
+    "cases.complaint.duplicate_merged": _("A duplicate was merged into this case"),
+    "cases.dispatch.signed": _("Signed for"),
+    "cases.dispatch.returned": _("Returned by the receiving unit"),
+    "cases.dispatch.sign_late": _("Not signed for in time"),
+    "cases.complaint.answered": _("Company answered"),
+    "cases.answer.accepted": _("Company answer accepted"),
+    "cases.answer.sent_back": _("Company answer sent back"),
+    "cases.complaint.unsatisfied_again": _("Unsatisfied again after reopening"),
+    "cases.complaint.info_requested": _("More information requested"),
+    "cases.complaint.info_provided": _("Information provided"),
+    "cases.extension.requested": _("Extension requested"),
+    "cases.extension.refused": _("Extension refused"),
+    "cases.complaint.extended": _("Time limit extended"),
+    "cases.complaint.sla_warning": _("Due soon"),
+    "cases.complaint.overdue": _("Overdue"),
+    "cases.complaint.escalated": _("Escalated for supervision"),
+    "cases.complaint.note_added": _("Internal note"),
+}
+
+SUPERVISION_ACTIONS = {
+    "cases.inspection.planned": _("Inspection planned"),
+    "cases.inspection.started": _("Inspection started"),
+    "cases.inspection.scored": _("Checklist item scored"),
+    "cases.inspection.photo_added": _("Inspection photo added"),
+    "cases.inspection.completed": _("Inspection completed"),
+    "cases.inspection.cancelled": _("Inspection cancelled"),
+    "cases.checklist.versioned": _("Checklist version created"),
+    "cases.draw.drawn": _("Random draw made"),
+    "cases.draw.published": _("Random draw published"),
+    "cases.order.issued": _("Rectification order issued"),
+    "cases.order.acknowledged": _("Rectification order acknowledged"),
+    "cases.order.submitted": _("Rectification submitted"),
+    "cases.order.verified": _("Rectification verified"),
+    "cases.order.failed": _("Rectification failed"),
+    "cases.order.overdue": _("Rectification order overdue"),
+    "cases.penalty.proposed": _("Penalty proposed"),
+    "cases.penalty.approved": _("Penalty approved"),
+    "cases.penalty.rejected": _("Penalty not approved"),
+    "cases.penalty.served": _("Penalty served"),
+    "cases.penalty.executed": _("Penalty executed"),
+    "cases.penalty.published": _("Penalty published"),
+}
+
+ACTIONS = {**TIMELINE_ACTIONS, **SUPERVISION_ACTIONS}

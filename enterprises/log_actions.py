@@ -1,0 +1,29 @@
+"""The audit action codes of the register and their labels, registered with Wagtail's log
+registry (``enterprises.wagtail_hooks``); every state-changing function in ``enterprises``
+writes one through ``foundation.audit.record`` inside its transaction.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "enterprises.company.imported": _("Imported"),
+    "enterprises.licence.applied": _("Licence applied for"),
+    "enterprises.licence.approved": _("Licence approved"),
+    "enterprises.licence.rejected": _("Licence rejected"),
+    "enterprises.licence.suspended": _("Licence suspended"),
+    "enterprises.licence.revoked": _("Licence revoked"),
+    "enterprises.licence.reinstated": _("Licence reinstated"),
+    "enterprises.licence.expired": _("Licence expired"),
+    "enterprises.licence.expiry_warned": _("Licence expiry warned"),
+    "enterprises.contract.submitted": _("Contract submitted for filing"),
+    "enterprises.contract.filed": _("Contract filed"),
+    "enterprises.contract.returned": _("Contract returned"),
+    "enterprises.contract.terminated": _("Contract terminated"),
+    "enterprises.contract.expired": _("Contract expired"),
+    "enterprises.disclosure.published": _("Disclosure published"),
+    "enterprises.evaluation.submitted": _("Evaluation submitted"),
+    "enterprises.credit.recomputed": _("Credit recomputed"),
+    "enterprises.credit.appealed": _("Credit record appealed"),
+    "enterprises.credit.appeal_upheld": _("Credit appeal upheld"),
+    "enterprises.credit.appeal_dismissed": _("Credit appeal dismissed"),
+}

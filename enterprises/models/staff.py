@@ -1,0 +1,44 @@
+"""Where a signed-in person belongs: the district, company or estate their role works in."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StaffProfile(models.Model):
+    """Where a signed-in user belongs: a district for regulator staff, a company or an estate
+    for company staff and owners' committee members. Roles themselves are Django groups
+    (``foundation.roles``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    district = models.ForeignKey(
+        "foundation.District",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("district"),
+    )
+    company = models.ForeignKey(
+        "enterprises.Company",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("company"),
+    )
+    estate = models.ForeignKey(
+        "enterprises.Estate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("estate"),
+    )
+
+    class Meta:
+        db_table = "portal_staffprofile"  # created in the portal app before the split; kept
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
