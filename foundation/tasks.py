@@ -1,27 +1,67 @@
-"""Celery tasks of the portal: sending notifications, by id, safe to run twice."""
+"""The Celery task policy every app's tasks follow, and the notification tasks.
 
+``PolicyTask`` is the one base (pretix's transaction-aware task idea, on Celery's own
+``DjangoTask``): tasks take primary keys and are idempotent, so they are acknowledged late (a
+worker killed mid-task gets its task redelivered); transient database errors are retried with
+exponential back-off; ``delay_on_commit`` queues after the caller's transaction commits, and a
+broker that is down then fails neither the request nor the commit (the sweeps catch up).
+"""
+
+import functools
 import logging
 import smtplib
 
 from celery import shared_task
+from celery.contrib.django.task import DjangoTask
+from django.db import InterfaceError, OperationalError, transaction
 
 from foundation import notifications
 
 logger = logging.getLogger(__name__)
 
+TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 
-@shared_task(bind=True, acks_late=True, max_retries=6)
+
+class PolicyTask(DjangoTask):
+    acks_late = True
+    autoretry_for = TRANSIENT_DATABASE_ERRORS
+    retry_backoff = 30
+    retry_backoff_max = 900
+    max_retries = 5
+
+    def delay_on_commit(self, *args, **kwargs) -> None:
+        """Queue once the current transaction commits; nothing if it rolls back. robust: a
+        broker that is down is logged, and the committed request still succeeds."""
+        transaction.on_commit(functools.partial(self.delay, *args, **kwargs), robust=True)
+
+    def retry_later(
+        self, exc: Exception, *, deferred_result=None, what: str = "", first=5, longest=300
+    ):
+        """Retry after a transient failure outside the database (a gateway, Elasticsearch),
+        ``first`` seconds later, doubling up to ``longest``. Run in-process (eager: the demo,
+        tests) there is no later, so the failure is logged and ``deferred_result`` returned:
+        the sweep that backs each such task picks the work up."""
+        if self.request.is_eager:
+            logger.warning("%s deferred to the sweep: %s", what or self.name, exc)
+            return deferred_result
+        raise self.retry(exc=exc, countdown=min(first * 2**self.request.retries, longest)) from exc
+
+
+@shared_task(base=PolicyTask, bind=True, max_retries=6)
 def send_notification(self, notification_id: int) -> bool:
     try:
         return notifications.deliver(notification_id)
     except (smtplib.SMTPException, OSError) as exc:
-        if self.request.is_eager:
-            logger.warning("notification %s deferred to the sweep: %s", notification_id, exc)
-            return False
-        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 3600)) from exc
+        return self.retry_later(
+            exc,
+            deferred_result=False,
+            what=f"notification {notification_id}",
+            first=30,
+            longest=3600,
+        )
 
 
-@shared_task(acks_late=True)
+@shared_task(base=PolicyTask)
 def send_pending_notifications() -> int:
     """Beat sweep: send whatever is still unsent (a lost task, a gateway that was down)."""
     sent = 0

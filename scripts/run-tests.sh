@@ -16,6 +16,7 @@ export ELASTICSEARCH_INDEX_PREFIX="${ELASTICSEARCH_INDEX_PREFIX:-portal-test}"
 echo "services ready after $(( $(date +%s) - started )) s" >&2
 
 .venv/bin/ruff check .
+.venv/bin/lint-imports # the layers: foundation ← enterprises ← cases ← search ← portal
 .venv/bin/python manage.py makemigrations --check --dry-run
 scripts/browser.sh ensure # Chromium and CJK fonts for the browser tests (tests/e2e)
 .venv/bin/pytest "$@"
