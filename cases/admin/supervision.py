@@ -24,8 +24,8 @@ from cases.models import (
     RectificationOrder,
 )
 from enterprises.admin import views as register_views
+from enterprises.admin.transitions import Transition, register_transitions
 from enterprises.admin.viewsets import SUBMITTED, VIEW_ONLY, RegisterViewSet
-from enterprises.admin_views import Transition, register_transitions
 from foundation.audit import EXPORT_SUPERVISION
 from foundation.roles import Role, roles_of
 

@@ -218,7 +218,7 @@ class EvaluationForm(WagtailAdminModelForm):
         )
 
 
-# The questions a transition button asks (enterprises.admin_views) -------------------------
+# The questions a transition button asks (enterprises.admin.transitions) -------------------------
 
 
 class NoQuestionsForm(forms.Form):

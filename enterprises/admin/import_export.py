@@ -19,8 +19,8 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import Button, HeaderButton
 
+from enterprises.admin.transitions import refused
 from enterprises.admin.views import ScopedIndexView
-from enterprises.admin_views import refused
 from enterprises.exporting import CONTENT_TYPES, export_companies
 from enterprises.importing import IMPORTERS, import_companies
 from foundation.roles import roles_of

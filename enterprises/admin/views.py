@@ -20,8 +20,8 @@ from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.widgets.button import Button, HeaderButton
 
-from enterprises import admin_views, credit
-from enterprises.admin import files
+from enterprises import credit
+from enterprises.admin import files, transitions
 from foundation import spreadsheets
 from foundation.audit import EXPORT_REGISTER, as_filters, record_event
 
@@ -143,7 +143,7 @@ class ScopedInspectView(ScopedMixin, generic.InspectView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["transitions"] = admin_views.available_transitions(
+        context["transitions"] = transitions.available_transitions(
             self.request, self.object, self.url_namespace
         )
         context["file_url_name"] = f"{self.url_namespace}:file"

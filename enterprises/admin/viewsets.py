@@ -2,7 +2,7 @@
 
 Every screen lists, shows and changes only what ``enterprises.permissions`` lets the user
 see; records with a life cycle are created through their module's function and moved by the
-transition buttons of ``enterprises.admin_views``, never saved from a plain model form.
+transition buttons of ``enterprises.admin.transitions``, never saved from a plain model form.
 """
 
 from django.forms.models import modelform_factory
@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from enterprises import admin_views, permissions
-from enterprises.admin import files, forms, import_export, views
+from enterprises import permissions
+from enterprises.admin import files, forms, import_export, transitions, views
 from enterprises.admin.policy import (
     ScopedPermissionPolicy,
     acts_for_a_company,
@@ -108,19 +108,19 @@ class RegisterViewSet(ModelViewSet):
         return form_class or modelform_factory(self.model, fields=())
 
     def get_urlpatterns(self):
-        transitions = [
+        buttons = [
             path(
                 f"{transition.name}/<int:pk>/",
-                admin_views.TransitionView.as_view(
+                transitions.TransitionView.as_view(
                     transition=transition,
                     scope=self.scope,
                     inspect_url_name=self.get_url_name("inspect"),
                 ),
                 name=transition.name,
             )
-            for transition in admin_views.transitions_for(self.model)
+            for transition in transitions.transitions_for(self.model)
         ]
-        return super().get_urlpatterns() + transitions + self.file_urlpatterns()
+        return super().get_urlpatterns() + buttons + self.file_urlpatterns()
 
     def file_urlpatterns(self):
         if not (files.file_fields(self.model) or files.related_files(self.model)):
