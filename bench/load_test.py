@@ -10,7 +10,7 @@ DATABASE_URL, CELERY_BROKER_URL and ELASTICSEARCH_URL, which this reads):
    complaints and users fast (``bench/load/seed.py``), the demo's public pages and a few cases
    worked through the app's services, and indexes everything into Elasticsearch under the
    prefix ``load-bench`` (the database search fallback when ELASTICSEARCH_URL is unset).
-2. Starts gunicorn (``portal.wsgi``, ``bench.load.settings``: DEBUG=0, Redis cache db 13,
+2. Starts gunicorn (``portal.config.wsgi``, ``bench.load.settings``: DEBUG=0, Redis cache db 13,
    broker db 14) on a free loopback port and a Celery worker.
 3. Runs each scenario of ``bench/load/locustfile.py`` with locust, headless, for
    ``--duration`` seconds at ``--concurrency`` users, then the sustained-upload phase
@@ -108,7 +108,7 @@ def prepare(args, admin_url: str) -> dict:
     from bench.load import seed
     from cases.models import Category
     from enterprises.models import Estate
-    from portal.demo_pages import seed_site_pages
+    from portal.demo.pages import seed_site_pages
     from portal.models import ComplaintPage, TrackingPage
     from search import engine, rebuild
 
@@ -176,7 +176,7 @@ class Services:
         for command in (
             [VENV_BIN / "celery", "-A", "portal", "worker", "-c", "1", "-l", "WARNING",
              "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            [VENV_BIN / "gunicorn", "portal.wsgi", "-b", f"127.0.0.1:{self.port}",
+            [VENV_BIN / "gunicorn", "portal.config.wsgi", "-b", f"127.0.0.1:{self.port}",
              "-w", str(self.args.workers), "-k", "gthread", "--threads", str(self.args.threads),
              "--timeout", "120", "--chdir", str(ROOT)],
         ):  # fmt: skip

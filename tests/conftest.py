@@ -21,7 +21,7 @@ from wagtail.models import Locale, Page, Site
 
 from enterprises import access
 from foundation.roles import Role
-from portal.celery import app as celery_app
+from portal.config.celery import app as celery_app
 from portal.models import ComplaintPage, HomePage, TrackingPage
 from tests.factories import DistrictFactory, EstateFactory, make_user
 

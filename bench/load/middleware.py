@@ -1,6 +1,6 @@
 """Counts the statements a request runs and says so in ``X-Bench-Queries`` (bench only).
 
-First in the stack, so a page served by ``portal.page_cache`` is counted too: the load test
+First in the stack, so a page served by ``portal.site.page_cache`` is counted too: the load test
 asserts a cache hit runs no query at all.
 """
 

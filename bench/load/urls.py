@@ -3,7 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from portal.urls import urlpatterns as portal_urlpatterns
+from portal.config.urls import urlpatterns as portal_urlpatterns
 
 
 def trivial(request: HttpRequest) -> HttpResponse:

@@ -1,6 +1,6 @@
 """Pages whose content comes from the register and the enforcement records rather than from
 editors: the enforcement results (执法结果公示), the company directory, and site search. The
-views behind them live in ``portal.directory_views`` and ``portal.search_views``."""
+views behind them live in ``portal.site.directory_views`` and ``portal.site.search_views``."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -31,7 +31,7 @@ class EnforcementIndexPage(RoutablePageMixin, SingleListingPage):
 
     @path("")
     def results(self, request):
-        from portal.directory_views import enforcement_results
+        from portal.site.directory_views import enforcement_results
 
         return enforcement_results(self, request)
 
@@ -44,19 +44,19 @@ class CompanyDirectoryPage(RoutablePageMixin, SingleListingPage):
 
     @path("")
     def companies(self, request):
-        from portal.directory_views import company_list
+        from portal.site.directory_views import company_list
 
         return company_list(self, request)
 
     @path("<int:company_id>/")
     def company(self, request, company_id: int):
-        from portal.directory_views import company_detail
+        from portal.site.directory_views import company_detail
 
         return company_detail(self, request, company_id)
 
     @path("<int:company_id>/disclosures/<int:disclosure_id>/attachment/")
     def disclosure_attachment(self, request, company_id: int, disclosure_id: int):
-        from portal.directory_views import disclosure_attachment
+        from portal.site.directory_views import disclosure_attachment
 
         return disclosure_attachment(company_id, disclosure_id)
 
@@ -73,7 +73,7 @@ class SearchPage(RoutablePageMixin, Page):
 
     @path("")
     def search(self, request):
-        from portal.search_views import site_search
+        from portal.site.search_views import site_search
 
         return site_search(self, request)
 
@@ -86,13 +86,13 @@ class DrawResultsPage(RoutablePageMixin, SingleListingPage):
 
     @path("")
     def draws(self, request):
-        from portal.draw_views import draw_list
+        from portal.site.draw_views import draw_list
 
         return draw_list(self, request)
 
     @path("<int:draw_id>/")
     def draw(self, request, draw_id: int):
-        from portal.draw_views import draw_detail
+        from portal.site.draw_views import draw_detail
 
         return draw_detail(self, request, draw_id)
 
@@ -106,7 +106,7 @@ class StatisticsPage(SingleListingPage):
         verbose_name = _("statistics page")
 
     def get_context(self, request, *args, **kwargs):
-        from portal.public_statistics import statistics_context
+        from portal.site.public_statistics import statistics_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(statistics_context())

@@ -35,7 +35,7 @@ class HomePage(Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from portal.home import home_context
+        from portal.site.home import home_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(home_context())
@@ -64,7 +64,7 @@ class ComplaintPage(RoutablePageMixin, Page):
         verbose_name = _("complaint page")
 
     def _form_page(self, request, form, status: int = 200, **extra):
-        from portal.forms import estate_names
+        from portal.site.complaint_forms import estate_names
 
         context = {"form": form, "estate_names": estate_names(), **extra}
         response = self.render(request, context_overrides=context)
@@ -76,7 +76,7 @@ class ComplaintPage(RoutablePageMixin, Page):
     def complaint_form(self, request):
         from django_ratelimit.core import is_ratelimited
 
-        from portal.forms import ComplaintForm
+        from portal.site.complaint_forms import ComplaintForm
 
         if request.method != "POST":
             request.session.pop(self.SESSION_KEY, None)  # an old receipt is not kept around
@@ -109,7 +109,7 @@ class ComplaintPage(RoutablePageMixin, Page):
 
     @path("submitted/")
     def complaint_submitted(self, request):
-        from portal.forms import ReceiptEmailForm
+        from portal.site.complaint_forms import ReceiptEmailForm
 
         receipt = request.session.get(self.SESSION_KEY)
         if request.method == "POST":
@@ -154,7 +154,7 @@ class ComplaintPage(RoutablePageMixin, Page):
 class TrackingPage(RoutablePageMixin, Page):
     """The citizen's tracking page (进度查询): tracking number + access code → the case's
     public timeline, answers to questions, and the satisfaction rating. The views live in
-    ``portal.tracking``; this page only routes to them."""
+    ``portal.site.tracking``; this page only routes to them."""
 
     intro = RichTextField(_("introduction"), blank=True)
 
@@ -168,12 +168,12 @@ class TrackingPage(RoutablePageMixin, Page):
 
     @path("")
     def lookup(self, request):
-        from portal.tracking import lookup
+        from portal.site.tracking import lookup
 
         return lookup(self, request)
 
     @path("case/")
     def case(self, request):
-        from portal.tracking import case_detail
+        from portal.site.tracking import case_detail
 
         return case_detail(self, request)

@@ -1,9 +1,9 @@
 """Validation of what partners send and ask: nothing is stored or queried before it passes.
 
-A partner's service request obeys the public complaint form's rules (portal.forms): the same
-description field and checks, the same phone rule, and a contact phone is required, as the
-regulator must be able to call back. Field names are Open311's, so errors name what the
-partner sent.
+A partner's service request obeys the public complaint form's rules
+(portal.site.complaint_forms): the same description field and checks, the same phone rule,
+and a contact phone is required, as the regulator must be able to call back. Field names are
+Open311's, so errors name what the partner sent.
 """
 
 import copy
@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Category
 from enterprises.models import Estate
-from portal.forms import PHONE, ComplaintForm, PlainTextField, match_estate
+from portal.site.complaint_forms import PHONE, ComplaintForm, PlainTextField, match_estate
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 10_000  # deeper than this, narrow the dates instead

@@ -7,9 +7,9 @@ descriptions the API returns are translated.
 """
 
 from cases.models import Category
-from portal.forms import PHONE
 from portal.open311.forms import MAX_IDS, MAX_PAGE, MAX_PAGE_SIZE
 from portal.open311.mapping import CLOSED_STATUSES, OPEN_STATUSES
+from portal.site.complaint_forms import PHONE
 
 _REF = "#/components/schemas/"
 _NO_CONTROL_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"

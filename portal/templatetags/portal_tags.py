@@ -8,7 +8,7 @@ from django.urls import translate_url
 from django.utils.translation import get_language
 from wagtail.models import Site
 
-from portal import page_cache
+from portal.site import page_cache
 
 register = template.Library()
 

@@ -18,7 +18,7 @@ from cases.models import (
     Satisfaction,
     Tier,
 )
-from portal.demo_files import pdf_bytes
+from portal.demo.files import pdf_bytes
 from portal.models import ComplaintPage, TrackingPage
 from tests.e2e.pages import EN, ZH, assert_fits_the_screen, field, jpeg_file, log_in, t
 

@@ -23,8 +23,7 @@ from cases.models import CaseStatus, Complaint, EnforcementResult, PenaltyKind
 from cases.workflow import accept_case, resolve_case
 from enterprises.credit import recompute_credit
 from enterprises.models import Disclosure, DisclosureKind, Licence, LicenceStatus
-from portal.demo_files import pdf_bytes
-from portal.forms import ComplaintForm
+from portal.demo.files import pdf_bytes
 from portal.models import (
     CompanyDirectoryPage,
     EnforcementIndexPage,
@@ -35,7 +34,8 @@ from portal.models import (
     StandardPage,
     StatisticsPage,
 )
-from portal.tracking_forms import TrackingForm
+from portal.site.complaint_forms import ComplaintForm
+from portal.site.tracking_forms import TrackingForm
 from tests.e2e.accessibility import accessibility_problems
 from tests.e2e.conftest import PHONE, TIMEOUT_MS
 from tests.e2e.pages import EN, ZH, assert_fits_the_screen, field, jpeg_file, t

@@ -2,7 +2,7 @@
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from portal.demo_files import pdf_bytes
+from portal.demo.files import pdf_bytes
 
 __all__ = ["bom_pdf", "contract_pdf", "html_named_pdf", "pdf_bytes"]
 

@@ -15,7 +15,7 @@ import redis
 from django.db import connection
 
 from cases.models import Complaint
-from portal.celery import app as celery_app
+from portal.config.celery import app as celery_app
 from tests.faults.proxy import FaultProxy
 from tests.faults.worker import Worker
 

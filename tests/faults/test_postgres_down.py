@@ -67,7 +67,7 @@ def server(db_proxy, site_pages, tmp_path):
             sys.executable,
             "-m",
             "gunicorn",
-            "portal.wsgi:application",
+            "portal.config.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -38,7 +38,7 @@ def redis_proxy(settings, make_proxy, queue):
     """The broker and the cache of this process reach Redis only through the proxy."""
     proxy = make_proxy(address(broker_url()))
     cache_config = settings.CACHES["default"]
-    assert cache_config["BACKEND"] == "portal.unavailable.DegradingRedisCache", (
+    assert cache_config["BACKEND"] == "portal.availability.unavailable.DegradingRedisCache", (
         "the fault tests need CACHE_URL on Redis: run `make test`"
     )
     settings.CACHES = {"default": {**cache_config, "LOCATION": proxy.url(cache_config["LOCATION"])}}

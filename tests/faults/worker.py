@@ -15,7 +15,7 @@ import time
 import uuid
 from pathlib import Path
 
-from portal.celery import app as celery_app
+from portal.config.celery import app as celery_app
 from tests.conftest import ROOT
 
 START_SECONDS = 60

@@ -16,7 +16,7 @@ from cases.models import EnforcementResult, PenaltyKind
 from enterprises import credit
 from enterprises.disclosures import publish_disclosure, save_disclosure
 from enterprises.models import Company, Disclosure, DisclosureKind, Licence, LicenceStatus
-from portal.demo_files import pdf_bytes
+from portal.demo.files import pdf_bytes
 from portal.models import CompanyDirectoryPage, EnforcementIndexPage
 from tests.factories import CompanyFactory, EstateFactory, UserFactory, make_complaint
 
@@ -27,7 +27,7 @@ URL = "/companies/"
 
 @pytest.fixture(autouse=True)
 def no_page_cache(settings):
-    """These tests are about the view: the public page cache (portal.page_cache) is off."""
+    """These tests are about the view: the public page cache (portal.site.page_cache) is off."""
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
 
 

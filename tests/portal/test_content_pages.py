@@ -7,7 +7,7 @@ import re
 import pytest
 import time_machine
 
-from portal.demo_content import seed_content
+from portal.demo.content import seed_content
 from portal.models import NoticePage, StandardPage
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,7 @@ _numbers = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def no_page_cache(settings):
-    """These tests are about the view: the public page cache (portal.page_cache) is off."""
+    """These tests are about the view: the public page cache (portal.site.page_cache) is off."""
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
 
 
@@ -202,7 +202,7 @@ def test_query_count_does_not_grow_with_the_number_of_results(pages, django_asse
     few_queries = len(few.captured_queries)  # now: the log is reset per request
     for index in range(27):
         make_result(companies[index % 3], decided_on=dt.date(2025, 1 + index % 12, 1))
-    _get(URL)  # saving results refreshed the cached navigation (portal.page_cache generation)
+    _get(URL)  # saving results refreshed the cached navigation (portal.site.page_cache generation)
     with django_assert_num_queries(few_queries):
         assert len(numbers_in(_get(URL))) == 20
     assert few_queries <= 16
@@ -219,7 +219,7 @@ def test_english_page_keeps_its_language_in_links(pages, company_a):
 
 
 def test_demo_seed_is_deterministic_idempotent_and_shown(site_pages):
-    from portal.demo_enforcement import PLAN, seed_enforcement
+    from portal.demo.enforcement import PLAN, seed_enforcement
 
     for _ in range(5):
         EstateFactory()

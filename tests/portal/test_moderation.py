@@ -1,7 +1,7 @@
 """The "Official review" workflow: an official's edit reaches the public site only once an
 official approves it; a rejected edit never does; nobody else may edit or approve pages.
 
-The rule implemented (portal.moderation): any member of the "official" group approves or
+The rule implemented (portal.site.moderation): any member of the "official" group approves or
 requests changes, the submitter included; nobody but a superuser publishes directly."""
 
 import pytest
@@ -17,9 +17,9 @@ from wagtail.test.utils.form_data import (
 )
 
 from foundation.roles import Role
-from portal.demo_content import seed_content
+from portal.demo.content import seed_content
 from portal.models import NoticePage
-from portal.moderation import WORKFLOW_NAME, ensure_moderation
+from portal.site.moderation import WORKFLOW_NAME, ensure_moderation
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -130,7 +130,7 @@ def test_rejected_edit_never_appears(client, notice, official, second_official):
 
 def test_submitting_official_may_approve_their_own_edit(client, notice, official):
     """Wagtail's group approval: every official reviews, the submitter included (documented in
-    portal.moderation); the history still names who submitted and who approved."""
+    portal.site.moderation); the history still names who submitted and who approved."""
     submit_with_api(notice, official)
 
     act(client, official, notice, "approve")

@@ -51,7 +51,7 @@ REQUEST_FIELDS = {
 
 @pytest.fixture(autouse=True)
 def open311_urls(settings):
-    """The API mounted as portal/urls.py will mount it."""
+    """The API mounted as portal/config/urls.py will mount it."""
     settings.ROOT_URLCONF = "tests.open311_urls"
 
 

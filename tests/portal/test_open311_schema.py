@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis import checks
 
+from portal.config.wsgi import application
 from portal.open311 import keys
-from portal.wsgi import application
 
 URLCONF = "tests.open311_urls"
 CHECKS = [

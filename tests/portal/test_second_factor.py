@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from foundation.models import AuditEvent
 from foundation.roles import Role
-from portal.second_factor_devices import confirm_authenticator, pending_authenticator
+from portal.security.second_factor_devices import confirm_authenticator, pending_authenticator
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -42,7 +42,16 @@ def gunicorn_port(django_db_setup, django_db_blocker, tmp_path_factory):
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "portal.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "portal.config.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                "1",
+            ],
             cwd=ROOT,
             env=env,
             stdout=out,

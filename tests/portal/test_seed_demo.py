@@ -31,7 +31,7 @@ from enterprises.models import (
     ServiceContract,
 )
 from enterprises.permissions import evaluated_estates, visible_companies, visible_estates
-from portal.celery import app as celery_app
+from portal.config.celery import app as celery_app
 
 COMPLAINTS = 40
 

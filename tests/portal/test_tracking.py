@@ -12,7 +12,7 @@ from cases.clock import request_information
 from cases.dispatch import dispatch_case, sign_dispatch
 from cases.models import CaseEvent, CaseStatus, InfoRequest
 from cases.workflow import accept_case, resolve_case
-from portal.tracking import SESSION_KEY
+from portal.site.tracking import SESSION_KEY
 from tests.factories import make_complaint
 
 pytestmark = pytest.mark.django_db

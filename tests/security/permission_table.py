@@ -485,7 +485,7 @@ USER_ROWS = [
     Row(None, LIST, "wagtailusers_users:index", opens("admin")),
     Row("user", CHANGE, "wagtailusers_users:edit", sees({"admin": {1, 2}})),
     Row(None, LIST, "wagtailusers_groups:index", opens("admin")),
-    # The audit trail of every record (Wagtail's site history, portal.site_history): the
+    # The audit trail of every record (Wagtail's site history, portal.security.site_history): the
     # administrator's only; a district's inspector or official would read the other district's
     # penalties and inspections there (it filters by model permission, not by record).
     # Filtered to the entries named by a penalty's number (…罚〔2026〕第001号).

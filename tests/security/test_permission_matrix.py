@@ -409,10 +409,10 @@ def test_an_official_cannot_publish_a_page_directly(world, db):
 
 
 def test_the_reports_menu_offers_site_history_to_no_district_official(world, db, rf):
-    """Wagtail would offer it to every page editor (portal.site_history hides it)."""
+    """Wagtail would offer it to every page editor (portal.security.site_history hides it)."""
     from wagtail.admin.menu import reports_menu
 
-    reverse("site_history_administrators")  # portal.urls (and its menu hook) are loaded
+    reverse("site_history_administrators")  # portal.config.urls (and its menu hook) are loaded
     request = rf.get("/admin/")
     request.user = world.users["official_d1"]
     names = {item.name for item in reports_menu.menu_items_for_request(request)}
@@ -421,7 +421,8 @@ def test_the_reports_menu_offers_site_history_to_no_district_official(world, db,
 
 
 def test_the_reports_menu_offers_site_history_to_the_administrator(world, db, rf):
-    """An administrator edits no pages, so Wagtail would not offer it (portal.site_history)."""
+    """An administrator edits no pages, so Wagtail would not offer it
+    (portal.security.site_history)."""
     from wagtail.admin.menu import reports_menu
 
     reverse("site_history_administrators")

@@ -28,7 +28,7 @@ from enterprises.models import CreditAppeal, CreditRecord, Disclosure, Licence
 from enterprises.models.evaluations import DIMENSIONS
 from foundation.roles import Role
 from portal.models import ComplaintPage, HomePage, NoticeIndexPage, NoticePage, TrackingPage
-from portal.moderation import ensure_moderation
+from portal.site.moderation import ensure_moderation
 from tests.factories import DistrictFactory, EstateFactory, make_user
 from tests.security.permission_table import ROLES, SIDES
 

@@ -5,7 +5,7 @@ administrator named by ``--by`` as the actor (the system otherwise)."""
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.second_factor_devices import reset_second_factor
+from portal.security.second_factor_devices import reset_second_factor
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from portal.demo_files import pdf_bytes
+from portal.demo.files import pdf_bytes
 
 GIB = 1024**3
 

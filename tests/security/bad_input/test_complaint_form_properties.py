@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cases.models import Complaint
-from portal.forms import HONEYPOT, ComplaintForm
+from portal.site.complaint_forms import HONEYPOT, ComplaintForm
 from tests.security.bad_input.conftest import (
     FEW,
     SCRIPT,

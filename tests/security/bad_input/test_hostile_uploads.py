@@ -4,7 +4,8 @@ naming the file, stores nothing (no row, no file under MEDIA_ROOT), and is never
 is refused before its pixels or zeros are decoded.
 
 The paths and the check each one runs before writing anything:
-- public complaint form (photos and PDFs): ``portal.forms.PhotoOrPdfField``, over HTTP here;
+- public complaint form (photos and PDFs): ``portal.site.complaint_forms.PhotoOrPdfField``,
+  over HTTP here;
 - company answers, internal notes, rectification evidence: ``cases.attachments.validate_attachment``
   (photos re-encoded, PDFs allowed);
 - inspection photos: ``foundation.uploads.reencode_photo`` (photos only, no PDF);

@@ -15,7 +15,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]  # the repository root
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
@@ -79,8 +79,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    # PostgreSQL unreachable: the static 503 page instead of a 500 (portal.unavailable).
-    "portal.unavailable.DatabaseUnavailableMiddleware",
+    # PostgreSQL unreachable: the static 503 page instead of a 500
+    # (portal.availability.unavailable).
+    "portal.availability.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -90,22 +91,23 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Issue 9: the acting user for permission-change events, the idle timeout, then the
     # second factor of officials and administrators (after messages: both may add one).
-    "portal.permission_audit.ActorMiddleware",
-    "portal.session_expiry.IdleSessionMiddleware",
-    "portal.second_factor.SecondFactorRequiredMiddleware",
-    # Inside CSP, locale and sessions: a cached page still gets their headers (portal.page_cache).
-    "portal.page_cache.PublicPageCacheMiddleware",
+    "portal.security.permission_audit.ActorMiddleware",
+    "portal.security.session_expiry.IdleSessionMiddleware",
+    "portal.security.second_factor.SecondFactorRequiredMiddleware",
+    # Inside CSP, locale and sessions: a cached page still gets their headers
+    # (portal.site.page_cache).
+    "portal.site.page_cache.PublicPageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
+ROOT_URLCONF = "portal.config.urls"
 # The service standard (服务标准) a checklist item cites: a page of the public site, named
 # here so the cases app can point at it without importing the site (like AUTH_USER_MODEL).
 SERVICE_STANDARD_PAGE_MODEL = "portal.StandardPage"
-WSGI_APPLICATION = "portal.wsgi.application"
+WSGI_APPLICATION = "portal.config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -138,7 +140,7 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://portal")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # Redis down or frozen: a cache miss within a second, never an error page (the rate
     # limits fail open, pages render afresh), so the complaint form stays open.
-    CACHES["default"]["BACKEND"] = "portal.unavailable.DegradingRedisCache"
+    CACHES["default"]["BACKEND"] = "portal.availability.unavailable.DegradingRedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         socket_connect_timeout=1.0, socket_timeout=1.0
     )
@@ -185,7 +187,7 @@ AXES_VERBOSE = False
 REQUIRE_SECOND_FACTOR = env.bool("REQUIRE_SECOND_FACTOR", default=True)
 OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
 OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
-# Signed-in sessions end after this long without a request (portal.session_expiry), and
+# Signed-in sessions end after this long without a request (portal.security.session_expiry), and
 # when the browser closes; SESSION_COOKIE_AGE below bounds them absolutely.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -327,7 +329,7 @@ CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_BYTES", default=10 * 10
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=730)
 # Wrong access codes on the tracking page, per client address (django-ratelimit syntax).
 TRACKING_RATE_LIMIT = env.str("TRACKING_RATE_LIMIT", default="10/h")
-RATELIMIT_VIEW = "portal.tracking.rate_limited"
+RATELIMIT_VIEW = "portal.site.tracking.rate_limited"
 
 # Elasticsearch: unset means the database search fallback.
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
@@ -371,7 +373,7 @@ OPEN311_READ_RATE_LIMIT = env.str("OPEN311_READ_RATE_LIMIT", default="120/m")
 OPEN311_CREATE_RATE_LIMIT = env.str("OPEN311_CREATE_RATE_LIMIT", default="30/m")
 # Downloads of the open data set per client address.
 OPEN_DATA_RATE_LIMIT = env.str("OPEN_DATA_RATE_LIMIT", default="60/m")
-# Public Wagtail pages are served from the cache for anonymous visitors (portal.page_cache);
+# Public Wagtail pages are served from the cache for anonymous visitors (portal.site.page_cache);
 # every publish, unpublish or deletion invalidates them at once, this is only the upper bound.
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)
 if not DEBUG:

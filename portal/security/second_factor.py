@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from portal import second_factor_devices as devices
+from portal.security import second_factor_devices as devices
 
 VERIFY = "second_factor_verify"
 ENROL = "second_factor_enrol"

@@ -6,7 +6,7 @@ licences there, an inspector another district's. Our audit entries are scoped th
 record's own history screen instead; the city-wide report stays with the administrator.
 The paths are routed before ``wagtail.admin.urls`` so they answer in place of Wagtail's, and
 the reports menu offers the report to administrators only (the hook is registered when
-``portal.urls`` imports this module, before any menu is drawn).
+``portal.config.urls`` imports this module, before any menu is drawn).
 """
 
 from django.core.exceptions import PermissionDenied

@@ -4,7 +4,7 @@ pages, the published content and the moderation workflow."""
 
 from collections.abc import Callable
 
-from portal import demo_data as data
+from portal.demo import data
 
 WELCOME_TITLE = "Welcome to your new Wagtail site!"
 
@@ -14,9 +14,9 @@ def seed_site_pages(owner, write: Callable[[str], object]) -> None:
     notices and standards, and the publishing workflow; nothing twice."""
     from wagtail.models import Page, Site
 
-    from portal.demo_content import seed_content
+    from portal.demo.content import seed_content
     from portal.models import ComplaintPage, HomePage, TrackingPage
-    from portal.moderation import ensure_moderation
+    from portal.site.moderation import ensure_moderation
 
     root = Page.get_first_root_node()
     site = Site.objects.filter(is_default_site=True).first()

@@ -5,12 +5,12 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal import second_factor, site_history
-from portal.health import healthz
+from portal.availability.health import healthz
+from portal.security import second_factor, site_history
 
-# A plain page; the 503 page when the database is the cause (portal.unavailable).
-handler400 = "portal.unavailable.bad_request"
-handler500 = "portal.unavailable.server_error"
+# A plain page; the 503 page when the database is the cause (portal.availability.unavailable).
+handler400 = "portal.availability.unavailable.bad_request"
+handler500 = "portal.availability.unavailable.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -35,7 +35,7 @@ if settings.DEBUG:
 
 # Chinese at the root, English under /en/.
 urlpatterns += i18n_patterns(
-    path("open-data/", include("portal.opendata_urls")),
+    path("open-data/", include("portal.site.opendata_urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

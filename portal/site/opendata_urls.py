@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal import opendata_views
+from portal.site import opendata_views
 
 urlpatterns = [
     path("", opendata_views.open_data_page, name="open_data"),

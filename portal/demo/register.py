@@ -44,8 +44,8 @@ from enterprises.models import (
 )
 from enterprises.models.evaluations import DIMENSIONS
 from enterprises.permissions import committee_estates, evaluated_estates
-from portal import demo_data as data
-from portal.demo_files import pdf_bytes
+from portal.demo import data
+from portal.demo.files import pdf_bytes
 
 ORG_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
 DAY = datetime.timedelta(days=1)

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
 from wagtail.models import Page
 
-from portal.demo_files import pdf_bytes
+from portal.demo.files import pdf_bytes
 
 NOTICES = [
     (

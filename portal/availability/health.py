@@ -11,7 +11,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
-from portal.celery import app as celery_app
+from portal.config.celery import app as celery_app
 from search import engine
 
 

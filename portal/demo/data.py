@@ -434,7 +434,7 @@ COMPLAINT_INTRO = (
 
 TRACKING_INTRO = "<p>输入投诉编号和查询码，查看办理进度、回答补充询问，并对办理结果进行评价。</p>"
 
-# The register's workflows (portal/demo_register.py) --------------------------------------
+# The register's workflows (portal/demo/register.py) --------------------------------------
 
 LICENCE_SCOPES = [
     "住宅小区物业服务",

@@ -20,7 +20,7 @@ from enterprises.disclosures import published_disclosures
 from enterprises.models import Company, LicenceStatus
 from foundation.files import serve
 from foundation.models import District
-from portal.search_views import search_text
+from portal.site.search_views import search_text
 
 PER_PAGE = 20
 SEARCH_MAX_LENGTH = 64

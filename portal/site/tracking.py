@@ -32,7 +32,7 @@ from cases.masking import mask_phone
 from cases.merging import can_rate_merged, public_timeline, record_merged_follow_up
 from cases.models import CaseStatus, Complaint, InfoRequest
 from cases.workflow import TransitionNotAllowed, record_follow_up
-from portal.tracking_forms import InfoAnswerForm, SatisfactionForm, TrackingForm, normalise
+from portal.site.tracking_forms import InfoAnswerForm, SatisfactionForm, TrackingForm, normalise
 
 SESSION_KEY = "portal.tracked_complaints"
 RATE_GROUP = "portal.tracking.lookup"

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Satisfaction
-from portal.forms import PlainTextField
+from portal.site.complaint_forms import PlainTextField
 
 COMMENT_MAX_LENGTH = 1000
 ANSWER_MAX_LENGTH = 2000

@@ -1,0 +1,111 @@
+"""The demo's people, for ``manage.py seed_demo``: one sign-in per role with a well-known
+password (the seed prints the table), the grants that scope them (company staff to company
+0, the owners' committee to its estate, the evaluator's engagements), and one staff member
+for every other company, who acts in the demo's workflows but cannot sign in.
+
+A second run resets the passwords and grants, and creates nobody twice.
+"""
+
+import random
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+
+from enterprises import access
+from enterprises.models import Company, Estate, StaffProfile
+from enterprises.permissions import evaluated_estates
+from foundation.models import District
+from foundation.roles import Role, sync_roles
+from portal.demo import register
+
+USERS = [
+    # role, username, last name, first name
+    (Role.CITIZEN, "citizen", "陈", "晓明"),
+    (Role.COMPANY_STAFF, "company", "刘", "海波"),
+    (Role.OWNERS_COMMITTEE, "committee", "周", "秀英"),
+    (Role.EVALUATOR, "evaluator", "郑", "子轩"),
+    (Role.INSPECTOR, "inspector", "赵", "建国"),
+    (Role.OFFICIAL, "official", "孙", "志红"),
+    (Role.ADMINISTRATOR, "admin", "林", "浩宇"),
+]
+
+
+def demo_password(username: str) -> str:
+    return f"Demo-{username}-2026"
+
+
+def email(username: str) -> str:
+    return f"{username}@qinglan.example"
+
+
+def hash_passwords() -> dict[str, str]:
+    """Validate and hash the demo passwords. PBKDF2 releases the GIL, so threads overlap."""
+    User = get_user_model()
+    passwords = {}
+    for _role, username, last_name, first_name in USERS:
+        password = demo_password(username)
+        person = User(
+            username=username, first_name=first_name, last_name=last_name, email=email(username)
+        )
+        validate_password(password, person)
+        passwords[username] = password
+    with ThreadPoolExecutor(max_workers=len(passwords)) as pool:
+        return dict(zip(passwords, pool.map(make_password, passwords.values()), strict=True))
+
+
+def seed_users(
+    districts: list[District],
+    companies: list[Company],
+    estates: list[Estate],
+    hashes: dict[str, str],
+    rng_for: Callable[[str], random.Random],
+    write: Callable[[str], object],
+) -> tuple[dict[str, object], dict[int, object]]:
+    """The demo sign-ins by username, and the staff member acting for each company by its id."""
+    User = get_user_model()
+    if Group.objects.filter(name__in=[role.value for role in Role]).count() < len(Role):
+        sync_roles()  # normally done by the post_migrate hook
+    districts_of = {"inspector": districts[0], "official": None}  # None: the whole city
+    users = {}
+    for role, username, last_name, first_name in USERS:
+        user, _ = User.objects.get_or_create(username=username)
+        user.first_name, user.last_name = first_name, last_name
+        user.email = email(username)
+        user.is_active = True
+        user.is_superuser = user.is_staff = role == Role.ADMINISTRATOR
+        user.password = hashes[username]
+        user.save()
+        user.groups.set([Group.objects.get(name=role.value)])
+        if username in districts_of:
+            defaults = {"district": districts_of[username], "company": None, "estate": None}
+            StaffProfile.objects.update_or_create(user=user, defaults=defaults)
+        users[username] = user
+    # Profile and guardian object permissions together: the register's scopes need both.
+    access.grant_company_staff(users["company"], companies[0])  # 0 is always active
+    access.grant_committee_member(users["committee"], estates[0])  # 东湖区, company 0's
+    engaged = register.engage_evaluator(users["evaluator"], estates, rng_for("evaluator"))
+    actors = register.company_actors(companies, companies[0], users["company"], rng_for("staff"))
+    write(
+        f"users: {len(USERS)} demo sign-ins, {len(actors) - 1} company staff who cannot "
+        f"sign in, the evaluator engaged on {len(engaged)} estates"
+    )
+    return users, actors
+
+
+def scope(user) -> str:
+    """What a demo sign-in sees, for the seed's summary table."""
+    profile = getattr(user, "staff_profile", None)
+    if user.is_superuser:
+        return "superuser, whole city / 全市"
+    if profile is None:
+        engaged = evaluated_estates(user).count()
+        return f"engaged on {engaged} estates" if engaged else ""
+    if profile.company_id:
+        return profile.company.name
+    if profile.estate_id:
+        return f"{profile.estate.district.name} {profile.estate.name}"
+    return profile.district.name if profile.district_id else "whole city / 全市"
