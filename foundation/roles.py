@@ -74,6 +74,13 @@ def roles_of(user) -> frozenset[str]:
     return cached
 
 
+def has_role(user, *roles: Role) -> bool:
+    """Whether ``user`` holds any of ``roles`` (a superuser counts as an administrator).
+    The apps' ``permissions`` modules build their predicates on this; nothing else should
+    test role names."""
+    return not roles_of(user).isdisjoint(roles)
+
+
 def all_role_permissions() -> dict[Role, list[str]]:
     """The foundation's table merged with each installed app's ``role_permissions`` table."""
     from django.apps import apps

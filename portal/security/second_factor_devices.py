@@ -18,7 +18,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from foundation.audit import record_event
-from foundation.roles import Role, roles_of
+from foundation.roles import Role, has_role
 
 OTP_ENROLLED = "portal.auth.otp_enrolled"
 OTP_VERIFIED = "portal.auth.otp_verified"
@@ -33,8 +33,8 @@ SECOND_FACTOR_ROLES = frozenset({Role.OFFICIAL, Role.ADMINISTRATOR})
 
 
 def requires_second_factor(user) -> bool:
-    """Officials, administrators and superusers (``roles_of`` counts those as administrators)."""
-    return bool(settings.REQUIRE_SECOND_FACTOR) and bool(roles_of(user) & SECOND_FACTOR_ROLES)
+    """Officials, administrators and superusers (``has_role`` counts those as administrators)."""
+    return bool(settings.REQUIRE_SECOND_FACTOR) and has_role(user, *SECOND_FACTOR_ROLES)
 
 
 def has_authenticator(user) -> bool:

@@ -17,12 +17,12 @@ from wagtail.admin.auth import require_admin_access
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
 
-from foundation.roles import Role, roles_of
+from foundation.roles import Role, has_role
 
 
 class AdministratorsLogEntriesView(LogEntriesView):
     def dispatch(self, request, *args, **kwargs):
-        if Role.ADMINISTRATOR not in roles_of(request.user):
+        if not has_role(request.user, Role.ADMINISTRATOR):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -31,7 +31,7 @@ class AdministratorsLogEntriesView(LogEntriesView):
 def site_history_for_administrators(request, menu_items: list) -> None:
     """Hidden from everyone else; offered to administrators even without page permissions
     (Wagtail shows it only to page editors)."""
-    if Role.ADMINISTRATOR not in roles_of(request.user):
+    if not has_role(request.user, Role.ADMINISTRATOR):
         menu_items[:] = [item for item in menu_items if item.name != "site-history"]
     elif not any(item.name == "site-history" for item in menu_items):
         url = reverse("site_history_administrators")
