@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import permissions
 from cases.models import (
@@ -38,16 +39,14 @@ from cases.models import (
 from enterprises.models import Estate
 from foundation import audit
 from foundation.roles import Role, roles_of
+from foundation.state_machine import StateMachine
 from foundation.uploads import reencode_photo
 
-S = InspectionStatus
-K = InspectionKind
-
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    S.PLANNED: {S.IN_PROGRESS, S.CANCELLED},
-    S.IN_PROGRESS: {S.COMPLETED, S.CANCELLED},
-    S.COMPLETED: set(),
-    S.CANCELLED: set(),
+    InspectionStatus.PLANNED: {InspectionStatus.IN_PROGRESS, InspectionStatus.CANCELLED},
+    InspectionStatus.IN_PROGRESS: {InspectionStatus.COMPLETED, InspectionStatus.CANCELLED},
+    InspectionStatus.COMPLETED: set(),
+    InspectionStatus.CANCELLED: set(),
 }
 
 MIN_INSPECTORS = 2  # law enforcement on site is done by two officers at least
@@ -57,6 +56,14 @@ ONE_DECIMAL = Decimal("0.1")
 
 class InspectionError(Exception):
     """An inspection action was refused; the message is shown to the user as is."""
+
+
+INSPECTION_MACHINE = StateMachine(
+    Inspection,
+    transitions=ALLOWED_TRANSITIONS,
+    error=InspectionError,
+    refusal=gettext_lazy("An inspection that is “%(current)s” cannot become “%(target)s”."),
+)
 
 
 # Planning -----------------------------------------------------------------------------------
@@ -78,7 +85,7 @@ def plan_inspection(
     """Plan an inspection of ``estate`` (and of the company running it) by ``inspectors``."""
     if not permissions.can_plan_inspection(actor, estate.district_id):
         raise PermissionDenied(_("You may not plan inspections in this district."))
-    if kind not in K.values:
+    if kind not in InspectionKind.values:
         raise InspectionError(_("Unknown inspection kind “%(kind)s”.") % {"kind": kind})
     if estate.managing_company_id is None:
         raise InspectionError(
@@ -113,7 +120,7 @@ def plan_inspection(
             inspection,
             "cases.inspection.planned",
             actor=actor,
-            to_status=S.PLANNED,
+            to_status=InspectionStatus.PLANNED,
             kind=kind,
             estate=estate.pk,
             company=estate.managing_company_id,
@@ -162,7 +169,7 @@ def _check_links(
             _("Campaign “%(campaign)s” is not run in the district of “%(estate)s”.")
             % {"campaign": campaign, "estate": estate}
         )
-    if kind == K.CAMPAIGN:
+    if kind == InspectionKind.CAMPAIGN:
         if campaign is None:
             raise InspectionError(_("A campaign inspection needs its campaign."))
         if not campaign.starts_on <= planned_on <= campaign.ends_on:
@@ -179,16 +186,16 @@ def _check_links(
             _("Complaint %(number)s is not about “%(estate)s”.")
             % {"number": complaint.tracking_number, "estate": estate}
         )
-    if kind == K.COMPLAINT and complaint is None:
+    if kind == InspectionKind.COMPLAINT and complaint is None:
         raise InspectionError(_("A complaint-triggered inspection needs its complaint."))
     if order is not None and order.estate_id not in (None, estate.pk):
         raise InspectionError(
             _("Rectification order %(number)s is not about “%(estate)s”.")
             % {"number": order.number, "estate": estate}
         )
-    if kind == K.REINSPECTION and order is None:
+    if kind == InspectionKind.REINSPECTION and order is None:
         raise InspectionError(_("A re-inspection needs the rectification order it checks."))
-    if kind == K.RANDOM and draw is None:
+    if kind == InspectionKind.RANDOM and draw is None:
         raise InspectionError(_("A random spot check needs the random draw that picked it."))
 
 
@@ -209,18 +216,14 @@ def _check_drawn(draw: RandomDraw, estate: Estate, team: list) -> None:
 
 def start_inspection(inspection: Inspection, *, actor) -> Inspection:
     """The inspectors arrive on site (进场)."""
-    with transaction.atomic():
-        locked = _lock(inspection, actor)
-        if locked.status != S.IN_PROGRESS:
-            _move(
-                locked,
-                actor=actor,
-                to=S.IN_PROGRESS,
-                action="cases.inspection.started",
-                started_at=timezone.now(),
-            )
-    inspection.refresh_from_db()
-    return locked
+    return INSPECTION_MACHINE.transition(
+        inspection,
+        InspectionStatus.IN_PROGRESS,
+        actor=actor,
+        action="cases.inspection.started",
+        authorise=_require_worker,
+        started_at=timezone.now(),
+    )
 
 
 def score_item(
@@ -241,7 +244,7 @@ def score_item(
     note = (note or "").strip()
     with transaction.atomic():
         locked = _lock(inspection, actor)
-        if locked.status != S.IN_PROGRESS:
+        if locked.status != InspectionStatus.IN_PROGRESS:
             raise InspectionError(
                 _("Items are scored while the inspection is in progress; it is “%(status)s”.")
                 % {"status": locked.get_status_display()}
@@ -347,7 +350,7 @@ def add_photo(
     clean = reencode_photo(uploaded_file)
     with transaction.atomic():
         locked = _lock(inspection, actor)
-        if locked.status != S.IN_PROGRESS:
+        if locked.status != InspectionStatus.IN_PROGRESS:
             raise InspectionError(
                 _("Photos are added while the inspection is in progress; it is “%(status)s”.")
                 % {"status": locked.get_status_display()}
@@ -371,9 +374,9 @@ def complete_inspection(inspection: Inspection, *, actor, findings: str = "") ->
     findings = (findings or "").strip()
     with transaction.atomic():
         locked = _lock(inspection, actor)
-        if locked.status == S.COMPLETED:
+        if locked.status == InspectionStatus.COMPLETED:
             return locked
-        _check_allowed(locked, S.COMPLETED)
+        INSPECTION_MACHINE.check(locked, InspectionStatus.COMPLETED)
         items = list(locked.checklist.items.order_by("sort_order", "id"))
         scores = {score.item_id: score for score in locked.scores.all()}
         missing = [item.number for item in items if item.pk not in scores]
@@ -385,10 +388,10 @@ def complete_inspection(inspection: Inspection, *, actor, findings: str = "") ->
         total = _percent(
             sum(scores[item.pk].points for item in items), sum(item.weight for item in items)
         )
-        _move(
+        INSPECTION_MACHINE.move(
             locked,
+            InspectionStatus.COMPLETED,
             actor=actor,
-            to=S.COMPLETED,
             action="cases.inspection.completed",
             data={
                 "score": str(total),
@@ -407,18 +410,14 @@ def cancel_inspection(inspection: Inspection, *, actor, reason: str) -> Inspecti
     reason = (reason or "").strip()
     if not reason:
         raise InspectionError(_("Cancelling an inspection needs a reason."))
-    with transaction.atomic():
-        locked = _lock(inspection, actor)
-        if locked.status != S.CANCELLED:
-            _move(
-                locked,
-                actor=actor,
-                to=S.CANCELLED,
-                action="cases.inspection.cancelled",
-                data={"reason": reason},
-            )
-    inspection.refresh_from_db()
-    return locked
+    return INSPECTION_MACHINE.transition(
+        inspection,
+        InspectionStatus.CANCELLED,
+        actor=actor,
+        action="cases.inspection.cancelled",
+        authorise=_require_worker,
+        data={"reason": reason},
+    )
 
 
 # Reading the result -------------------------------------------------------------------------
@@ -455,28 +454,11 @@ def _percent(points: Decimal, weights: int) -> Decimal:
 
 
 def _lock(inspection: Inspection, actor) -> Inspection:
-    locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
-    if not permissions.can_work_inspection(actor, locked):
-        raise PermissionDenied(_("You may not work on this inspection."))
+    locked = INSPECTION_MACHINE.lock(inspection)
+    _require_worker(locked, actor)
     return locked
 
 
-def _check_allowed(locked: Inspection, to: str) -> None:
-    if to not in ALLOWED_TRANSITIONS[locked.status]:
-        raise InspectionError(
-            _("An inspection that is “%(current)s” cannot become “%(target)s”.")
-            % {"current": locked.get_status_display(), "target": S(to).label}
-        )
-
-
-def _move(
-    locked: Inspection, *, actor, to: str, action: str, data: dict | None = None, **changes
-) -> None:
-    """The one place an inspection's status is assigned."""
-    _check_allowed(locked, to)
-    from_status = locked.status
-    locked.status = to
-    for field, value in changes.items():
-        setattr(locked, field, value)
-    locked.save()
-    audit.record(locked, action, actor=actor, from_status=from_status, to_status=to, **(data or {}))
+def _require_worker(locked: Inspection, actor) -> None:
+    if not permissions.can_work_inspection(actor, locked):
+        raise PermissionDenied(_("You may not work on this inspection."))

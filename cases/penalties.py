@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import permissions
 from cases.decision_documents import public_text, render_decision
@@ -36,29 +37,36 @@ from enterprises import licensing
 from enterprises.credit import record_penalty
 from enterprises.models import Company, Estate, Licence, LicenceStatus
 from foundation import audit
-
-P = PenaltyStatus
-K = PenaltyKind
+from foundation.state_machine import StateMachine
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    P.PROPOSED: {P.APPROVED, P.REJECTED},
-    P.APPROVED: {P.SERVED},
-    P.SERVED: {P.EXECUTED},
-    P.EXECUTED: {P.PUBLISHED},
-    P.REJECTED: set(),
-    P.PUBLISHED: set(),
+    PenaltyStatus.PROPOSED: {PenaltyStatus.APPROVED, PenaltyStatus.REJECTED},
+    PenaltyStatus.APPROVED: {PenaltyStatus.SERVED},
+    PenaltyStatus.SERVED: {PenaltyStatus.EXECUTED},
+    PenaltyStatus.EXECUTED: {PenaltyStatus.PUBLISHED},
+    PenaltyStatus.REJECTED: set(),
+    PenaltyStatus.PUBLISHED: set(),
 }
 
 # The licence states a licence penalty can act on, by kind.
 LICENCE_SOURCES = {
-    K.SUSPENSION: {LicenceStatus.APPROVED},
-    K.REVOCATION: {LicenceStatus.APPROVED, LicenceStatus.SUSPENDED},
+    PenaltyKind.SUSPENSION: {LicenceStatus.APPROVED},
+    PenaltyKind.REVOCATION: {LicenceStatus.APPROVED, LicenceStatus.SUSPENDED},
 }
 DECISION_PREFIX = "青岚住建罚"
 
 
 class PenaltyError(TransitionNotAllowed):
     """A penalty action was refused; the message is shown to the user as is."""
+
+
+PENALTY_MACHINE = StateMachine(
+    Penalty,
+    transitions=ALLOWED_TRANSITIONS,
+    error=PenaltyError,
+    refusal=gettext_lazy("A penalty that is “%(current)s” cannot become “%(target)s”."),
+    select_related=("company",),
+)
 
 
 # Proposing ----------------------------------------------------------------------------------
@@ -90,7 +98,7 @@ def propose_penalty(
     district_id = _district_of(company, estate, inspection, order)
     if not permissions.can_propose_penalty(actor, district_id):
         raise PenaltyError(_("You may not propose penalties in this district."))
-    if kind not in K.values:
+    if kind not in PenaltyKind.values:
         raise PenaltyError(_("Choose a warning, a fine, a suspension or a revocation."))
     if not violation or not legal_basis:
         raise PenaltyError(_("A penalty needs the violation and its legal basis."))
@@ -111,13 +119,13 @@ def propose_penalty(
             violation=violation,
             legal_basis=legal_basis,
             proposed_by=actor,
-            status=P.PROPOSED,
+            status=PenaltyStatus.PROPOSED,
         )
         audit.record(
             penalty,
             "cases.penalty.proposed",
             actor=actor,
-            to_status=P.PROPOSED,
+            to_status=PenaltyStatus.PROPOSED,
             kind=kind,
             fine_amount=str(fine_amount) if fine_amount is not None else None,
             licence=licence.pk if licence else None,
@@ -136,7 +144,7 @@ def _district_of(company, estate, inspection, order) -> int:
 
 
 def _check_fine(kind: str, fine_amount: Decimal | None) -> None:
-    if kind == K.FINE:
+    if kind == PenaltyKind.FINE:
         if fine_amount is None or Decimal(fine_amount) <= 0:
             raise PenaltyError(_("A fine needs a positive amount in yuan."))
     elif fine_amount is not None:
@@ -178,13 +186,13 @@ def approve_penalty(penalty: Penalty, *, actor, decision: str) -> Penalty:
     """Approval (批准): the decision is numbered, dated today and its document rendered."""
     decision = (decision or "").strip()
     with transaction.atomic():
-        locked = _lock(penalty)
+        locked = PENALTY_MACHINE.lock(penalty)
         _require_approver(locked, actor)
-        if locked.status == P.APPROVED:
+        if locked.status == PenaltyStatus.APPROVED:
             return locked
         if not decision:
             raise PenaltyError(_("Write the decision the company will read."))
-        _require_move(locked, P.APPROVED)
+        PENALTY_MACHINE.check(locked, PenaltyStatus.APPROVED)
         today = timezone.localdate(timezone.now(), timezone.get_default_timezone())
         save_with_number(
             locked, "decision_number", f"{DECISION_PREFIX}〔{today.year}〕第", PenaltyError
@@ -192,10 +200,10 @@ def approve_penalty(penalty: Penalty, *, actor, decision: str) -> Penalty:
         locked.decision, locked.decided_on = decision, today
         document = render_decision(locked)
         locked.decision_document.save(f"decision-{locked.pk}.pdf", ContentFile(document), False)
-        _move(
+        PENALTY_MACHINE.move(
             locked,
+            PenaltyStatus.APPROVED,
             actor=actor,
-            to=P.APPROVED,
             action="cases.penalty.approved",
             data={"decision_number": locked.decision_number, "decision": decision},
             approved_by=actor,
@@ -209,16 +217,16 @@ def reject_penalty(penalty: Penalty, *, actor, reason: str) -> Penalty:
     """Refusal (不予批准), with the reason the proposer reads."""
     reason = (reason or "").strip()
     with transaction.atomic():
-        locked = _lock(penalty)
+        locked = PENALTY_MACHINE.lock(penalty)
         _require_approver(locked, actor)
-        if locked.status == P.REJECTED:
+        if locked.status == PenaltyStatus.REJECTED:
             return locked
         if not reason:
             raise PenaltyError(_("Say why the penalty is not approved."))
-        _move(
+        PENALTY_MACHINE.move(
             locked,
+            PenaltyStatus.REJECTED,
             actor=actor,
-            to=P.REJECTED,
             action="cases.penalty.rejected",
             data={"reason": reason},
             rejection_reason=reason,
@@ -233,14 +241,14 @@ def reject_penalty(penalty: Penalty, *, actor, reason: str) -> Penalty:
 def serve_penalty(penalty: Penalty, *, actor) -> Penalty:
     """The decision was served on the company (送达); from now on the company sees it."""
     with transaction.atomic():
-        locked = _lock(penalty)
+        locked = PENALTY_MACHINE.lock(penalty)
         _require_handler(locked, actor)
-        if locked.status == P.SERVED:
+        if locked.status == PenaltyStatus.SERVED:
             return locked
-        _move(
+        PENALTY_MACHINE.move(
             locked,
+            PenaltyStatus.SERVED,
             actor=actor,
-            to=P.SERVED,
             action="cases.penalty.served",
             served_at=timezone.now(),
         )
@@ -253,11 +261,11 @@ def record_execution(penalty: Penalty, *, actor) -> Penalty:
     """The penalty was carried out (执行): a suspension or revocation acts on the licence, and
     the company's credit record is written (its score is recomputed on commit)."""
     with transaction.atomic():
-        locked = _lock(penalty)
+        locked = PENALTY_MACHINE.lock(penalty)
         _require_handler(locked, actor)
-        if locked.status == P.EXECUTED:
+        if locked.status == PenaltyStatus.EXECUTED:
             return locked
-        _require_move(locked, P.EXECUTED)
+        PENALTY_MACHINE.check(locked, PenaltyStatus.EXECUTED)
         if locked.kind in LICENCE_SOURCES:
             _act_on_licence(locked, actor)
         record_penalty(
@@ -266,10 +274,10 @@ def record_execution(penalty: Penalty, *, actor) -> Penalty:
             label=locked.decision_number,
             occurred_on=locked.decided_on,
         )
-        _move(
+        PENALTY_MACHINE.move(
             locked,
+            PenaltyStatus.EXECUTED,
             actor=actor,
-            to=P.EXECUTED,
             action="cases.penalty.executed",
             data={"licence": locked.licence_id},
             executed_at=timezone.now(),
@@ -284,7 +292,11 @@ def _act_on_licence(locked: Penalty, actor) -> None:
         raise PenaltyError(
             _("The licence is no longer in a state this penalty can act on; check it first.")
         )
-    act = licensing.suspend_licence if locked.kind == K.SUSPENSION else licensing.revoke_licence
+    act = (
+        licensing.suspend_licence
+        if locked.kind == PenaltyKind.SUSPENSION
+        else licensing.revoke_licence
+    )
     with translation.override(settings.LANGUAGE_CODE):
         reason = _("Administrative penalty decision %(number)s.") % {
             "number": locked.decision_number
@@ -298,11 +310,11 @@ def _act_on_licence(locked: Penalty, actor) -> None:
 def publish_penalty(penalty: Penalty, *, actor) -> Penalty:
     """Publication (公示): the public enforcement result, holding no personal data."""
     with transaction.atomic():
-        locked = _lock(penalty)
+        locked = PENALTY_MACHINE.lock(penalty)
         _require_handler(locked, actor)
-        if locked.status == P.PUBLISHED:
+        if locked.status == PenaltyStatus.PUBLISHED:
             return locked
-        _require_move(locked, P.PUBLISHED)
+        PENALTY_MACHINE.check(locked, PenaltyStatus.PUBLISHED)
         result = EnforcementResult.objects.create(
             decision_number=locked.decision_number,
             company_id=locked.company_id,
@@ -315,10 +327,10 @@ def publish_penalty(penalty: Penalty, *, actor) -> Penalty:
             decided_on=locked.decided_on,
             published_at=timezone.now(),
         )
-        _move(
+        PENALTY_MACHINE.move(
             locked,
+            PenaltyStatus.PUBLISHED,
             actor=actor,
-            to=P.PUBLISHED,
             action="cases.penalty.published",
             data={"enforcement_result": result.pk},
             enforcement_result=result,
@@ -328,10 +340,6 @@ def publish_penalty(penalty: Penalty, *, actor) -> Penalty:
 
 
 # The machinery ------------------------------------------------------------------------------
-
-
-def _lock(penalty: Penalty) -> Penalty:
-    return Penalty.objects.select_for_update().select_related("company").get(pk=penalty.pk)
 
 
 def _require_approver(locked: Penalty, actor) -> None:
@@ -347,29 +355,6 @@ def _require_approver(locked: Penalty, actor) -> None:
 def _require_handler(locked: Penalty, actor) -> None:
     if actor is None or not permissions.can_handle_penalty(actor, locked):
         raise PenaltyError(_("Only an official of the penalty's district may do this."))
-
-
-def _not_allowed(locked: Penalty, to: str) -> PenaltyError:
-    return PenaltyError(
-        _("A penalty that is “%(current)s” cannot become “%(target)s”.")
-        % {"current": locked.get_status_display(), "target": P(to).label}
-    )
-
-
-def _require_move(locked: Penalty, to: str) -> None:
-    if to not in ALLOWED_TRANSITIONS[locked.status]:
-        raise _not_allowed(locked, to)
-
-
-def _move(locked: Penalty, *, actor, to: str, action: str, data: dict | None = None, **changes):
-    """The one place a penalty's status is assigned."""
-    from_status = locked.status
-    _require_move(locked, to)
-    locked.status = to
-    for field, value in changes.items():
-        setattr(locked, field, value)
-    locked.save()
-    audit.record(locked, action, actor=actor, from_status=from_status, to_status=to, **(data or {}))
 
 
 def _tell_company_served(penalty: Penalty) -> None:

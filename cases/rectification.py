@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import permissions
 from cases.attachments import validate_attachment
@@ -41,25 +42,32 @@ from cases.workflow import TransitionNotAllowed, district_officials, tell_staff
 from enterprises.credit import record_overdue_rectification
 from enterprises.models import Company, Estate
 from foundation import audit
+from foundation.state_machine import StateMachine
 from foundation.uploads import PDF_MIME, reencode_photo
-
-S = OrderStatus
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     # "failed" from an open order only once its deadline has passed (an official's decision).
-    S.ISSUED: {S.ACKNOWLEDGED, S.FAILED},
-    S.ACKNOWLEDGED: {S.SUBMITTED, S.FAILED},
-    S.SUBMITTED: {S.VERIFIED, S.FAILED},
-    S.VERIFIED: set(),
-    S.FAILED: set(),
+    OrderStatus.ISSUED: {OrderStatus.ACKNOWLEDGED, OrderStatus.FAILED},
+    OrderStatus.ACKNOWLEDGED: {OrderStatus.SUBMITTED, OrderStatus.FAILED},
+    OrderStatus.SUBMITTED: {OrderStatus.VERIFIED, OrderStatus.FAILED},
+    OrderStatus.VERIFIED: set(),
+    OrderStatus.FAILED: set(),
 }
-OPEN = frozenset({S.ISSUED, S.ACKNOWLEDGED})
+OPEN = frozenset({OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED})
 
 NUMBER_ATTEMPTS = 5
 
 
 class OrderError(TransitionNotAllowed):
     """A rectification order action was refused; the message is shown to the user as is."""
+
+
+ORDER_MACHINE = StateMachine(
+    RectificationOrder,
+    transitions=ALLOWED_TRANSITIONS,
+    error=OrderError,
+    refusal=gettext_lazy("An order that is “%(current)s” cannot become “%(target)s”."),
+)
 
 
 # Numbers ------------------------------------------------------------------------------------
@@ -167,7 +175,7 @@ def issue_order(
         requirements=requirements,
         deadline=deadline,
         issued_by=actor,
-        status=S.ISSUED,
+        status=OrderStatus.ISSUED,
     )
     prefix = _order_prefix(_today().year)
     with transaction.atomic():
@@ -176,7 +184,7 @@ def issue_order(
             order,
             "cases.order.issued",
             actor=actor,
-            to_status=S.ISSUED,
+            to_status=OrderStatus.ISSUED,
             number=order.number,
             deadline=deadline.isoformat(),
             inspection=inspection.pk if inspection else None,
@@ -198,14 +206,14 @@ def _district_of(company: Company, estate: Estate | None, inspection: Inspection
 
 def acknowledge_order(order: RectificationOrder, *, actor) -> RectificationOrder:
     """The company confirms it received the order (签收)."""
-    with transaction.atomic():
-        locked = _lock(order)
-        _require_company(locked, actor)
-        if locked.status == S.ACKNOWLEDGED:
-            return locked
-        _move(locked, actor=actor, to=S.ACKNOWLEDGED, action="cases.order.acknowledged")
-    order.refresh_from_db()
-    return locked
+    return ORDER_MACHINE.transition(
+        order,
+        OrderStatus.ACKNOWLEDGED,
+        actor=actor,
+        action="cases.order.acknowledged",
+        authorise=_require_company,
+        acknowledged_at=timezone.now(),
+    )
 
 
 def submit_rectification(
@@ -231,21 +239,26 @@ def submit_rectification(
             raise OrderError(" ".join(exc.messages)) from exc
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock(order)
-        if locked.status == S.SUBMITTED:
+        locked = ORDER_MACHINE.lock(order)
+        if locked.status == OrderStatus.SUBMITTED:
             return locked
-        if locked.status == S.ISSUED:
-            _move(locked, actor=actor, to=S.ACKNOWLEDGED, action="cases.order.acknowledged")
-        if locked.status != S.ACKNOWLEDGED:
-            raise _not_allowed(locked, S.SUBMITTED)
+        if locked.status == OrderStatus.ISSUED:
+            ORDER_MACHINE.move(
+                locked,
+                OrderStatus.ACKNOWLEDGED,
+                actor=actor,
+                action="cases.order.acknowledged",
+                acknowledged_at=now,
+            )
+        ORDER_MACHINE.check(locked, OrderStatus.SUBMITTED)
         stored = [_store_evidence(locked, uploaded, actor) for uploaded in files]
         if locked.overdue_since is None and is_past_deadline(locked, now):
             # Late, and the sweep has not run yet: the same record as if it had.
             _mark_overdue(locked, now)
-        _move(
+        ORDER_MACHINE.move(
             locked,
+            OrderStatus.SUBMITTED,
             actor=actor,
-            to=S.SUBMITTED,
             action="cases.order.submitted",
             data={"evidence": [e.pk for e in stored]},
             response=response,
@@ -280,22 +293,21 @@ def verify_order(
     """The rectification is confirmed (复查合格), on the evidence and, when there was one, a
     completed re-inspection of this order."""
     with transaction.atomic():
-        locked = _lock(order)
+        locked = ORDER_MACHINE.lock(order)
         _require_decider(locked, actor)
-        if locked.status == S.VERIFIED:
+        if locked.status == OrderStatus.VERIFIED:
             return locked
-        if locked.status != S.SUBMITTED:
-            raise _not_allowed(locked, S.VERIFIED)
+        ORDER_MACHINE.check(locked, OrderStatus.VERIFIED)
         if not locked.evidence.exists():
             raise OrderError(_("An order cannot be verified without evidence."))
         if reinspection is not None and (
             reinspection.order_id != locked.pk or reinspection.status != InspectionStatus.COMPLETED
         ):
             raise OrderError(_("The re-inspection must be a completed inspection of this order."))
-        _move(
+        ORDER_MACHINE.move(
             locked,
+            OrderStatus.VERIFIED,
             actor=actor,
-            to=S.VERIFIED,
             action="cases.order.verified",
             data={"note": note, "reinspection": reinspection.pk if reinspection else None},
             **_decided(actor, note),
@@ -310,9 +322,9 @@ def fail_order(order: RectificationOrder, *, actor, note: str) -> RectificationO
     note = (note or "").strip()
     now = timezone.now()
     with transaction.atomic():
-        locked = _lock(order)
+        locked = ORDER_MACHINE.lock(order)
         _require_decider(locked, actor)
-        if locked.status == S.FAILED:
+        if locked.status == OrderStatus.FAILED:
             return locked
         if not note:
             raise OrderError(_("Say why the rectification failed."))
@@ -326,10 +338,10 @@ def fail_order(order: RectificationOrder, *, actor, note: str) -> RectificationO
                 raise OrderError(_("Only an official may decide that an overdue order failed."))
             if locked.overdue_since is None:
                 _mark_overdue(locked, now)
-        _move(
+        ORDER_MACHINE.move(
             locked,
+            OrderStatus.FAILED,
             actor=actor,
-            to=S.FAILED,
             action="cases.order.failed",
             data={"note": note},
             **_decided(actor, note),
@@ -383,10 +395,6 @@ def _mark_overdue(locked: RectificationOrder, now: datetime.datetime) -> None:
 # The machinery ------------------------------------------------------------------------------
 
 
-def _lock(order: RectificationOrder) -> RectificationOrder:
-    return RectificationOrder.objects.select_for_update().get(pk=order.pk)
-
-
 def _require_company(order: RectificationOrder, actor) -> None:
     if actor is None or not permissions.can_answer_order(actor, order):
         raise OrderError(_("Only staff of the company the order was issued to may answer it."))
@@ -397,31 +405,8 @@ def _require_decider(order: RectificationOrder, actor) -> None:
         raise OrderError(_("Only regulator staff of the order's district may decide it."))
 
 
-def _not_allowed(locked: RectificationOrder, to: str) -> OrderError:
-    return OrderError(
-        _("An order that is “%(current)s” cannot become “%(target)s”.")
-        % {"current": locked.get_status_display(), "target": S(to).label}
-    )
-
-
 def _decided(actor, note: str) -> dict:
     return {"decided_by": actor, "decided_at": timezone.now(), "decision_note": note}
-
-
-def _move(
-    locked: RectificationOrder, *, actor, to: str, action: str, data: dict | None = None, **changes
-) -> None:
-    """The one place an order's status is assigned."""
-    from_status = locked.status
-    if to not in ALLOWED_TRANSITIONS[from_status]:
-        raise _not_allowed(locked, to)
-    if to == S.ACKNOWLEDGED:
-        changes.setdefault("acknowledged_at", timezone.now())
-    locked.status = to
-    for field, value in changes.items():
-        setattr(locked, field, value)
-    locked.save()
-    audit.record(locked, action, actor=actor, from_status=from_status, to_status=to, **(data or {}))
 
 
 def _tell_company(order: RectificationOrder) -> None:

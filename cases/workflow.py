@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases import permissions, sla
 from cases.citizen_messages import tell_complainant
@@ -28,21 +29,20 @@ from cases.models import (
 )
 from foundation.notifications import notify
 from foundation.roles import Role
-
-S = CaseStatus
+from foundation.state_machine import StateMachine
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    S.SUBMITTED: {S.ACCEPTED, S.REJECTED, S.MERGED},
-    S.ACCEPTED: {S.ASSIGNED, S.MERGED},
+    CaseStatus.SUBMITTED: {CaseStatus.ACCEPTED, CaseStatus.REJECTED, CaseStatus.MERGED},
+    CaseStatus.ACCEPTED: {CaseStatus.ASSIGNED, CaseStatus.MERGED},
     # Back to "accepted" when every unit returned it (退单): the official re-dispatches.
-    S.ASSIGNED: {S.IN_PROGRESS, S.ACCEPTED, S.MERGED},
-    S.IN_PROGRESS: {S.RESOLVED, S.MERGED},
-    S.RESOLVED: {S.FOLLOWED_UP, S.REOPENED},
-    S.FOLLOWED_UP: {S.CLOSED, S.REOPENED},
-    S.CLOSED: {S.REOPENED},
-    S.REOPENED: {S.ASSIGNED, S.MERGED},
-    S.REJECTED: set(),
-    S.MERGED: set(),
+    CaseStatus.ASSIGNED: {CaseStatus.IN_PROGRESS, CaseStatus.ACCEPTED, CaseStatus.MERGED},
+    CaseStatus.IN_PROGRESS: {CaseStatus.RESOLVED, CaseStatus.MERGED},
+    CaseStatus.RESOLVED: {CaseStatus.FOLLOWED_UP, CaseStatus.REOPENED},
+    CaseStatus.FOLLOWED_UP: {CaseStatus.CLOSED, CaseStatus.REOPENED},
+    CaseStatus.CLOSED: {CaseStatus.REOPENED},
+    CaseStatus.REOPENED: {CaseStatus.ASSIGNED, CaseStatus.MERGED},
+    CaseStatus.REJECTED: set(),
+    CaseStatus.MERGED: set(),
 }
 
 # An unsatisfied rating reopens a case this many times; after that it is recorded and flagged.
@@ -53,26 +53,48 @@ class TransitionNotAllowed(Exception):
     """A transition was refused; the message is shown to the user as is."""
 
 
+def _user_or_none(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _timeline_writer(public: bool):
+    """The case's audit entries are its timeline (``CaseEvent``), public or internal."""
+
+    def write(complaint, action, *, actor, from_status, to_status, **data) -> CaseEvent:
+        return CaseEvent.objects.log_action(
+            complaint,
+            action,
+            user=_user_or_none(actor),
+            from_status=from_status,
+            to_status=to_status,
+            is_public=public,
+            data=data,
+        )
+
+    return write
+
+
+CASE_MACHINE = StateMachine(
+    Complaint,
+    transitions=ALLOWED_TRANSITIONS,
+    error=TransitionNotAllowed,
+    refusal=gettext_lazy("A case that is “%(current)s” cannot become “%(target)s”."),
+    writer=_timeline_writer(public=False),
+)
+
+
 def lock(complaint: Complaint) -> Complaint:
     """The complaint's row, locked until the end of the caller's transaction."""
-    return Complaint.objects.select_for_update().get(pk=complaint.pk)
+    return CASE_MACHINE.lock(complaint)
 
 
 def ensure_allowed(locked: Complaint, *, actor, to: str, permitted: bool | None = None) -> None:
     """Raise ``TransitionNotAllowed`` unless ``actor`` may move ``locked`` to ``to`` now."""
     if permitted is None:
         permitted = permissions.can_transition(actor, locked, to)
-    if not permitted:
-        raise TransitionNotAllowed(_("You may not perform this action on this case."))
-    if to not in ALLOWED_TRANSITIONS[locked.status]:
-        raise TransitionNotAllowed(
-            _("A case that is “%(current)s” cannot become “%(target)s”.")
-            % {"current": locked.get_status_display(), "target": S(to).label}
-        )
-
-
-def _user_or_none(actor):
-    return actor if actor is not None and actor.is_authenticated else None
+    CASE_MACHINE.check(
+        locked, to, permitted=permitted, denied=_("You may not perform this action on this case.")
+    )
 
 
 def transition(
@@ -91,22 +113,17 @@ def transition(
     has checked a narrower permission itself (e.g. ``can_dispatch``)."""
     with transaction.atomic():
         locked = lock(complaint)
-        if locked.status == to and to != S.REOPENED:
+        if locked.status == to and to != CaseStatus.REOPENED:
             return locked, None
         ensure_allowed(locked, actor=actor, to=to, permitted=permitted)
-        from_status = locked.status
-        locked.status = to
-        for field, value in changes.items():
-            setattr(locked, field, value)
-        locked.save()
-        event = CaseEvent.objects.log_action(
+        event = CASE_MACHINE.move(
             locked,
-            action,
-            user=_user_or_none(actor),
-            from_status=from_status,
-            to_status=to,
-            is_public=public,
-            data=data or {},
+            to,
+            actor=actor,
+            action=action,
+            data=data,
+            writer=_timeline_writer(public),
+            **changes,
         )
         _queue_side_effects(locked)
         tell_complainant(locked, event)
@@ -132,7 +149,7 @@ def _queue_side_effects(complaint: Complaint) -> None:
     from search.indexing import queue_for_indexing
 
     queue_for_indexing([complaint.pk])
-    if complaint.company_id and complaint.status == S.RESOLVED:
+    if complaint.company_id and complaint.status == CaseStatus.RESOLVED:
         # A resolved complaint is substantiated: the company's credit follows at once.
         queue_credit_recompute(complaint.company_id)
 
@@ -170,7 +187,7 @@ def accept_case(
     return transition(
         complaint,
         actor=actor,
-        to=S.ACCEPTED,
+        to=CaseStatus.ACCEPTED,
         action="cases.complaint.accepted",
         public=True,
         data={"note": note},
@@ -185,7 +202,7 @@ def reject_case(complaint: Complaint, *, actor, reason: str) -> Complaint:
     return transition(
         complaint,
         actor=actor,
-        to=S.REJECTED,
+        to=CaseStatus.REJECTED,
         action="cases.complaint.rejected",
         public=True,
         data={"reason": reason},
@@ -230,9 +247,9 @@ def resolve_case(complaint: Complaint, *, actor, reply: str) -> Complaint:
         raise TransitionNotAllowed(_("A resolution needs a public reply."))
     with transaction.atomic():
         locked = lock(complaint)
-        if locked.status == S.RESOLVED:
+        if locked.status == CaseStatus.RESOLVED:
             return locked
-        ensure_allowed(locked, actor=actor, to=S.RESOLVED)
+        ensure_allowed(locked, actor=actor, to=CaseStatus.RESOLVED)
         if locked.dispatched_company_id and not _company_answer_accepted(locked):
             raise TransitionNotAllowed(
                 _(
@@ -244,7 +261,7 @@ def resolve_case(complaint: Complaint, *, actor, reply: str) -> Complaint:
         return transition(
             complaint,
             actor=actor,
-            to=S.RESOLVED,
+            to=CaseStatus.RESOLVED,
             action="cases.complaint.resolved",
             public=True,
             data={"reply": reply},
@@ -267,7 +284,7 @@ def record_follow_up(
             locked, event = transition(
                 complaint,
                 actor=actor,
-                to=S.REOPENED,
+                to=CaseStatus.REOPENED,
                 action="cases.complaint.reopened",
                 public=True,
                 data=data,
@@ -279,7 +296,7 @@ def record_follow_up(
         locked, event = transition(
             complaint,
             actor=actor,
-            to=S.FOLLOWED_UP,
+            to=CaseStatus.FOLLOWED_UP,
             action="cases.complaint.followed_up",
             public=True,
             data=data,
@@ -326,7 +343,7 @@ def tell_officials(complaint: Complaint, event: CaseEvent, why: str) -> None:
 
 def close_case(complaint: Complaint, *, actor) -> Complaint:
     return transition(
-        complaint, actor=actor, to=S.CLOSED, action="cases.complaint.closed", public=True
+        complaint, actor=actor, to=CaseStatus.CLOSED, action="cases.complaint.closed", public=True
     )[0]
 
 
@@ -339,7 +356,7 @@ def reopen_case(complaint: Complaint, *, actor, reason: str) -> Complaint:
         return transition(
             complaint,
             actor=actor,
-            to=S.REOPENED,
+            to=CaseStatus.REOPENED,
             action="cases.complaint.reopened",
             public=True,
             data={"reason": reason},

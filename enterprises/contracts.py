@@ -17,24 +17,35 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from enterprises import permissions
 from enterprises.models import Company, ContractStatus, Estate, ServiceContract, ServiceLevel
 from foundation import audit, uploads
-
-C = ContractStatus
+from foundation.state_machine import StateMachine
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    C.SUBMITTED: {C.FILED, C.RETURNED},
-    C.FILED: {C.TERMINATED, C.EXPIRED},
-    C.RETURNED: set(),
-    C.TERMINATED: set(),
-    C.EXPIRED: set(),
+    ContractStatus.SUBMITTED: {ContractStatus.FILED, ContractStatus.RETURNED},
+    ContractStatus.FILED: {ContractStatus.TERMINATED, ContractStatus.EXPIRED},
+    ContractStatus.RETURNED: set(),
+    ContractStatus.TERMINATED: set(),
+    ContractStatus.EXPIRED: set(),
 }
 
 
 class ContractError(Exception):
     """A contract action was refused; the message is shown to the user as is."""
+
+
+CONTRACT_MACHINE = StateMachine(
+    ServiceContract,
+    transitions=ALLOWED_TRANSITIONS,
+    error=ContractError,
+    refusal=gettext_lazy("A contract that is “%(current)s” cannot become “%(target)s”."),
+    # The estate is locked on its own, first (see ``_lock``); the company is only read.
+    select_related=("company",),
+    lock_of=("self",),
+)
 
 
 # Company side -------------------------------------------------------------------------------
@@ -82,14 +93,14 @@ def submit_contract(
             fee_per_sqm_month=fee,
             fee_items=fee_items.strip(),
             document=document,
-            status=C.SUBMITTED,
+            status=ContractStatus.SUBMITTED,
             submitted_by=actor,
         )
         audit.record(
             contract,
             "enterprises.contract.submitted",
             actor=actor,
-            to_status=C.SUBMITTED,
+            to_status=ContractStatus.SUBMITTED,
             estate=estate.pk,
             starts_on=starts_on.isoformat(),
             ends_on=ends_on.isoformat(),
@@ -122,16 +133,16 @@ def file_contract(contract: ServiceContract, *, actor) -> ServiceContract:
     with transaction.atomic():
         estate, locked = _lock(contract)
         _check_official(actor, estate)
-        if locked.status == C.FILED:
+        if locked.status == ContractStatus.FILED:
             return locked
-        _check_transition(locked, C.FILED)
+        CONTRACT_MACHINE.check(locked, ContractStatus.FILED)
         if locked.ends_on < timezone.localdate():
             raise ContractError(
                 _("This contract ended on %(ends)s; an ended contract cannot be filed.")
                 % {"ends": locked.ends_on.isoformat()}
             )
         current = (
-            ServiceContract.objects.filter(estate=estate, status=C.FILED)
+            ServiceContract.objects.filter(estate=estate, status=ContractStatus.FILED)
             .select_related("company")
             .first()
         )
@@ -151,10 +162,10 @@ def file_contract(contract: ServiceContract, *, actor) -> ServiceContract:
         previous_company_id = estate.managing_company_id
         try:
             with transaction.atomic():
-                _move(
+                CONTRACT_MACHINE.move(
                     locked,
+                    ContractStatus.FILED,
                     actor=actor,
-                    to=C.FILED,
                     action="enterprises.contract.filed",
                     data={"estate": estate.pk, "previous_company": previous_company_id},
                     **_decided(actor),
@@ -176,12 +187,11 @@ def return_contract(contract: ServiceContract, *, actor, reason: str) -> Service
     with transaction.atomic():
         estate, locked = _lock(contract)
         _check_official(actor, estate)
-        if locked.status != C.RETURNED:
-            _check_transition(locked, C.RETURNED)
-            _move(
+        if locked.status != ContractStatus.RETURNED:
+            CONTRACT_MACHINE.move(
                 locked,
+                ContractStatus.RETURNED,
                 actor=actor,
-                to=C.RETURNED,
                 action="enterprises.contract.returned",
                 data={"reason": reason},
                 decision_reason=reason,
@@ -204,12 +214,11 @@ def terminate_contract(contract: ServiceContract, *, actor, reason: str) -> Serv
             raise ContractError(
                 _("You may not terminate the contracts of “%(estate)s”.") % {"estate": estate}
             )
-        if locked.status != C.TERMINATED:
-            _check_transition(locked, C.TERMINATED)
-            _move(
+        if locked.status != ContractStatus.TERMINATED:
+            CONTRACT_MACHINE.move(
                 locked,
+                ContractStatus.TERMINATED,
                 actor=actor,
-                to=C.TERMINATED,
                 action="enterprises.contract.terminated",
                 data={"reason": reason, "estate": estate.pk},
                 decision_reason=reason,
@@ -224,46 +233,32 @@ def terminate_contract(contract: ServiceContract, *, actor, reason: str) -> Serv
 
 
 def expire_contracts(today: datetime.date | None = None) -> int:
-    """Filed contracts that ended before ``today`` expire; returns how many."""
+    """Filed contracts that ended before ``today`` expire; returns how many. Each is re-checked
+    under its lock (its estate's first): an official may have terminated it meanwhile."""
     today = today or timezone.localdate()
-    candidates = ServiceContract.objects.filter(status=C.FILED, ends_on__lt=today)
-    expired = 0
-    for pk, estate_id in candidates.values_list("pk", "estate_id"):
-        with transaction.atomic():
-            estate = Estate.objects.select_for_update().get(pk=estate_id)
-            # Re-checked under the lock: an official may have terminated it meanwhile.
-            locked = (
-                ServiceContract.objects.select_for_update()
-                .filter(pk=pk, status=C.FILED, ends_on__lt=today)
-                .first()
-            )
-            if locked is None:
-                continue
-            _move(
-                locked,
-                actor=None,
-                to=C.EXPIRED,
-                action="enterprises.contract.expired",
-                data={"ends_on": locked.ends_on.isoformat(), "estate": estate.pk},
-            )
-            _release_estate(estate, locked)
-            expired += 1
-    return expired
+    return CONTRACT_MACHINE.sweep(
+        ServiceContract.objects.filter(status=ContractStatus.FILED, ends_on__lt=today),
+        to=ContractStatus.EXPIRED,
+        action="enterprises.contract.expired",
+        data=lambda locked: {"ends_on": locked.ends_on.isoformat(), "estate": locked.estate_id},
+        lock_first=_lock_estate_of,
+        then=lambda ended, estate: _release_estate(estate, ended),
+    )
 
 
 # The machinery ------------------------------------------------------------------------------
 
 
 def _lock(contract: ServiceContract) -> tuple[Estate, ServiceContract]:
-    """Lock the estate, then the contract (the estate of a contract never changes)."""
-    estate_id = ServiceContract.objects.values_list("estate_id", flat=True).get(pk=contract.pk)
-    estate = Estate.objects.select_for_update().get(pk=estate_id)
-    locked = (
-        ServiceContract.objects.select_for_update(of=("self",))
-        .select_related("company")
-        .get(pk=contract.pk)
-    )
-    return estate, locked
+    """Lock the estate, then the contract."""
+    estate = _lock_estate_of(contract.pk)
+    return estate, CONTRACT_MACHINE.lock(contract)
+
+
+def _lock_estate_of(contract_id: int) -> Estate:
+    """The contract's estate, locked (the estate of a contract never changes)."""
+    estate_id = ServiceContract.objects.values_list("estate_id", flat=True).get(pk=contract_id)
+    return Estate.objects.select_for_update().get(pk=estate_id)
 
 
 def _check_official(actor, estate: Estate) -> None:
@@ -271,25 +266,6 @@ def _check_official(actor, estate: Estate) -> None:
         raise ContractError(
             _("You may not decide on the contracts of “%(estate)s”.") % {"estate": estate}
         )
-
-
-def _check_transition(locked: ServiceContract, to: str) -> None:
-    if to not in ALLOWED_TRANSITIONS[locked.status]:
-        raise ContractError(
-            _("A contract that is “%(current)s” cannot become “%(target)s”.")
-            % {"current": locked.get_status_display(), "target": C(to).label}
-        )
-
-
-def _move(locked: ServiceContract, *, actor, to: str, action: str, data: dict, **changes) -> None:
-    """The one place a contract's status is assigned."""
-    _check_transition(locked, to)
-    from_status = locked.status
-    locked.status = to
-    for field, value in changes.items():
-        setattr(locked, field, value)
-    locked.save()
-    audit.record(locked, action, actor=actor, from_status=from_status, to_status=to, **data)
 
 
 def _release_estate(estate: Estate, ended: ServiceContract) -> None:

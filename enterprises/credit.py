@@ -29,6 +29,7 @@ from enterprises.models import (
 from enterprises.models.evaluations import DIMENSIONS
 from enterprises.permissions import can_act_for_company, can_decide_for_company
 from foundation import audit
+from foundation.state_machine import StateMachine
 
 Kind = CreditRecordKind
 # A complaint is substantiated once its case reached resolution (办结); a rejected complaint
@@ -53,6 +54,17 @@ DECISION_ACTIONS = {
 
 class CreditError(Exception):
     """A credit action was refused; the message is shown to the user as is."""
+
+
+APPEAL_MACHINE = StateMachine(
+    CreditAppeal,
+    transitions=ALLOWED_APPEAL_TRANSITIONS,
+    error=CreditError,
+    refusal=gettext_lazy("This appeal is already “%(status)s”; it cannot become “%(target)s”."),
+    # Only the appeal's row is locked; ``recompute_credit`` locks the company's when needed.
+    select_related=("record__company",),
+    lock_of=("self",),
+)
 
 
 # Records ----------------------------------------------------------------------------------
@@ -370,41 +382,37 @@ def appeal_credit_record(record: CreditRecord, *, actor, reason: str) -> CreditA
 
 def _decide(appeal: CreditAppeal, *, actor, decision: str, to: str) -> CreditAppeal:
     with transaction.atomic():
-        locked = (
-            CreditAppeal.objects.select_for_update(of=("self",))
-            .select_related("record__company")
-            .get(pk=appeal.pk)
-        )
+        locked = APPEAL_MACHINE.lock(appeal)
         if locked.status == to:
             return locked
         company = locked.record.company
-        if (
-            not _signed_in(actor)
-            or not can_decide_for_company(actor, company)
-            or actor.pk == locked.submitted_by_id
-            or can_act_for_company(actor, company)
-        ):
-            raise CreditError(
-                _("Only an official of the company's district, never the appellant, may decide.")
-            )
-        if to not in ALLOWED_APPEAL_TRANSITIONS[locked.status]:
-            raise CreditError(
-                _("This appeal is already “%(status)s”; it cannot become “%(target)s”.")
-                % {"status": locked.get_status_display(), "target": AppealStatus(to).label}
-            )
+        APPEAL_MACHINE.check(
+            locked,
+            to,
+            permitted=(
+                _signed_in(actor)
+                and can_decide_for_company(actor, company)
+                and actor.pk != locked.submitted_by_id
+                and not can_act_for_company(actor, company)
+            ),
+            denied=_(
+                "Only an official of the company's district, never the appellant, may decide."
+            ),
+        )
         if not (decision or "").strip():
             raise CreditError(_("A decision needs its reasons, which the company will read."))
-        locked.status = to
-        locked.decision = decision
-        locked.decided_by = actor
-        locked.decided_at = timezone.now()
-        locked.save(update_fields=["status", "decision", "decided_by", "decided_at"])
-        if to == AppealStatus.UPHELD:
-            CreditRecord.objects.filter(pk=locked.record_id).update(withdrawn=True)
-        audit.record(
-            locked, DECISION_ACTIONS[to], actor=actor, record=locked.record_id, decision=decision
+        APPEAL_MACHINE.move(
+            locked,
+            to,
+            actor=actor,
+            action=DECISION_ACTIONS[to],
+            data={"record": locked.record_id, "decision": decision},
+            decision=decision,
+            decided_by=actor,
+            decided_at=timezone.now(),
         )
         if to == AppealStatus.UPHELD:
+            CreditRecord.objects.filter(pk=locked.record_id).update(withdrawn=True)
             recompute_credit(company)
     appeal.refresh_from_db()
     return locked

@@ -11,30 +11,27 @@ expired by the sweep like any other, so there is never a day on which neither is
 """
 
 import datetime
-import logging
 import re
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from enterprises import permissions
 from enterprises.models import Company, Licence, LicenceStatus
 from foundation import audit
-
-logger = logging.getLogger(__name__)
-
-L = LicenceStatus
+from foundation.notifications import notify
+from foundation.state_machine import StateMachine
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    L.APPLIED: {L.APPROVED, L.REJECTED},
-    L.APPROVED: {L.SUSPENDED, L.REVOKED, L.EXPIRED},
-    L.SUSPENDED: {L.APPROVED, L.REVOKED},
-    L.REJECTED: set(),
-    L.REVOKED: set(),
-    L.EXPIRED: set(),
+    LicenceStatus.APPLIED: {LicenceStatus.APPROVED, LicenceStatus.REJECTED},
+    LicenceStatus.APPROVED: {LicenceStatus.SUSPENDED, LicenceStatus.REVOKED, LicenceStatus.EXPIRED},
+    LicenceStatus.SUSPENDED: {LicenceStatus.APPROVED, LicenceStatus.REVOKED},
+    LicenceStatus.REJECTED: set(),
+    LicenceStatus.REVOKED: set(),
+    LicenceStatus.EXPIRED: set(),
 }
 
 NUMBER_PREFIX = "WY"
@@ -44,6 +41,15 @@ EXPIRY_WARNING_DAYS = 30
 
 class LicenceError(Exception):
     """A licence action was refused; the message is shown to the user as is."""
+
+
+LICENCE_MACHINE = StateMachine(
+    Licence,
+    transitions=ALLOWED_TRANSITIONS,
+    error=LicenceError,
+    refusal=gettext_lazy("A licence that is “%(current)s” cannot become “%(target)s”."),
+    select_related=("company",),
+)
 
 
 # Company side -------------------------------------------------------------------------------
@@ -69,13 +75,13 @@ def apply_for_licence(
             scope=scope,
             renewal_of=renewal_of,
             applied_by=actor,
-            status=L.APPLIED,
+            status=LicenceStatus.APPLIED,
         )
         audit.record(
             licence,
             "enterprises.licence.applied",
             actor=actor,
-            to_status=L.APPLIED,
+            to_status=LicenceStatus.APPLIED,
             scope=scope,
             renewal_of=renewal_of.pk if renewal_of else None,
         )
@@ -91,12 +97,12 @@ def _check_renewable(renewed: Licence, company: Company) -> None:
             )
             % {"licence": renewed, "company": company}
         )
-    if renewed.status != L.APPROVED:
+    if renewed.status != LicenceStatus.APPROVED:
         raise LicenceError(
             _("Only an approved licence can be renewed; licence “%(licence)s” is “%(status)s”.")
             % {"licence": renewed, "status": renewed.get_status_display()}
         )
-    if renewed.renewals.filter(status=L.APPLIED).exists():
+    if renewed.renewals.filter(status=LicenceStatus.APPLIED).exists():
         raise LicenceError(
             _("A renewal of licence “%(licence)s” is already waiting for a decision.")
             % {"licence": renewed}
@@ -117,21 +123,24 @@ def approve_licence(
     """Approval (核准): the licence becomes valid from ``valid_from`` to ``valid_until``."""
     number = (number or "").strip()
     with transaction.atomic():
-        locked = _lock_for_decision(licence, actor=actor, to=L.APPROVED, sources={L.APPLIED})
-        if locked.status == L.APPROVED:
+        locked = LICENCE_MACHINE.lock(licence)
+        _require_official(locked, actor)
+        if locked.status == LicenceStatus.APPROVED:
             return locked
+        # Approval is of an application; a suspended licence is reinstated instead.
+        LICENCE_MACHINE.check(locked, LicenceStatus.APPROVED, sources={LicenceStatus.APPLIED})
         _check_terms(valid_from, valid_until, number)
-        if locked.renewal_of_id and locked.renewal_of.status == L.REVOKED:
+        if locked.renewal_of_id and locked.renewal_of.status == LicenceStatus.REVOKED:
             # A revocation is a penalty: renewing the revoked licence must not undo it.
             raise LicenceError(
                 _("Licence “%(licence)s” was revoked; its renewal cannot be approved.")
                 % {"licence": locked.renewal_of}
             )
         _assign_number(locked, number)
-        _move(
+        LICENCE_MACHINE.move(
             locked,
+            LicenceStatus.APPROVED,
             actor=actor,
-            to=L.APPROVED,
             action="enterprises.licence.approved",
             data={
                 "number": locked.number,
@@ -151,14 +160,15 @@ def approve_licence(
 def reject_licence(licence: Licence, *, actor, reason: str) -> Licence:
     """Refusal (不予核准), with the reason the company reads."""
     reason = _required_reason(reason, _("A rejection needs a reason the company can read."))
-    return _decide(
+    return LICENCE_MACHINE.transition(
         licence,
+        LicenceStatus.REJECTED,
         actor=actor,
-        to=L.REJECTED,
-        sources={L.APPLIED},
         action="enterprises.licence.rejected",
+        authorise=_require_official,
         data={"reason": reason},
         decision_reason=reason,
+        **_decided(actor),
     )
 
 
@@ -167,15 +177,16 @@ def suspend_licence(
 ) -> Licence:
     """Suspension (暂停), usually by a penalty decision named in ``penalty_reference``."""
     reason = _required_reason(reason, _("A suspension needs a reason the company can read."))
-    return _decide(
+    return LICENCE_MACHINE.transition(
         licence,
+        LicenceStatus.SUSPENDED,
         actor=actor,
-        to=L.SUSPENDED,
-        sources={L.APPROVED},
         action="enterprises.licence.suspended",
+        authorise=_require_official,
         data={"reason": reason, "penalty_reference": penalty_reference},
         decision_reason=reason,
         penalty_reference=penalty_reference.strip(),
+        **_decided(actor),
     )
 
 
@@ -183,9 +194,11 @@ def reinstate_licence(licence: Licence, *, actor, note: str = "") -> Licence:
     """Lifting a suspension (恢复): the licence is approved again for its remaining validity."""
     today = timezone.localdate()
     with transaction.atomic():
-        locked = _lock_for_decision(licence, actor=actor, to=L.APPROVED, sources={L.SUSPENDED})
-        if locked.status == L.APPROVED:
+        locked = LICENCE_MACHINE.lock(licence)
+        _require_official(locked, actor)
+        if locked.status == LicenceStatus.APPROVED:
             return locked
+        LICENCE_MACHINE.check(locked, LicenceStatus.APPROVED, sources={LicenceStatus.SUSPENDED})
         if locked.valid_until is not None and locked.valid_until < today:
             raise LicenceError(
                 _(
@@ -195,10 +208,10 @@ def reinstate_licence(licence: Licence, *, actor, note: str = "") -> Licence:
                 % {"licence": locked, "until": locked.valid_until.isoformat()}
             )
         # The action code is "approved": a reinstatement is an approval of the suspended licence.
-        _move(
+        LICENCE_MACHINE.move(
             locked,
+            LicenceStatus.APPROVED,
             actor=actor,
-            to=L.APPROVED,
             action="enterprises.licence.reinstated",
             data={"reinstated": True, "note": note, "lifted_penalty": locked.penalty_reference},
             decision_reason=note,
@@ -212,15 +225,16 @@ def reinstate_licence(licence: Licence, *, actor, note: str = "") -> Licence:
 def revoke_licence(licence: Licence, *, actor, reason: str, penalty_reference: str = "") -> Licence:
     """Revocation (吊销): final."""
     reason = _required_reason(reason, _("A revocation needs a reason the company can read."))
-    return _decide(
+    return LICENCE_MACHINE.transition(
         licence,
+        LicenceStatus.REVOKED,
         actor=actor,
-        to=L.REVOKED,
-        sources={L.APPROVED, L.SUSPENDED},
         action="enterprises.licence.revoked",
+        authorise=_require_official,
         data={"reason": reason, "penalty_reference": penalty_reference},
         decision_reason=reason,
         penalty_reference=penalty_reference.strip(),
+        **_decided(actor),
     )
 
 
@@ -228,29 +242,15 @@ def revoke_licence(licence: Licence, *, actor, reason: str, penalty_reference: s
 
 
 def expire_licences(today: datetime.date | None = None) -> int:
-    """Approved licences whose validity ended before ``today`` expire; returns how many."""
+    """Approved licences whose validity ended before ``today`` expire; returns how many. Each
+    is re-checked under its lock: an official may have suspended it meanwhile."""
     today = today or timezone.localdate()
-    candidates = Licence.objects.filter(status=L.APPROVED, valid_until__lt=today)
-    expired = 0
-    for pk in candidates.values_list("pk", flat=True):
-        with transaction.atomic():
-            # Re-checked under the lock: an official may have suspended it meanwhile.
-            locked = (
-                Licence.objects.select_for_update()
-                .filter(pk=pk, status=L.APPROVED, valid_until__lt=today)
-                .first()
-            )
-            if locked is None:
-                continue
-            _move(
-                locked,
-                actor=None,
-                to=L.EXPIRED,
-                action="enterprises.licence.expired",
-                data={"valid_until": locked.valid_until.isoformat()},
-            )
-            expired += 1
-    return expired
+    return LICENCE_MACHINE.sweep(
+        Licence.objects.filter(status=LicenceStatus.APPROVED, valid_until__lt=today),
+        to=LicenceStatus.EXPIRED,
+        action="enterprises.licence.expired",
+        data=lambda locked: {"valid_until": locked.valid_until.isoformat()},
+    )
 
 
 def warn_expiring_licences(
@@ -258,52 +258,49 @@ def warn_expiring_licences(
 ) -> int:
     """Warn each company once that an approved licence ends within ``days``; returns how many.
 
-    The e-mail is sent inside the licence's transaction, before the warning is marked: if the
-    mail server refuses, nothing is marked and tomorrow's run tries again. A commit failing
-    after a sent mail means one duplicate warning, which is better than none.
+    The e-mail goes through the notification outbox: queued in the licence's transaction with
+    the warning's mark, sent after commit, and retried by the outbox sweep if the mail server
+    refuses. Its dedup key names the licence and its expiry date, so one warning per licence
+    and date goes out, never two.
     """
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=days)
     candidates = (
         Licence.objects.filter(
-            status=L.APPROVED,
+            status=LicenceStatus.APPROVED,
             valid_until__gte=today,
             valid_until__lte=horizon,
             expiry_warned_at__isnull=True,
         )
         # A company whose renewal is already approved needs no reminder.
-        .exclude(renewals__status=L.APPROVED)
+        .exclude(renewals__status=LicenceStatus.APPROVED)
     )
     warned = 0
     for pk in candidates.values_list("pk", flat=True).distinct():
-        try:
-            with transaction.atomic():
-                locked = (
-                    Licence.objects.select_for_update()
-                    .select_related("company")
-                    .filter(pk=pk, status=L.APPROVED, expiry_warned_at__isnull=True)
-                    .first()
-                )
-                if locked is None:
-                    continue
-                emailed = _send_expiry_warning(locked)
-                locked.expiry_warned_at = timezone.now()
-                locked.save(update_fields=["expiry_warned_at"])
-                audit.record(
-                    locked,
-                    "enterprises.licence.expiry_warned",
-                    actor=None,
-                    valid_until=locked.valid_until.isoformat(),
-                    emailed_to=locked.company.contact_email if emailed else "",
-                )
-        except OSError:  # smtplib.SMTPException is an OSError
-            logger.exception("licence %s: expiry warning not sent, retried next run", pk)
-            continue
+        with transaction.atomic():
+            locked = (
+                Licence.objects.select_for_update()
+                .select_related("company")
+                .filter(pk=pk, status=LicenceStatus.APPROVED, expiry_warned_at__isnull=True)
+                .first()
+            )
+            if locked is None:
+                continue
+            emailed = _queue_expiry_warning(locked)
+            locked.expiry_warned_at = timezone.now()
+            locked.save(update_fields=["expiry_warned_at"])
+            audit.record(
+                locked,
+                "enterprises.licence.expiry_warned",
+                actor=None,
+                valid_until=locked.valid_until.isoformat(),
+                emailed_to=locked.company.contact_email if emailed else "",
+            )
         warned += 1
     return warned
 
 
-def _send_expiry_warning(licence: Licence) -> bool:
+def _queue_expiry_warning(licence: Licence) -> bool:
     recipient = licence.company.contact_email
     if not recipient:
         return False
@@ -323,56 +320,23 @@ def _send_expiry_warning(licence: Licence) -> bool:
             "scope": licence.scope,
             "date": licence.valid_until.isoformat(),
         }
-    send_mail(subject, body, None, [recipient])
+    notify(
+        dedup_key=f"licence:{licence.pk}:expires:{licence.valid_until.isoformat()}",
+        subject=subject,
+        body=body,
+        email=recipient,
+    )
     return True
 
 
 # The machinery ------------------------------------------------------------------------------
 
 
-def _decide(
-    licence: Licence, *, actor, to: str, sources: set[str], action: str, data: dict, **changes
-) -> Licence:
-    with transaction.atomic():
-        locked = _lock_for_decision(licence, actor=actor, to=to, sources=sources)
-        if locked.status != to:
-            _move(
-                locked, actor=actor, to=to, action=action, data=data, **changes, **_decided(actor)
-            )
-    licence.refresh_from_db()
-    return locked
-
-
-def _lock_for_decision(licence: Licence, *, actor, to: str, sources: set[str]) -> Licence:
-    """Lock the row and check the official and the state; the caller returns early when the
-    status already is ``to``."""
-    locked = Licence.objects.select_for_update().select_related("company").get(pk=licence.pk)
+def _require_official(locked: Licence, actor) -> None:
     if not permissions.can_decide_for_company(actor, locked.company):
         raise LicenceError(
             _("You may not decide licences of “%(company)s”.") % {"company": locked.company}
         )
-    if locked.status != to and locked.status not in sources:
-        raise _not_allowed(locked, to)
-    return locked
-
-
-def _not_allowed(locked: Licence, to: str) -> LicenceError:
-    return LicenceError(
-        _("A licence that is “%(current)s” cannot become “%(target)s”.")
-        % {"current": locked.get_status_display(), "target": L(to).label}
-    )
-
-
-def _move(locked: Licence, *, actor, to: str, action: str, data: dict, **changes) -> None:
-    """The one place a licence's status is assigned."""
-    from_status = locked.status
-    if to not in ALLOWED_TRANSITIONS[from_status]:
-        raise _not_allowed(locked, to)
-    locked.status = to
-    for field, value in changes.items():
-        setattr(locked, field, value)
-    locked.save()
-    audit.record(locked, action, actor=actor, from_status=from_status, to_status=to, **data)
 
 
 def _check_terms(valid_from: datetime.date, valid_until: datetime.date, number: str) -> None:

@@ -52,10 +52,6 @@ def get_case(user, pk) -> Complaint:
     return get_object_or_404(case_queryset(user), pk=pk)
 
 
-def _always(target) -> bool:
-    return True
-
-
 @dataclass(frozen=True)
 class Action:
     """One action of the case page.

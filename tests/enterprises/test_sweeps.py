@@ -10,11 +10,11 @@ from wagtail.models import ModelLogEntry
 
 from enterprises import contracts, licensing, tasks
 from enterprises.models import ContractStatus, Estate, Licence, LicenceStatus, ServiceContract
+from foundation.models import Notification
+from foundation.tasks import send_pending_notifications
 from tests.enterprises.pdfs import contract_pdf
 
 pytestmark = pytest.mark.django_db
-L = LicenceStatus
-C = ContractStatus
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 VALID_FROM = datetime.date(2026, 1, 1)
 VALID_UNTIL = datetime.date(2026, 6, 30)
@@ -69,11 +69,11 @@ def system_entries(obj, action: str) -> list:
 def test_a_licence_is_valid_through_its_last_day_and_expires_the_day_after(approved, time_machine):
     at(time_machine, 2026, 6, 30)
     assert licensing.expire_licences() == 0
-    assert Licence.objects.get(pk=approved.pk).status == L.APPROVED
+    assert Licence.objects.get(pk=approved.pk).status == LicenceStatus.APPROVED
 
     at(time_machine, 2026, 7, 1)
     assert licensing.expire_licences() == 1
-    assert Licence.objects.get(pk=approved.pk).status == L.EXPIRED
+    assert Licence.objects.get(pk=approved.pk).status == LicenceStatus.EXPIRED
     assert system_entries(approved, "enterprises.licence.expired") == [(None,)]
 
 
@@ -88,7 +88,7 @@ def test_only_approved_licences_expire(approved, official, time_machine):
     licensing.suspend_licence(approved, actor=official, reason="停业整顿")
     at(time_machine, 2026, 7, 1)
     assert licensing.expire_licences() == 0
-    assert Licence.objects.get(pk=approved.pk).status == L.SUSPENDED
+    assert Licence.objects.get(pk=approved.pk).status == LicenceStatus.SUSPENDED
 
 
 def test_a_renewed_licence_expires_on_its_own_date_and_the_renewal_stays(
@@ -106,14 +106,16 @@ def test_a_renewed_licence_expires_on_its_own_date_and_the_renewal_stays(
     )
     at(time_machine, 2026, 7, 1)
     assert licensing.expire_licences() == 1
-    assert Licence.objects.get(pk=approved.pk).status == L.EXPIRED
-    assert Licence.objects.get(pk=renewal.pk).status == L.APPROVED
+    assert Licence.objects.get(pk=approved.pk).status == LicenceStatus.EXPIRED
+    assert Licence.objects.get(pk=renewal.pk).status == LicenceStatus.APPROVED
 
 
 # The 30-day expiry warning -----------------------------------------------------------------
 
 
-def test_the_warning_is_sent_once_thirty_days_ahead(approved, company_a, time_machine):
+def test_the_warning_is_sent_once_thirty_days_ahead(
+    approved, company_a, time_machine, django_capture_on_commit_callbacks
+):
     company_a.contact_email = "office@cuihu-wuye.example"
     company_a.save()
 
@@ -122,7 +124,8 @@ def test_the_warning_is_sent_once_thirty_days_ahead(approved, company_a, time_ma
     assert mail.outbox == []
 
     at(time_machine, 2026, 5, 31)
-    assert licensing.warn_expiring_licences() == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        assert licensing.warn_expiring_licences() == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["office@cuihu-wuye.example"]
@@ -136,7 +139,8 @@ def test_the_warning_is_sent_once_thirty_days_ahead(approved, company_a, time_ma
     assert entry.user is None and entry.data["emailed_to"] == "office@cuihu-wuye.example"
 
     at(time_machine, 2026, 6, 1)
-    assert licensing.warn_expiring_licences() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert licensing.warn_expiring_licences() == 0
     assert len(mail.outbox) == 1
 
 
@@ -171,8 +175,8 @@ def test_a_licence_with_an_approved_renewal_is_not_warned(
     assert mail.outbox == []
 
 
-def test_a_refused_mail_is_not_marked_and_is_retried_next_run(
-    approved, company_a, settings, time_machine
+def test_a_refused_mail_stays_in_the_outbox_and_its_sweep_sends_it_once(
+    approved, company_a, settings, time_machine, django_capture_on_commit_callbacks
 ):
     company_a.contact_email = "office@cuihu-wuye.example"
     company_a.save()
@@ -181,13 +185,16 @@ def test_a_refused_mail_is_not_marked_and_is_retried_next_run(
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    assert licensing.warn_expiring_licences() == 0
-    assert Licence.objects.get(pk=approved.pk).expiry_warned_at is None
-    assert system_entries(approved, "enterprises.licence.expiry_warned") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert licensing.warn_expiring_licences() == 1
+    assert Licence.objects.get(pk=approved.pk).expiry_warned_at is not None
+    assert Notification.objects.get().sent_at is None  # refused: left for the sweep
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     at(time_machine, 2026, 6, 2)
-    assert licensing.warn_expiring_licences() == 1
+    assert licensing.warn_expiring_licences() == 0  # warned once: not queued again
+    assert send_pending_notifications.delay().get() == 1
+    assert send_pending_notifications.delay().get() == 0
     assert len(mail.outbox) == 1
 
 
@@ -203,7 +210,7 @@ def test_a_filed_contract_expires_after_its_end_and_releases_the_estate(
 
     at(time_machine, 2026, 7, 1)
     assert contracts.expire_contracts() == 1
-    assert ServiceContract.objects.get(pk=filed.pk).status == C.EXPIRED
+    assert ServiceContract.objects.get(pk=filed.pk).status == ContractStatus.EXPIRED
     assert Estate.objects.get(pk=estate_x.pk).managing_company is None
     assert system_entries(filed, "enterprises.contract.expired") == [(None,)]
     assert contracts.expire_contracts() == 0
@@ -224,7 +231,7 @@ def test_only_filed_contracts_expire(company_b, company_b_staff, estate_y, time_
     )
     at(time_machine, 2026, 7, 1)
     assert contracts.expire_contracts() == 0
-    assert ServiceContract.objects.get(pk=submitted.pk).status == C.SUBMITTED
+    assert ServiceContract.objects.get(pk=submitted.pk).status == ContractStatus.SUBMITTED
     assert Estate.objects.get(pk=estate_y.pk).managing_company == company_b
 
 
@@ -232,13 +239,14 @@ def test_only_filed_contracts_expire(company_b, company_b_staff, estate_y, time_
 
 
 def test_the_tasks_run_the_sweeps_and_a_second_delivery_does_nothing(
-    approved, filed, company_a, time_machine
+    approved, filed, company_a, time_machine, django_capture_on_commit_callbacks
 ):
     company_a.contact_email = "office@cuihu-wuye.example"
     company_a.save()
     at(time_machine, 2026, 6, 1)
-    assert tasks.warn_expiring_licences_task.delay().get() == 1
-    assert tasks.warn_expiring_licences_task() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.warn_expiring_licences_task.delay().get() == 1
+        assert tasks.warn_expiring_licences_task() == 0
     assert len(mail.outbox) == 1
 
     at(time_machine, 2026, 7, 1)
@@ -246,5 +254,5 @@ def test_the_tasks_run_the_sweeps_and_a_second_delivery_does_nothing(
     assert tasks.expire_contracts_task.delay().get() == 1
     assert tasks.expire_licences_task() == 0
     assert tasks.expire_contracts_task() == 0
-    assert Licence.objects.get(pk=approved.pk).status == L.EXPIRED
-    assert ServiceContract.objects.get(pk=filed.pk).status == C.EXPIRED
+    assert Licence.objects.get(pk=approved.pk).status == LicenceStatus.EXPIRED
+    assert ServiceContract.objects.get(pk=filed.pk).status == ContractStatus.EXPIRED
