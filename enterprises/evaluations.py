@@ -16,9 +16,12 @@ from django.utils.translation import gettext as _
 from enterprises.credit_tasks import queue_credit_recompute
 from enterprises.models import Estate, Evaluation, EvaluatorKind
 from enterprises.models.evaluations import DIMENSIONS
-from enterprises.permissions import can_evaluate_estate
+from enterprises.permissions import (
+    can_evaluate_estate,
+    is_third_party_evaluator,
+    sits_on_committee_of,
+)
 from foundation.audit import record
-from foundation.roles import Role, roles_of
 from foundation.uploads import validate_pdf
 
 PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<part>H[12]|Q[1-4]))?$")
@@ -81,11 +84,9 @@ def _check_scores(scores: dict) -> dict[str, int]:
 def _evaluator_kind(actor, estate: Estate) -> str:
     """A committee member of this very estate speaks for the owners; anyone else allowed to
     evaluate it is an engaged third party."""
-    roles = roles_of(actor)
-    profile = getattr(actor, "staff_profile", None)
-    if Role.OWNERS_COMMITTEE in roles and profile is not None and profile.estate_id == estate.pk:
+    if sits_on_committee_of(actor, estate):
         return EvaluatorKind.OWNERS_COMMITTEE
-    if Role.EVALUATOR in roles:
+    if is_third_party_evaluator(actor):
         return EvaluatorKind.THIRD_PARTY
     raise EvaluationError(_("Only an engaged evaluator or the owners' committee may evaluate."))
 

@@ -27,10 +27,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from enterprises.models import Company, CompanyStatus
-from enterprises.permissions import regulator_district_q
+from enterprises.permissions import keeps_register, regulator_district_q
 from foundation import audit
 from foundation.models import District
-from foundation.roles import Role, roles_of
 from foundation.spreadsheets import FORMULA_STARTS
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -40,7 +39,6 @@ BATCH_SIZE = 500
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (OLE2 compound file)
-IMPORTERS = frozenset({Role.OFFICIAL, Role.ADMINISTRATOR})
 ACTION = "enterprises.company.imported"
 
 # Field -> accepted column names; the first one is what the export writes.
@@ -110,7 +108,7 @@ class ImportReport:
 
 def import_companies(file, *, actor, file_name: str) -> ImportReport:
     """Validate every row of ``file`` (bytes or a binary file object); save all or nothing."""
-    if not roles_of(actor) & IMPORTERS:
+    if not keeps_register(actor):
         raise PermissionDenied(_("Only officials and administrators may import companies."))
     report = ImportReport(file_name=file_name)
     try:

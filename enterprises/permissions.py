@@ -22,7 +22,7 @@ from enterprises.models import (
     Licence,
     ServiceContract,
 )
-from foundation.roles import REGULATOR_STAFF, Role, roles_of
+from foundation.roles import REGULATOR_STAFF, Role, has_role, roles_of
 
 ACT_FOR_COMPANY = "enterprises.act_for_company"
 VIEW_ESTATE = "enterprises.view_estate"
@@ -223,3 +223,23 @@ def can_decide_for_estate(user, estate: Estate) -> bool:
 
 def can_evaluate_estate(user, estate: Estate) -> bool:
     return evaluated_estates(user).filter(pk=estate.pk).exists()
+
+
+def keeps_register(user) -> bool:
+    """Officials and administrators keep the register: they add, edit and import companies
+    and estates (a cheap check, for showing buttons; the rows are still scoped)."""
+    return has_role(user, Role.OFFICIAL, Role.ADMINISTRATOR)
+
+
+def sits_on_committee_of(user, estate: Estate) -> bool:
+    """A member of this estate's owners' committee (业主委员会), who speaks for its owners."""
+    profile = getattr(user, "staff_profile", None)
+    return (
+        has_role(user, Role.OWNERS_COMMITTEE)
+        and profile is not None
+        and profile.estate_id == estate.pk
+    )
+
+
+def is_third_party_evaluator(user) -> bool:
+    return has_role(user, Role.EVALUATOR)

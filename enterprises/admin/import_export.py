@@ -22,14 +22,14 @@ from wagtail.admin.widgets.button import Button, HeaderButton
 from enterprises.admin.transitions import refused
 from enterprises.admin.views import ScopedIndexView
 from enterprises.exporting import CONTENT_TYPES, export_companies
-from enterprises.importing import IMPORTERS, import_companies
-from foundation.roles import roles_of
+from enterprises.importing import import_companies
+from enterprises.permissions import keeps_register
 
 
 def may_import(user) -> bool:
     """The cheap check that decides whether the Import button and form are shown at all;
     ``import_companies`` asks again when it runs."""
-    return bool(roles_of(user) & IMPORTERS)
+    return keeps_register(user)
 
 
 class CompanyIndexView(ScopedIndexView):

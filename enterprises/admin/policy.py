@@ -13,21 +13,20 @@ from collections.abc import Callable
 from django.db.models import Model, QuerySet
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from enterprises import permissions
 from enterprises.permissions import companies_acted_for, evaluated_estates
-from foundation.roles import Role, roles_of
 
 UserRule = Callable[[object], bool]
 Scope = Callable[[object], QuerySet]
 # Must not query the database: it runs for each listed row.
 RowRule = Callable[[object, Model], bool]
 
-REGISTRARS = frozenset({Role.OFFICIAL, Role.ADMINISTRATOR})
 CACHE_ATTRIBUTE = "_register_permissions"
 
 
 def is_registrar(user) -> bool:
     """Officials and administrators keep the register of companies and estates."""
-    return bool(roles_of(user) & REGISTRARS)
+    return permissions.keeps_register(user)
 
 
 def acts_for_a_company(user) -> bool:
