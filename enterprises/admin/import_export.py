@@ -23,6 +23,8 @@ from enterprises.admin.views import ScopedIndexView
 from enterprises.admin_views import refused
 from enterprises.exporting import CONTENT_TYPES, export_companies
 from enterprises.importing import IMPORTERS, import_companies
+from enterprises.permissions import visible_companies
+from foundation.audit import EXPORT_REGISTER, record_event
 from foundation.roles import roles_of
 
 
@@ -123,9 +125,6 @@ class ExportCompaniesView(View):
                 % {"format": fmt, "known": ", ".join(CONTENT_TYPES)},
                 content_type="text/plain; charset=utf-8",
             )
-        from enterprises.permissions import visible_companies
-        from foundation.audit import EXPORT_REGISTER, record_event
-
         # Counted with the export's own query: the audit row is written before streaming.
         record_event(
             actor=request.user,

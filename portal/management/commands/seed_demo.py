@@ -383,12 +383,14 @@ class Command(BaseCommand):
         """Move a freshly seeded case back to ``created_at``: the tracking number's date, the
         timeline (spread over plausible working gaps), its dispatches and answers, and
         ``updated_at`` follow. Demo data only; the access code's digest is recomputed because
-        it covers the tracking number."""
+        it covers the tracking number, and the credit record of a resolved case is written
+        again with its back-dated resolution and new number."""
         from django.db.models import F
 
-        from cases import calendar
+        from cases import calendar, workflow
         from cases.access_codes import digest_access_code
-        from cases.models import CaseEvent, CompanyAnswer, Complaint, Dispatch
+        from cases.models import CaseEvent, CaseStatus, CompanyAnswer, Complaint, Dispatch
+        from enterprises.models import CreditRecord
 
         number = f"WY{timezone.localtime(created_at):%Y%m%d}{receipt.tracking_number[10:]}"
         moment = created_at
@@ -419,6 +421,16 @@ class Command(BaseCommand):
             updated_at=moment,
         )
         receipt.complaint.refresh_from_db()
+        resolved = (
+            CaseEvent.objects.filter(complaint=receipt.complaint, to_status=CaseStatus.RESOLVED)
+            .order_by("timestamp")
+            .first()
+        )
+        if resolved is not None:
+            CreditRecord.objects.filter(source_key=f"complaint:{receipt.complaint.pk}").delete()
+            workflow.substantiate(
+                receipt.complaint, resolved_on=timezone.localdate(resolved.timestamp)
+            )
         return type(receipt)(receipt.complaint, number, receipt.access_code)
 
     @staticmethod
