@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from cases import calendar, permissions
 from cases.models import CaseStatus, Complaint, Extension, ExtensionStatus, InfoRequest
+from cases.signals import complaints_changed
 from cases.workflow import TransitionNotAllowed, log_event
 from foundation.notifications import notify
 
@@ -48,12 +49,6 @@ def _open_request(complaint: Complaint) -> InfoRequest | None:
     )
 
 
-def _queue_indexing(complaint: Complaint) -> None:
-    from search.indexing import queue_for_indexing
-
-    queue_for_indexing([complaint.pk])
-
-
 def request_information(complaint: Complaint, *, actor, question: str) -> InfoRequest:
     """Ask the complainant for more information; the clock stops until they answer."""
     question = question.strip()
@@ -81,7 +76,7 @@ def request_information(complaint: Complaint, *, actor, question: str) -> InfoRe
             public=True,
             data={"question": question, "request": request.pk},
         )
-        _queue_indexing(locked)
+        complaints_changed([locked.pk])
         _ask_complainant(locked, question, dedup_key=f"complaint:{locked.pk}:event:{event.pk}")
     complaint.refresh_from_db()
     return request
@@ -156,7 +151,7 @@ def answer_information(complaint: Complaint, *, answer: str, actor=None) -> Info
                 "due": shifted.get("resolve_due_at", ""),
             },
         )
-        _queue_indexing(locked)
+        complaints_changed([locked.pk])
     complaint.refresh_from_db()
     return request
 
@@ -232,7 +227,7 @@ def decide_extension(extension: Extension, *, actor, approve: bool, note: str = 
                 public=True,
                 data={"days": ext.working_days, "due": ext.new_due_at.isoformat()},
             )
-            _queue_indexing(locked)
+            complaints_changed([locked.pk])
         else:
             log_event(
                 locked,

@@ -20,6 +20,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from cases import calendar, permissions
 from cases.answers import review_answer, submit_answer
 from cases.models import CaseStatus, Complaint, Dispatch, DispatchStatus
+from cases.signals import complaints_changed
 from cases.workflow import (
     TransitionNotAllowed,
     ensure_allowed,
@@ -324,11 +325,9 @@ def return_dispatch(dispatch: Dispatch, *, actor, reason: str) -> Dispatch:
 
 
 def _save_units(locked: Complaint, changes: dict) -> None:
-    from search.indexing import queue_for_indexing
-
     if not changes:
         return
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.save(update_fields=[*changes, "updated_at"])
-    queue_for_indexing([locked.pk])  # the company's search scope follows dispatched_company
+    complaints_changed([locked.pk])  # the company's search scope follows dispatched_company

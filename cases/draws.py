@@ -47,7 +47,7 @@ from cases.models import (
     InspectionStatus,
     RandomDraw,
 )
-from enterprises.credit import SUBSTANTIATED_STATUSES
+from cases.workflow import SUBSTANTIATED_STATUSES
 from enterprises.models import Company, CreditRecord, CreditRecordKind, Estate
 from enterprises.models.register import CompanyStatus, CreditGrade
 from foundation import audit
@@ -372,8 +372,8 @@ def _target_pool(
 
 def _substantiated_complaints(field: str, ids: list[int]) -> dict[int, int]:
     """Per id, the complaints substantiated in the last ``RISK_DAYS``: those with a credit
-    record of that period not withdrawn on appeal, and those resolved in that period whose
-    record is not written yet (credit is recomputed on commit, by a task)."""
+    record of that period not withdrawn on appeal, and those resolved in that period without
+    one (a complaint about an estate that no company manages has none)."""
     since = timezone.localdate() - datetime.timedelta(days=RISK_DAYS)
     since_at = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
     records = CreditRecord.objects.filter(

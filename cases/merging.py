@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import CaseEvent, CaseStatus, Complaint, Dispatch, DispatchStatus, Satisfaction
+from cases.signals import complaints_changed
 from cases.workflow import (
     MAX_REOPENS_BY_FOLLOW_UP,
     TransitionNotAllowed,
@@ -116,7 +117,7 @@ def merge_complaint(duplicate: Complaint, *, into: Complaint, actor, note: str =
             public=False,
             data={"duplicate": locked.tracking_number, "note": note},
         )
-        _queue_indexing([merged.pk, primary.pk])
+        complaints_changed([merged.pk, primary.pk])
     duplicate.refresh_from_db()
     return merged
 
@@ -166,7 +167,7 @@ def record_merged_follow_up(
         log_event(locked, "cases.complaint.followed_up", actor=actor, public=True, data=data)
         if satisfaction == Satisfaction.UNSATISFIED:
             _primary_unsatisfied(primary, locked, actor=actor, comment=comment)
-        _queue_indexing([locked.pk])
+        complaints_changed([locked.pk])
     complaint.refresh_from_db()
     return locked
 
@@ -194,12 +195,6 @@ def _primary_unsatisfied(primary: Complaint, follower: Complaint, *, actor, comm
         primary, "cases.complaint.unsatisfied_again", actor=actor, public=False, data=data
     )
     tell_officials(primary, flag, "unsatisfied_again")
-
-
-def _queue_indexing(ids: list[int]) -> None:
-    from search.indexing import queue_for_indexing
-
-    queue_for_indexing(ids)
 
 
 def public_timeline(complaint: Complaint) -> list[CaseEvent]:

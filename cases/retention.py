@@ -30,6 +30,7 @@ from django.utils import timezone, translation
 
 from cases.deidentify import public_text
 from cases.models import CaseEvent, CaseStatus, CompanyAnswer, Complaint, InfoRequest
+from cases.signals import complaints_changed
 from foundation.audit import PERSONAL_DATA_ANONYMISED, record_event
 from foundation.models import Notification
 
@@ -117,8 +118,6 @@ def anonymise_closed_complaints(
 
 
 def _anonymise_batch(ids: list[int], *, now: dt.datetime, actor) -> int:
-    from search.indexing import queue_for_indexing
-
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         # Lock first, then ask again: a case reopened since the ids were read is skipped.
         locked = list(Complaint.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
@@ -130,7 +129,7 @@ def _anonymise_batch(ids: list[int], *, now: dt.datetime, actor) -> int:
             if _anonymise(complaint, now=now, actor=actor):
                 reindex.append(complaint.pk)
         if reindex:
-            queue_for_indexing(reindex)
+            complaints_changed(reindex)
     return len(still_due)
 
 

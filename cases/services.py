@@ -19,6 +19,7 @@ from cases.access_codes import digest_access_code, new_access_code, new_tracking
 from cases.attachments import store_attachment
 from cases.models import AttachmentKind, CaseEvent, CaseStatus, Complaint, ComplaintPhoto, Tier
 from cases.models.personal_data import normalise_id_number
+from cases.signals import complaints_changed
 from enterprises.models import Estate
 
 TRACKING_NUMBER_ATTEMPTS = 5
@@ -52,8 +53,6 @@ def submit_complaint(
 ) -> Receipt:
     """File a complaint. ``photos`` are already re-encoded; ``documents`` are uploaded PDFs,
     checked again and stored as the citizen's attachments (ValidationError: nothing stored)."""
-    from search.indexing import queue_for_indexing
-
     access_code = new_access_code()
     due = sla.due_dates(timezone.now(), Tier.GENERAL, category)  # until triage sets the tier
     with _photo_files_removed_on_failure() as stored_photos, transaction.atomic():
@@ -90,7 +89,7 @@ def submit_complaint(
             to_status=CaseStatus.SUBMITTED,
             is_public=True,
         )
-        queue_for_indexing([complaint.pk])
+        complaints_changed([complaint.pk])
     return Receipt(
         complaint=complaint, tracking_number=complaint.tracking_number, access_code=access_code
     )

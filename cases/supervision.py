@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from cases import calendar, sla
 from cases.models import CaseEvent, Complaint, Dispatch, DispatchStatus
+from cases.signals import complaints_changed
 from cases.workflow import log_event
 from foundation.notifications import notify
 from foundation.roles import Role
@@ -135,8 +136,6 @@ def _steps(complaint: Complaint, now: dt.datetime, overrides: calendar.Overrides
 
 
 def _supervise(pk: int, now, overrides, recipients: _Recipients, report: SweepReport) -> None:
-    from search.indexing import queue_for_indexing
-
     with transaction.atomic():
         complaint = (
             Complaint.objects.select_for_update(of=("self",))
@@ -194,7 +193,7 @@ def _supervise(pk: int, now, overrides, recipients: _Recipients, report: SweepRe
         complaint.save(
             update_fields=["sla_warned_at", "overdue_since", "escalation_level", "updated_at"]
         )
-        queue_for_indexing([complaint.pk])
+        complaints_changed([complaint.pk])
 
 
 def _flag_late_signature(

@@ -1,18 +1,22 @@
 """The case state machine (办件流程): every status change of a complaint happens here.
 
 Each verb locks the row, checks the actor's permission and the allowed-transition table,
-changes the status, writes the timeline event in the same transaction, and queues indexing on
-commit. A repeated call for a state already reached returns quietly; anything else illegal
-raises ``TransitionNotAllowed`` and changes nothing.
+changes the status, writes the timeline event in the same transaction and sends
+``cases.signals.complaint_changed`` in it (search queues indexing on commit). A resolution
+also writes the company's credit record there: a resolved complaint is substantiated. A
+repeated call for a state already reached returns quietly; anything else illegal raises
+``TransitionNotAllowed`` and changes nothing.
 
 Dispatch, signing and the company's answer live in ``cases.dispatch``; they move the case
 through ``transition`` too.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -27,6 +31,8 @@ from cases.models import (
     DispatchStatus,
     Satisfaction,
 )
+from cases.signals import complaints_changed
+from enterprises import credit
 from foundation.notifications import notify
 from foundation.roles import Role
 from foundation.state_machine import StateMachine
@@ -44,6 +50,12 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     CaseStatus.REJECTED: set(),
     CaseStatus.MERGED: set(),
 }
+
+# A complaint is substantiated once its case reached resolution (办结); a rejected complaint
+# (不予受理) never is. A reopened case reached resolution before, so it stays substantiated.
+SUBSTANTIATED_STATUSES = frozenset(
+    {CaseStatus.RESOLVED, CaseStatus.FOLLOWED_UP, CaseStatus.CLOSED, CaseStatus.REOPENED}
+)
 
 # An unsatisfied rating reopens a case this many times; after that it is recorded and flagged.
 MAX_REOPENS_BY_FOLLOW_UP = 1
@@ -125,7 +137,9 @@ def transition(
             writer=_timeline_writer(public),
             **changes,
         )
-        _queue_side_effects(locked)
+        complaints_changed([locked.pk])
+        if to == CaseStatus.RESOLVED:
+            substantiate(locked, resolved_on=timezone.localdate(event.timestamp))
         tell_complainant(locked, event)
     complaint.refresh_from_db()
     return locked, event
@@ -144,14 +158,17 @@ def log_event(
     return event
 
 
-def _queue_side_effects(complaint: Complaint) -> None:
-    from enterprises.credit_tasks import queue_credit_recompute
-    from search.indexing import queue_for_indexing
-
-    queue_for_indexing([complaint.pk])
-    if complaint.company_id and complaint.status == CaseStatus.RESOLVED:
-        # A resolved complaint is substantiated: the company's credit follows at once.
-        queue_credit_recompute(complaint.company_id)
+def substantiate(complaint: Complaint, *, resolved_on: dt.date) -> None:
+    """A resolved complaint is substantiated: its company's credit record, written once (a
+    case resolved again after reopening keeps the first), and the score recomputed on commit."""
+    if complaint.company_id is None:
+        return
+    credit.record_substantiated_complaint(
+        complaint.company,
+        source_key=f"complaint:{complaint.pk}",
+        label=complaint.tracking_number,
+        occurred_on=resolved_on,
+    )
 
 
 def district_officials(district_id: int | None):

@@ -1,5 +1,7 @@
 """Credit evaluation (信用评价): every point of a company's score is explained by a credit
 record (信用记录), written once per source (complaint, evaluation, rectification, penalty).
+The cases app pushes the records of its complaints, orders and penalties through the
+``record_*`` functions below; this module never reads cases.
 ``recompute_credit`` is the only writer of the cached score on ``Company``; an upheld appeal
 (信用修复) withdraws a record. The rules for readers: docs/credit-rules.md.
 """
@@ -11,12 +13,10 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.models import CaseEvent, CaseStatus, Complaint
 from enterprises.models import (
     AppealStatus,
     Company,
@@ -32,11 +32,6 @@ from foundation import audit
 from foundation.state_machine import StateMachine
 
 Kind = CreditRecordKind
-# A complaint is substantiated once its case reached resolution (办结); a rejected complaint
-# (不予受理) never is. A reopened case reached resolution before, so it stays substantiated.
-SUBSTANTIATED_STATUSES = frozenset(
-    {CaseStatus.RESOLVED, CaseStatus.FOLLOWED_UP, CaseStatus.CLOSED, CaseStatus.REOPENED}
-)
 EVALUATION_PIVOT = 80  # an average of 80 is worth 0 points
 EVALUATION_STEP = 5  # each 5 points of average above or below it is worth one point
 BLACK_LIST_SCORE_MARGIN = 20  # black-listed below grade B's threshold less this margin
@@ -87,43 +82,6 @@ def _write_record(
     return record
 
 
-def _first_resolved_at(complaint: Complaint) -> datetime.datetime | None:
-    if hasattr(complaint, "resolved_at"):
-        return complaint.resolved_at
-    return (
-        CaseEvent.objects.filter(complaint=complaint, to_status=CaseStatus.RESOLVED)
-        .order_by("timestamp")
-        .values_list("timestamp", flat=True)
-        .first()
-    )
-
-
-def record_substantiated_complaint(
-    complaint: Complaint, *, policy: CreditPolicy | None = None
-) -> CreditRecord | None:
-    """The record of a substantiated complaint, or None when it does not count (yet)."""
-    if complaint.company_id is None or complaint.status == CaseStatus.REJECTED:
-        return None
-    resolved_at = _first_resolved_at(complaint)
-    if resolved_at is None and complaint.status not in SUBSTANTIATED_STATUSES:
-        return None
-    policy = policy or CreditPolicy.load()
-    occurred_on = timezone.localdate(resolved_at or complaint.updated_at)
-    return _write_record(
-        complaint.company_id,
-        policy,
-        gettext_lazy(
-            "Complaint %(number)s against the company was substantiated (resolved on %(date)s)."
-        ),
-        {"number": complaint.tracking_number, "date": occurred_on.isoformat()},
-        kind=Kind.SUBSTANTIATED_COMPLAINT,
-        points=policy.complaint_points,
-        source_label=complaint.tracking_number,
-        source_key=f"complaint:{complaint.pk}",
-        occurred_on=occurred_on,
-    )
-
-
 def evaluation_points(evaluation: Evaluation) -> int:
     """(average − 80) ÷ 5, to the nearest whole point, halves away from zero: exact
     arithmetic, so 82.5 gives +1 and 77.5 gives −1 (90 → +2, 60 → −4)."""
@@ -161,9 +119,14 @@ def record_evaluation(
     )
 
 
-# Written by other modules (inspections): what the record says and which policy field
-# gives its points.
+# Pushed by the cases app: what the record says and which policy field gives its points.
 _GENERIC_RECORDS = {
+    Kind.SUBSTANTIATED_COMPLAINT: (
+        "complaint_points",
+        gettext_lazy(
+            "Complaint %(number)s against the company was substantiated (resolved on %(date)s)."
+        ),
+    ),
     Kind.OVERDUE_RECTIFICATION: (
         "rectification_points",
         gettext_lazy("Rectification %(label)s was not completed by its deadline."),
@@ -186,7 +149,7 @@ def _record_generic(
             company.pk,
             policy,
             template,
-            {"label": label},
+            {"label": label, "number": label, "date": occurred_on.isoformat()},
             kind=kind,
             points=getattr(policy, points_field),
             source_label=label[:64],
@@ -195,6 +158,15 @@ def _record_generic(
         )
         queue_credit_recompute(company.pk)
     return record
+
+
+def record_substantiated_complaint(
+    company: Company, *, source_key: str, label: str, occurred_on: datetime.date
+) -> CreditRecord:
+    """A complaint against the company substantiated: its case was resolved (办结) on
+    ``occurred_on``. ``source_key`` names it, e.g. ``complaint:12``, ``label`` is its tracking
+    number. A second call (a case resolved again after reopening) keeps the first record."""
+    return _record_generic(company, Kind.SUBSTANTIATED_COMPLAINT, source_key, label, occurred_on)
 
 
 def record_overdue_rectification(
@@ -213,21 +185,9 @@ def record_penalty(
 
 
 def _record_missing(company: Company, policy: CreditPolicy) -> None:
-    """Write the records of complaints and evaluations that have none yet (a nightly run
-    catches anything a request missed)."""
+    """Write the records of evaluations that have none yet (a nightly run catches anything a
+    request missed). Records of cases' sources are pushed with the change that makes them."""
     existing = set(company.credit_records.values_list("source_key", flat=True))
-    first_resolution = CaseEvent.objects.filter(
-        complaint=OuterRef("pk"), to_status=CaseStatus.RESOLVED
-    ).order_by("timestamp")
-    complaints = (
-        Complaint.objects.filter(company=company)
-        .exclude(status=CaseStatus.REJECTED)
-        .annotate(resolved_at=Subquery(first_resolution.values("timestamp")[:1]))
-        .filter(Q(status__in=SUBSTANTIATED_STATUSES) | Q(resolved_at__isnull=False))
-    )
-    for complaint in complaints:
-        if f"complaint:{complaint.pk}" not in existing:
-            record_substantiated_complaint(complaint, policy=policy)
     for evaluation in company.evaluations.select_related("estate"):
         if f"evaluation:{evaluation.pk}" not in existing:
             record_evaluation(evaluation, policy=policy)

@@ -7,5 +7,6 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self) -> None:
-        # The dashboard registers its admin URL and menu item through Wagtail hooks.
-        from search import dashboard  # noqa: F401
+        # The dashboard registers its admin URL and menu item through Wagtail hooks; the
+        # receivers connect to the case domain's signals when imported.
+        from search import dashboard, signal_receivers  # noqa: F401

@@ -26,6 +26,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cases import metrics, permissions
+from enterprises.models import CreditRecord, CreditRecordKind
+from foundation.models import District
 from search.facets import labels_for
 from search.statistics import StatisticsRequest, complaint_statistics
 
@@ -56,8 +58,6 @@ class DashboardForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from foundation.models import District
-
         scope = permissions.scope_for(user)
         districts = District.objects.order_by("code")
         if not scope.everything:
@@ -90,8 +90,6 @@ def _labelled(name: str, buckets: list[tuple[str, int]]) -> list[dict]:
 
 def _substantiated_by_company(request: StatisticsRequest, user) -> list[dict]:
     """Companies with the most substantiated complaints (credit records of kind complaint)."""
-    from enterprises.models import CreditRecord, CreditRecordKind
-
     records = CreditRecord.objects.filter(
         kind=CreditRecordKind.SUBSTANTIATED_COMPLAINT,
         withdrawn=False,
@@ -236,7 +234,6 @@ class ReportGenerateView(View):
     """An official renders a month's report again (or for the first time)."""
 
     def post(self, request):
-        from foundation.models import District
         from search.reports import generate_monthly_report
 
         if not permissions.is_official(request.user):

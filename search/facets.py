@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseStatus, Category, Satisfaction, Tier
+from enterprises.models import Company, Estate
+from foundation.models import District
 
 
 @dataclass(frozen=True)
@@ -90,9 +92,6 @@ def labels_for(kind: str, values) -> dict[str, str]:
     facets, the dashboard and the public statistics alike."""
     if kind not in REGISTER_KINDS:
         return {key: str(label) for key, label in CHOICE_LABELS.get(kind, {}).items()}
-    from enterprises.models import Company, Estate
-    from foundation.models import District
-
     model = {"district": District, "company": Company, "estate": Estate}[kind]
     ids = [int(value) for value in values if str(value).isdigit()]
     if not ids:

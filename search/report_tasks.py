@@ -4,13 +4,12 @@ repeated run leaves one report per district and month."""
 
 from celery import shared_task
 
+from foundation.models import District
 from search.reports import generate_monthly_report, previous_month
 
 
 @shared_task(acks_late=True)
 def generate_monthly_reports_task() -> int:
-    from foundation.models import District
-
     month = previous_month()
     districts = [None, *District.objects.order_by("code")]
     for district in districts:

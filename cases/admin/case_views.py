@@ -4,7 +4,8 @@ Regulator staff see every event and, with the permission, the complainant's pers
 (each such view written to the audit log);
 company staff and owners' committee members see only public events and never the
 complainant's identity (masked, and scrubbed out of free text). Every row the page shows is
-loaded once per kind, so the query count does not grow with the case's history.
+loaded once per kind, so the query count does not grow with the case's history. Higher apps
+add panels of their own (search: similar complaints) through the ``CASE_PAGE_PANELS`` hook.
 """
 
 import datetime as dt
@@ -16,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
+from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cases import masking, permissions, sla
@@ -31,13 +33,17 @@ from cases.log_actions import TIMELINE_ACTIONS
 from cases.models import (
     AnswerStatus,
     AttachmentKind,
-    CaseStatus,
     Complaint,
     DispatchStatus,
     ExtensionStatus,
     Satisfaction,
 )
 from foundation.audit import record_personal_data_view
+
+# Apps above cases add panels below the case's facts without cases importing them: a function
+# registered under this name is called as ``fn(request, complaint, panels)``, decides who may
+# see its panel and appends a Wagtail ``Component`` (as ``construct_homepage_panels`` does).
+CASE_PAGE_PANELS = "construct_case_page_panels"
 
 SLA_WORDS = {
     "green": _("On time"),
@@ -99,10 +105,17 @@ class CaseView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         page = CasePage(self.complaint, self.request.user)
         context.update(page.context())
+        context["case_panels"] = self.panels()
         if page.personal_data and self.complaint.anonymised_at is None:
             # Each showing of the unmasked complainant is on the record (个人信息查阅审计).
             record_personal_data_view(self.complaint, actor=self.request.user, request=self.request)
         return context
+
+    def panels(self) -> list:
+        panels = []
+        for fn in hooks.get_hooks(CASE_PAGE_PANELS):
+            fn(self.request, self.complaint, panels)
+        return sorted(panels, key=lambda panel: getattr(panel, "order", 0))
 
 
 class CasePage:
@@ -149,19 +162,10 @@ class CasePage:
                 list(c.merged_complaints.only("pk", "tracking_number")) if self.regulator else []
             ),
             "is_regulator": self.regulator,
-            "similar_complaints": self.similar(),
             "actions": [o for a in ACTION_BUTTONS if (o := self.offer(a))],
         }
 
     # Rows ------------------------------------------------------------------------------------
-
-    def similar(self) -> list:
-        """Likely duplicates for the regulator to merge (search.similar, scoped and masked)."""
-        if not self.regulator or self.complaint.status == CaseStatus.MERGED:
-            return []
-        from search.similar import similar_complaints
-
-        return similar_complaints(self.user, self.complaint)
 
     def dispatches(self, now: dt.datetime) -> list:
         rows = list(self.complaint.dispatches.select_related("inspector", "company"))

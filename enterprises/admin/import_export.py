@@ -23,7 +23,8 @@ from enterprises.admin.transitions import refused
 from enterprises.admin.views import ScopedIndexView
 from enterprises.exporting import CONTENT_TYPES, export_companies
 from enterprises.importing import import_companies
-from enterprises.permissions import keeps_register
+from enterprises.permissions import keeps_register, visible_companies
+from foundation.audit import EXPORT_REGISTER, record_event
 
 
 def may_import(user) -> bool:
@@ -123,9 +124,6 @@ class ExportCompaniesView(View):
                 % {"format": fmt, "known": ", ".join(CONTENT_TYPES)},
                 content_type="text/plain; charset=utf-8",
             )
-        from enterprises.permissions import visible_companies
-        from foundation.audit import EXPORT_REGISTER, record_event
-
         # Counted with the export's own query: the audit row is written before streaming.
         record_event(
             actor=request.user,

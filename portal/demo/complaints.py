@@ -20,7 +20,7 @@ from cases.access_codes import digest_access_code
 from cases.merging import merge_complaint
 from cases.models import CaseEvent, CaseStatus, CompanyAnswer, Complaint, Dispatch, DispatchStatus
 from cases.services import Receipt, submit_complaint
-from enterprises.models import Estate
+from enterprises.models import CreditRecord, Estate
 from portal.demo import data
 
 # (path through the workflow, weight, age range in days at the time of seeding)
@@ -132,7 +132,8 @@ def backdate(receipt: Receipt, created_at: datetime, now: datetime, rng: random.
     """Move a freshly seeded case back to ``created_at``: the tracking number's date, the
     timeline (spread over plausible working gaps), its dispatches and answers, and
     ``updated_at`` follow. Demo data only; the access code's digest is recomputed because
-    it covers the tracking number."""
+    it covers the tracking number, and the credit record of a resolved case is written
+    again with its back-dated resolution and new number."""
     number = f"WY{timezone.localtime(created_at):%Y%m%d}{receipt.tracking_number[10:]}"
     moment = created_at
     for index, event in enumerate(CaseEvent.objects.filter(complaint=receipt.complaint)):
@@ -160,6 +161,15 @@ def backdate(receipt: Receipt, created_at: datetime, now: datetime, rng: random.
         updated_at=moment,
     )
     receipt.complaint.refresh_from_db()
+    resolved = (
+        CaseEvent.objects.filter(complaint=receipt.complaint, to_status=CaseStatus.RESOLVED)
+        .order_by("timestamp")
+        .first()
+    )
+    if resolved is not None:
+        # The credit record was written at resolution, with today's date and the old number.
+        CreditRecord.objects.filter(source_key=f"complaint:{receipt.complaint.pk}").delete()
+        workflow.substantiate(receipt.complaint, resolved_on=timezone.localdate(resolved.timestamp))
     return type(receipt)(receipt.complaint, number, receipt.access_code)
 
 

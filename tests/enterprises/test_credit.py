@@ -99,8 +99,6 @@ def test_rejected_or_unfinished_complaints_never_count(official, estate_x, compa
     in_progress = make_complaint(estate=estate_x).complaint
     workflow.accept_case(in_progress, actor=official)
 
-    assert record_substantiated_complaint(rejected) is None
-    assert record_substantiated_complaint(in_progress) is None
     explanation = recompute_credit(company_a)
     assert explanation.score == 100 and explanation.counted == []
     assert not CreditRecord.objects.exists()
@@ -119,10 +117,39 @@ def test_complaint_counts_against_its_own_company_only(admin, estate_y, company_
     assert recompute_credit(company_b).score == 98
 
 
-def test_recording_twice_writes_one_record(official, estate_x, company_a):
+def test_resolution_writes_the_record_in_its_transaction(official, estate_x, company_a):
     complaint = resolved_complaint(estate_x, official)
-    first = record_substantiated_complaint(complaint)
-    assert record_substantiated_complaint(complaint) == first
+    [record] = CreditRecord.objects.all()
+    assert (record.company, record.source_key) == (company_a, f"complaint:{complaint.pk}")
+
+
+def test_a_failed_resolution_writes_no_record(official, estate_x, monkeypatch):
+    complaint = make_complaint(estate=estate_x).complaint
+    workflow.accept_case(complaint, actor=official)
+    dispatch_to_an_inspector(complaint, official)
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the rest of the resolution failed")
+
+    monkeypatch.setattr(workflow, "tell_complainant", fail)
+    with pytest.raises(RuntimeError):
+        workflow.resolve_case(complaint, actor=official, reply="已处理")
+    complaint.refresh_from_db()
+    assert complaint.status == "in_progress"
+    assert not CreditRecord.objects.exists()
+
+
+def test_recording_twice_writes_one_record(official, estate_x, company_a, time_machine):
+    complaint = resolved_complaint(estate_x, official)
+    first = CreditRecord.objects.get()
+    time_machine.move_to("2026-03-12 10:00 +08:00")
+    again = record_substantiated_complaint(
+        company_a,
+        source_key=f"complaint:{complaint.pk}",
+        label=complaint.tracking_number,
+        occurred_on=datetime.date(2026, 3, 12),
+    )
+    assert again == first and again.occurred_on == datetime.date(2026, 3, 10)
     recompute_credit(company_a)
     recompute_credit(company_a)
     assert CreditRecord.objects.count() == 1
@@ -310,10 +337,10 @@ def test_penalty_recomputes_the_company_once_committed(
     assert (company_a.credit_score, company_a.credit_grade) == (90, "AA")
 
 
-def test_nightly_run_catches_complaints_nobody_recorded(official, estate_x, admin, estate_y):
+def test_nightly_run_scores_every_company(official, estate_x, admin, estate_y):
     resolved_complaint(estate_x, official)
     resolved_complaint(estate_y, admin)
-    assert not CreditRecord.objects.exists()
+    assert not Company.objects.filter(credit_computed_at__isnull=False).exists()
     assert recompute_all_credit() == Company.objects.count()
     assert dict(Company.objects.values_list("name", "credit_score")) == {
         estate_x.managing_company.name: 98,
