@@ -20,6 +20,7 @@ from PIL import Image
 
 from cases import checklists, draws, inspections, penalties, rectification
 from cases.models import ChecklistTemplate, InspectionKind, PenaltyKind
+from enterprises.models import StaffProfile
 from foundation.roles import Role
 
 CHECKLIST = "住宅物业服务检查表（演示）"
@@ -44,8 +45,6 @@ def _photo(name: str) -> SimpleUploadedFile:
 
 def _inspectors(district, inspector) -> list:
     """The demo inspector and two colleagues of the same district (who cannot sign in)."""
-    from enterprises.models import StaffProfile
-
     team = [inspector]
     group = Group.objects.get(name=Role.INSPECTOR.value)
     for username, last, first in EXTRA_INSPECTORS:

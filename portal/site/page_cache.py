@@ -27,6 +27,8 @@ from wagtail import hooks
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
+from cases.models import EnforcementResult, RandomDraw
+
 GENERATION_KEY = "portal:page-cache:generation"
 KEY_PREFIX = "portal:page-cache"
 # Pages that must never be stored: forms needing CSRF and answers about one person's case.
@@ -124,8 +126,6 @@ def mark_cacheable(page: Page, request: HttpRequest, serve_args, serve_kwargs) -
 
 def connect_signals() -> None:
     """Invalidate on every change the public pages show (called from PortalConfig.ready)."""
-    from cases.models import EnforcementResult, RandomDraw
-
     page_published.connect(invalidate, dispatch_uid="portal.page_cache.published")
     page_unpublished.connect(invalidate, dispatch_uid="portal.page_cache.unpublished")
     post_page_move.connect(invalidate, dispatch_uid="portal.page_cache.moved")
