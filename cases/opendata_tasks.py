@@ -10,13 +10,13 @@ from celery import shared_task
 from django.core.cache import cache
 
 from cases import opendata
-from cases.tasks import RETRY
+from foundation.tasks import PolicyTask
 
 LOCK_KEY = "cases:opendata:build-lock"
 LOCK_SECONDS = 2 * 3600  # longer than any build; a crashed worker's lock expires by itself
 
 
-@shared_task(**RETRY)
+@shared_task(base=PolicyTask)
 def build_open_data_task() -> int | None:
     """Build and publish today's release; returns its number of records, or None when
     another build is running."""

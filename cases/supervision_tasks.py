@@ -8,10 +8,10 @@ and unflagged, and the credit record is keyed by the order: a task delivered twi
 from celery import shared_task
 
 from cases import rectification
-from cases.tasks import RETRY
+from foundation.tasks import PolicyTask
 
 
-@shared_task(**RETRY)
+@shared_task(base=PolicyTask)
 def flag_overdue_orders_task() -> int:
     """Flag rectification orders past their deadline day (超期); returns how many now."""
     return rectification.flag_overdue_orders()

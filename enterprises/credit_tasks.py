@@ -4,36 +4,30 @@
 import logging
 
 from celery import shared_task
-from django.db import OperationalError, transaction
 
+from enterprises.credit_score import recompute_credit
 from enterprises.models import Company
+from foundation.tasks import TRANSIENT_DATABASE_ERRORS, PolicyTask
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5)
+@shared_task(base=PolicyTask, bind=True)
 def recompute_company_credit(self, company_id: int) -> int | None:
     """Recompute one company's credit; returns the score, None when the company is gone."""
-    from enterprises.credit import recompute_credit
-
     company = Company.objects.filter(pk=company_id).first()
     if company is None:
         return None
     try:
         return recompute_credit(company).score
-    except OperationalError as exc:  # a lost connection or a lock timeout: try again later
-        if self.request.is_eager:
-            logger.warning("credit: recompute of company %s left to the nightly run", company_id)
-            return None
-        raise self.retry(exc=exc, countdown=min(2**self.request.retries * 5, 300)) from exc
+    except TRANSIENT_DATABASE_ERRORS as exc:  # a lost connection or a lock timeout
+        return self.retry_later(exc, what=f"credit: recompute of company {company_id}")
 
 
-@shared_task(acks_late=True)
+@shared_task(base=PolicyTask)
 def recompute_all_credit() -> int:
     """Nightly: recompute every company, so records missed by a request are caught and
     records that expired overnight stop counting. Returns how many were recomputed."""
-    from enterprises.credit import recompute_credit
-
     done = 0
     for company_id in Company.objects.order_by("pk").values_list("pk", flat=True):
         company = Company.objects.filter(pk=company_id).first()
@@ -51,6 +45,5 @@ def recompute_all_credit() -> int:
 
 def queue_credit_recompute(company_id: int) -> None:
     """Recompute the company's credit once the current transaction commits (not at all if
-    it rolls back). robust: a broker that is down must not fail the committed request; the
-    nightly run catches up."""
-    transaction.on_commit(lambda: recompute_company_credit.delay(company_id), robust=True)
+    it rolls back); a broker that is down fails nothing, the nightly run catches up."""
+    recompute_company_credit.delay_on_commit(company_id)

@@ -6,30 +6,21 @@ database that is briefly unreachable is retried with back-off.
 """
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 
 from enterprises import contracts, licensing
-
-TRANSIENT = (OperationalError, InterfaceError)
-RETRY = {
-    "acks_late": True,
-    "autoretry_for": TRANSIENT,
-    "retry_backoff": 30,
-    "retry_backoff_max": 900,
-    "max_retries": 5,
-}
+from foundation.tasks import PolicyTask
 
 
-@shared_task(**RETRY)
+@shared_task(base=PolicyTask)
 def expire_licences_task() -> int:
     return licensing.expire_licences()
 
 
-@shared_task(**RETRY)
+@shared_task(base=PolicyTask)
 def warn_expiring_licences_task() -> int:
     return licensing.warn_expiring_licences()
 
 
-@shared_task(**RETRY)
+@shared_task(base=PolicyTask)
 def expire_contracts_task() -> int:
     return contracts.expire_contracts()

@@ -7,8 +7,10 @@ commit: a rolled-back change sends nothing.
 """
 
 import logging
+import smtplib
 from typing import Protocol
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -16,6 +18,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from foundation.models import Notification
+from foundation.tasks import PolicyTask
 
 logger = logging.getLogger(__name__)
 
@@ -61,15 +64,9 @@ def notify(*, dedup_key: str, subject: str, body: str, email: str = "", phone: s
                 )
         except IntegrityError:
             continue  # already queued or sent once: never twice
-        transaction.on_commit(lambda pk=notification.pk: _enqueue(pk), robust=True)
+        send_notification.delay_on_commit(notification.pk)
         queued += 1
     return queued
-
-
-def _enqueue(notification_id: int) -> None:
-    from foundation.tasks import send_notification
-
-    send_notification.delay(notification_id)
 
 
 def deliver(notification_id: int) -> bool:
@@ -96,3 +93,32 @@ def deliver(notification_id: int) -> bool:
 def pending_notifications():
     """Messages not sent yet: the sweep retries them (the task was lost or the gateway down)."""
     return Notification.objects.filter(sent_at__isnull=True)
+
+
+# Tasks (beat runs the sweep; see CELERY_BEAT_SCHEDULE) ------------------------------------
+
+
+@shared_task(base=PolicyTask, bind=True, max_retries=6)
+def send_notification(self, notification_id: int) -> bool:
+    try:
+        return deliver(notification_id)
+    except (smtplib.SMTPException, OSError) as exc:
+        return self.retry_later(
+            exc,
+            deferred_result=False,
+            what=f"notification {notification_id}",
+            first=30,
+            longest=3600,
+        )
+
+
+@shared_task(base=PolicyTask)
+def send_pending_notifications() -> int:
+    """Beat sweep: send whatever is still unsent (a lost task, a gateway that was down)."""
+    sent = 0
+    for pk in pending_notifications().values_list("pk", flat=True)[:500]:
+        try:
+            sent += deliver(pk)
+        except (smtplib.SMTPException, OSError) as exc:
+            logger.warning("notification %s still failing: %s", pk, exc)
+    return sent

@@ -1,4 +1,4 @@
-"""The Celery task policy every app's tasks follow, and the notification tasks.
+"""The Celery task policy every app's tasks follow.
 
 ``PolicyTask`` is the one base (pretix's transaction-aware task idea, on Celery's own
 ``DjangoTask``): tasks take primary keys and are idempotent, so they are acknowledged late (a
@@ -9,13 +9,9 @@ broker that is down then fails neither the request nor the commit (the sweeps ca
 
 import functools
 import logging
-import smtplib
 
-from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 from django.db import InterfaceError, OperationalError, transaction
-
-from foundation import notifications
 
 logger = logging.getLogger(__name__)
 
@@ -45,29 +41,3 @@ class PolicyTask(DjangoTask):
             logger.warning("%s deferred to the sweep: %s", what or self.name, exc)
             return deferred_result
         raise self.retry(exc=exc, countdown=min(first * 2**self.request.retries, longest)) from exc
-
-
-@shared_task(base=PolicyTask, bind=True, max_retries=6)
-def send_notification(self, notification_id: int) -> bool:
-    try:
-        return notifications.deliver(notification_id)
-    except (smtplib.SMTPException, OSError) as exc:
-        return self.retry_later(
-            exc,
-            deferred_result=False,
-            what=f"notification {notification_id}",
-            first=30,
-            longest=3600,
-        )
-
-
-@shared_task(base=PolicyTask)
-def send_pending_notifications() -> int:
-    """Beat sweep: send whatever is still unsent (a lost task, a gateway that was down)."""
-    sent = 0
-    for pk in notifications.pending_notifications().values_list("pk", flat=True)[:500]:
-        try:
-            sent += notifications.deliver(pk)
-        except (smtplib.SMTPException, OSError) as exc:
-            logger.warning("notification %s still failing: %s", pk, exc)
-    return sent

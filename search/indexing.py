@@ -1,7 +1,8 @@
 """Keeping the complaint index in step with the database, losing nothing.
 
-1. ``queue_for_indexing`` runs inside the writer's transaction: it upserts outbox rows and
-   asks for an index task once the transaction commits (a rolled-back write queues nothing).
+1. ``search.tasks.queue_for_indexing`` runs inside the writer's transaction: it upserts
+   outbox rows and asks for an index task once the transaction commits (a rolled-back write
+   queues nothing).
 2. ``index_complaints`` writes the current rows (or deletes documents whose row is gone), to
    the rebuild's index too while a rebuild runs (``search.rebuild``), and then clears the
    outbox rows it has covered; a row changed again meanwhile, or a failed write, stays queued.
@@ -11,7 +12,6 @@
 import logging
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.utils import timezone
 from elasticsearch import helpers
 
@@ -22,27 +22,6 @@ from search.models import IndexOutbox
 logger = logging.getLogger(__name__)
 COMPLAINT = "complaint"
 BATCH_SIZE = 500
-
-
-def queue_for_indexing(complaint_ids: Iterable[int]) -> None:
-    if not engine.search_enabled():
-        return
-    ids = sorted(set(complaint_ids))
-    now = timezone.now()
-    IndexOutbox.objects.bulk_create(
-        [IndexOutbox(doc_type=COMPLAINT, object_id=pk, changed_at=now) for pk in ids],
-        update_conflicts=True,
-        unique_fields=["doc_type", "object_id"],
-        update_fields=["changed_at"],
-    )
-
-    def enqueue() -> None:
-        from search.tasks import index_complaints
-
-        index_complaints.delay(ids)
-
-    # robust: a broker that is down must not turn a committed complaint into an error page.
-    transaction.on_commit(enqueue, robust=True)
 
 
 def index_complaints(complaint_ids: Iterable[int]) -> int:

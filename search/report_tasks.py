@@ -5,10 +5,11 @@ repeated run leaves one report per district and month."""
 from celery import shared_task
 
 from foundation.models import District
+from foundation.tasks import PolicyTask
 from search.reports import generate_monthly_report, previous_month
 
 
-@shared_task(acks_late=True)
+@shared_task(base=PolicyTask)
 def generate_monthly_reports_task() -> int:
     month = previous_month()
     districts = [None, *District.objects.order_by("code")]

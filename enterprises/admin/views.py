@@ -20,7 +20,7 @@ from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.widgets.button import Button, HeaderButton
 
-from enterprises import credit
+from enterprises import credit_score
 from enterprises.admin import files, transitions
 from foundation import spreadsheets
 from foundation.audit import EXPORT_REGISTER, as_filters, record_event
@@ -165,7 +165,7 @@ class CompanyInspectView(ScopedInspectView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["credit"] = credit.explain_credit(self.object)
+        context["credit"] = credit_score.explain_credit(self.object)
         return context
 
 

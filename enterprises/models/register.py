@@ -42,7 +42,7 @@ class Company(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=CompanyStatus.choices, default=CompanyStatus.ACTIVE
     )
-    # Written only by enterprises.credit.recompute_credit: a cache of the explained score.
+    # Written only by enterprises.credit_score.recompute_credit: a cache of the explained score.
     credit_score = models.IntegerField(_("credit score"), null=True, blank=True, editable=False)
     credit_grade = models.CharField(
         _("credit grade"), max_length=3, choices=CreditGrade.choices, blank=True, editable=False

@@ -267,6 +267,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": 1,
 }
 CELERY_IMPORTS = [
+    "foundation.notifications",
     "enterprises.credit_tasks",
     "cases.supervision_tasks",
     "cases.opendata_tasks",
@@ -290,7 +291,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=10),
     },
     "portal-send-pending-notifications": {
-        "task": "foundation.tasks.send_pending_notifications",
+        "task": "foundation.notifications.send_pending_notifications",
         "schedule": 300.0,
     },
     "enterprises-expire-licences": {

@@ -22,7 +22,7 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from cases.models import Complaint
-from enterprises import access, contracts, credit, disclosures, evaluations, licensing
+from enterprises import access, contracts, credit, credit_score, disclosures, evaluations, licensing
 from enterprises.credit_codes import check_character
 from enterprises.models import (
     AppealStatus,
@@ -527,7 +527,7 @@ def seed_credit(world: World, rng: random.Random, write, *, recompute: bool) -> 
     """After the complaints: every score (when anything changed), then the appeals."""
     if recompute or Company.objects.filter(credit_computed_at__isnull=True).exists():
         with transaction.atomic():
-            grades = Counter(credit.recompute_credit(c).grade for c in world.companies)
+            grades = Counter(credit_score.recompute_credit(c).grade for c in world.companies)
         write(report("credit grades", grades, Company, CreditGrade.values))
     else:
         write(f"credit grades: {len(world.companies)} companies scored already, none recomputed")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.models import EnforcementResult
-from enterprises.credit import explain_credit
+from enterprises.credit_score import explain_credit
 from enterprises.disclosures import published_disclosures
 from enterprises.models import Company, LicenceStatus
 from foundation.files import serve

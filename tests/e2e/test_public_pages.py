@@ -21,7 +21,7 @@ from cases.clock import request_information
 from cases.dispatch import dispatch_case, sign_dispatch
 from cases.models import CaseStatus, Complaint, EnforcementResult, PenaltyKind
 from cases.workflow import accept_case, resolve_case
-from enterprises.credit import recompute_credit
+from enterprises.credit_score import recompute_credit
 from enterprises.models import Disclosure, DisclosureKind, Licence, LicenceStatus
 from portal.demo.files import pdf_bytes
 from portal.models import (

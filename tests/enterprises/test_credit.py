@@ -10,13 +10,11 @@ from wagtail.models import ModelLogEntry
 
 from cases import dispatch, workflow
 from enterprises.credit import (
-    evaluation_points,
-    explain_credit,
-    recompute_credit,
     record_overdue_rectification,
     record_penalty,
     record_substantiated_complaint,
 )
+from enterprises.credit_score import evaluation_points, explain_credit, recompute_credit
 from enterprises.credit_tasks import recompute_all_credit, recompute_company_credit
 from enterprises.evaluations import submit_evaluation
 from enterprises.models import Company, CreditPolicy, CreditRecord, CreditRecordKind, Evaluation

@@ -12,11 +12,10 @@ from enterprises.credit import (
     CreditError,
     appeal_credit_record,
     dismiss_appeal,
-    explain_credit,
-    recompute_credit,
     record_penalty,
     uphold_appeal,
 )
+from enterprises.credit_score import explain_credit, recompute_credit
 from enterprises.models import AppealStatus, CreditAppeal, CreditRecord
 from foundation.roles import Role
 from tests.factories import make_user

@@ -11,7 +11,7 @@ from wagtail.models import ModelLogEntry
 from enterprises import contracts, licensing, tasks
 from enterprises.models import ContractStatus, Estate, Licence, LicenceStatus, ServiceContract
 from foundation.models import Notification
-from foundation.tasks import send_pending_notifications
+from foundation.notifications import send_pending_notifications
 from tests.enterprises.pdfs import contract_pdf
 
 pytestmark = pytest.mark.django_db

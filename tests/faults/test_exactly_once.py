@@ -9,8 +9,7 @@ from django.db import connection, transaction
 
 from cases.models import Complaint
 from foundation.models import Notification
-from foundation.notifications import deliver, notify
-from foundation.tasks import send_notification
+from foundation.notifications import deliver, notify, send_notification
 from search import engine, indexing
 from search.documents import document_version
 from search.models import IndexOutbox

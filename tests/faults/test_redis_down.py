@@ -13,7 +13,7 @@ from django.core.cache import cache
 from cases.models import Complaint
 from cases.workflow import accept_case
 from foundation.models import Notification
-from foundation.tasks import send_pending_notifications
+from foundation.notifications import send_pending_notifications
 from search import engine, indexing
 from search.models import IndexOutbox
 from search.tasks import reconcile_index
@@ -102,7 +102,9 @@ def test_submissions_while_redis_is_down_are_stored_and_every_task_is_recovered(
     send_pending_notifications.apply()
     wait_until(lambda: not pending.exists(), timeout=60)
     wait_until(lambda: not IndexOutbox.objects.exists(), timeout=30)
-    wait_until(lambda: worker.succeeded_count("foundation.tasks.send_pending_notifications") == 2)
+    wait_until(
+        lambda: worker.succeeded_count("foundation.notifications.send_pending_notifications") == 2
+    )
 
     counts = sms_per_phone(sms_dir)
     assert counts == {"13700000099": 1, **{f"137{i:08d}": 1 for i in range(SUBMISSIONS)}}

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from cases.models import Complaint
 from foundation.models import Notification
-from foundation.notifications import notify
-from foundation.tasks import send_notification
+from foundation.notifications import notify, send_notification
 from search import engine
 from search.documents import document_version
 from search.models import IndexOutbox

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 
 from cases.models import EnforcementResult, PenaltyKind
-from enterprises import credit
+from enterprises import credit, credit_score
 from enterprises.disclosures import publish_disclosure, save_disclosure
 from enterprises.models import Company, Disclosure, DisclosureKind, Licence, LicenceStatus
 from portal.demo.files import pdf_bytes
@@ -194,7 +194,7 @@ def test_detail_explains_the_credit_grade_and_the_black_list(pages, company_a):
         credit.record_penalty(
             company_a, source_key=f"penalty:{number}", label=number, occurred_on=today
         )
-    credit.recompute_credit(company_a)
+    credit_score.recompute_credit(company_a)
     html = detail(company_a, prefix="/en").content.decode()
     assert 'id="credit-grade">A<' in html  # 100 − 2 × 10 = 80
     assert "badge--black" in html
@@ -214,7 +214,7 @@ def test_substantiated_complaint_records_do_not_reveal_the_case(pages, company_a
         occurred_on=timezone.localdate(),
         valid_until=timezone.localdate() + dt.timedelta(days=365),
     )
-    credit.recompute_credit(company_a)
+    credit_score.recompute_credit(company_a)
     html = detail(company_a).content.decode()
     assert zh("a complaint against the company was substantiated.") in html
     assert receipt.tracking_number not in html and "13912345678" not in html
@@ -309,7 +309,7 @@ def test_detail_query_count_does_not_grow_with_the_records(
             credit.record_penalty(
                 company_a, source_key=f"penalty:{index}", label=f"P{index}", occurred_on=today
             )
-        credit.recompute_credit(company_a)
+        credit_score.recompute_credit(company_a)
 
     today = timezone.localdate()
     add(3, 0)

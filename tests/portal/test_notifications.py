@@ -6,8 +6,7 @@ from django.db import transaction
 
 from foundation import notifications
 from foundation.models import Notification
-from foundation.notifications import MemorySmsBackend
-from foundation.tasks import send_notification, send_pending_notifications
+from foundation.notifications import MemorySmsBackend, send_notification, send_pending_notifications
 
 pytestmark = pytest.mark.django_db
 MESSAGE = {"subject": "投诉已受理", "body": "您的投诉 WY20261121ABCDEF 已受理。"}

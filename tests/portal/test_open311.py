@@ -348,7 +348,7 @@ def test_a_failure_inside_the_intake_rolls_everything_back(api_key, estate_x, mo
     def fail(ids):
         raise RuntimeError("the outbox is gone")
 
-    monkeypatch.setattr("search.indexing.queue_for_indexing", fail)
+    monkeypatch.setattr("search.tasks.queue_for_indexing", fail)
     response = post(Client(raise_request_exception=False), payload(api_key))
     assert response.status_code == 500
     assert not Complaint.objects.exists()

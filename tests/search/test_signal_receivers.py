@@ -7,6 +7,7 @@ from django.db import transaction
 from cases import workflow
 from cases.signals import complaint_changed
 from search.models import IndexOutbox
+from search.tasks import index_complaints
 from tests.factories import make_complaint
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,10 @@ def search_configured(settings):
 
 
 def index_tasks(callbacks) -> int:
-    return sum(1 for callback in callbacks if callback.__name__ == "enqueue")
+    """How many of the on-commit callbacks queue the index task (``delay_on_commit``)."""
+    return sum(
+        1 for callback in callbacks if getattr(callback, "func", None) == index_complaints.delay
+    )
 
 
 def test_search_subscribes_to_complaint_changes():
