@@ -6,7 +6,6 @@ The company never sees the complainant's details; nothing here sends them.
 """
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -29,12 +28,11 @@ from cases.workflow import (
     log_event,
     tell_staff,
 )
-
-S = CaseStatus
+from enterprises.access import company_staff
 
 
 def _refuse_unless_in_progress(locked: Complaint) -> None:
-    if locked.status != S.IN_PROGRESS:
+    if locked.status != CaseStatus.IN_PROGRESS:
         raise TransitionNotAllowed(
             _("The case is “%(status)s”, not in progress: there is no answer to give or review.")
             % {"status": locked.get_status_display()}
@@ -148,9 +146,7 @@ def review_answer(answer: CompanyAnswer, *, actor, accept: bool, note: str = "")
             else:
                 subject = _("Case %(number)s: your answer was sent back") % values
                 body = _("Your answer on case %(number)s was sent back: %(note)s") % values
-        staff = get_user_model().objects.filter(
-            is_active=True, staff_profile__company_id=current.company_id
-        )
+        staff = company_staff(current.company_id)
         tell_staff(staff, key=f"complaint:{locked.pk}:event:{event.pk}", subject=subject, body=body)
     answer.refresh_from_db()
     return current

@@ -20,10 +20,8 @@ from cases.signals import complaints_changed
 from cases.workflow import TransitionNotAllowed, log_event
 from foundation.notifications import notify
 
-S = CaseStatus
-
-# The states in which the case is being worked and its clock runs.
-RUNNING = frozenset({S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED})
+# The states in which the case is being worked and its clock runs: open and accepted.
+RUNNING = CaseStatus.OPEN_STATES - {CaseStatus.SUBMITTED}
 MAX_ANSWER_LENGTH = 2000
 MIN_EXTENSION_DAYS, MAX_EXTENSION_DAYS = 1, 30
 DUE_FIELDS = ("accept_due_at", "respond_due_at", "resolve_due_at")

@@ -11,7 +11,6 @@ sees the case only while ``dispatched_company`` is its own.
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -29,8 +28,8 @@ from cases.workflow import (
     tell_staff,
     transition,
 )
+from enterprises.access import company_staff
 from enterprises.models import Company, ContractStatus, ServiceContract
-from foundation.roles import Role, roles_of
 
 __all__ = [
     "BulkResult",
@@ -43,7 +42,6 @@ __all__ = [
     "submit_answer",
 ]
 
-S = CaseStatus
 ACTIVE = (DispatchStatus.AWAITING_SIGNATURE, DispatchStatus.SIGNED)
 INSPECTOR_PERMISSIONS = ("cases.view_complaint", "cases.change_complaint")
 
@@ -87,7 +85,7 @@ def _revoke(inspector, complaint: Complaint) -> None:
 def _check_units(inspector, company) -> None:
     if inspector is None and company is None:
         raise TransitionNotAllowed(_("Choose an inspector, a company or both to dispatch to."))
-    if inspector is not None and Role.INSPECTOR not in roles_of(inspector):
+    if inspector is not None and not permissions.is_inspector(inspector):
         raise TransitionNotAllowed(
             _("%(user)s is not an inspector: a case is dispatched to an inspector or a company.")
             % {"user": inspector.get_full_name() or inspector.get_username()}
@@ -109,7 +107,7 @@ def dispatch_case(
     with transaction.atomic():
         locked = lock(complaint)
         active = list(locked.dispatches.filter(status__in=ACTIVE).select_related("inspector"))
-        if locked.status == S.ASSIGNED and wanted == {
+        if locked.status == CaseStatus.ASSIGNED and wanted == {
             (_unit(d), d.inspector_id or d.company_id) for d in active
         }:
             return locked  # the same dispatch again (a double click)
@@ -117,7 +115,7 @@ def dispatch_case(
             raise TransitionNotAllowed(
                 _("Only an official of the case's district may dispatch it.")
             )
-        if locked.status in (S.ASSIGNED, S.IN_PROGRESS):
+        if locked.status in (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS):
             raise TransitionNotAllowed(
                 _(
                     "The case is already dispatched (“%(status)s”): it can be dispatched again "
@@ -125,7 +123,7 @@ def dispatch_case(
                 )
                 % {"status": locked.get_status_display()}
             )
-        ensure_allowed(locked, actor=actor, to=S.ASSIGNED, permitted=True)
+        ensure_allowed(locked, actor=actor, to=CaseStatus.ASSIGNED, permitted=True)
         replaced = {d.inspector for d in active if d.inspector_id}
         if locked.assigned_inspector_id:
             replaced.add(locked.assigned_inspector)
@@ -149,7 +147,7 @@ def dispatch_case(
         locked = transition(
             complaint,
             actor=actor,
-            to=S.ASSIGNED,
+            to=CaseStatus.ASSIGNED,
             action="cases.complaint.assigned",
             public=True,
             # The citizen learns which kind of unit handles the case, never a person's name.
@@ -174,9 +172,7 @@ def dispatch_case(
 def _unit_staff(dispatch: Dispatch):
     if dispatch.inspector_id:
         return [dispatch.inspector]
-    return get_user_model().objects.filter(
-        is_active=True, staff_profile__company_id=dispatch.company_id
-    )
+    return company_staff(dispatch.company_id)
 
 
 def _tell_unit(dispatch: Dispatch, complaint: Complaint) -> None:
@@ -230,7 +226,7 @@ def _lock_dispatch(dispatch: Dispatch) -> tuple[Complaint, Dispatch]:
 
 
 def _refuse_unless_open(locked: Complaint, current: Dispatch, verb: str) -> None:
-    if locked.status not in (S.ASSIGNED, S.IN_PROGRESS):
+    if locked.status not in (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS):
         raise TransitionNotAllowed(
             _("The case is “%(status)s”: its dispatch can no longer be %(verb)s.")
             % {"status": locked.get_status_display(), "verb": verb}
@@ -264,11 +260,11 @@ def sign_dispatch(dispatch: Dispatch, *, actor) -> Dispatch:
             public=False,
             data={"dispatch": current.pk, "unit": _unit(current)},
         )
-        if locked.status == S.ASSIGNED:
+        if locked.status == CaseStatus.ASSIGNED:
             transition(
                 locked,
                 actor=actor,
-                to=S.IN_PROGRESS,
+                to=CaseStatus.IN_PROGRESS,
                 action="cases.complaint.started",
                 public=True,
                 permitted=True,
@@ -306,11 +302,14 @@ def return_dispatch(dispatch: Dispatch, *, actor, reason: str) -> Dispatch:
         if current.company_id and locked.dispatched_company_id == current.company_id:
             changes["dispatched_company"] = None
         data = {"dispatch": current.pk, "unit": _unit(current), "reason": reason}
-        if not locked.dispatches.filter(status__in=ACTIVE).exists() and locked.status == S.ASSIGNED:
+        if (
+            not locked.dispatches.filter(status__in=ACTIVE).exists()
+            and locked.status == CaseStatus.ASSIGNED
+        ):
             transition(
                 locked,
                 actor=actor,
-                to=S.ACCEPTED,
+                to=CaseStatus.ACCEPTED,
                 action="cases.dispatch.returned",
                 public=False,
                 data=data,

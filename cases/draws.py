@@ -47,7 +47,6 @@ from cases.models import (
     InspectionStatus,
     RandomDraw,
 )
-from cases.workflow import SUBSTANTIATED_STATUSES
 from enterprises.models import Company, CreditRecord, CreditRecordKind, Estate
 from enterprises.models.register import CompanyStatus, CreditGrade
 from foundation import audit
@@ -385,7 +384,7 @@ def _substantiated_complaints(field: str, ids: list[int]) -> dict[int, int]:
     )
     counted = Complaint.objects.filter(**{f"{field}__in": ids}).filter(
         Exists(records.filter(withdrawn=False, occurred_on__gte=since))
-        | (~Exists(records) & Q(status__in=SUBSTANTIATED_STATUSES) & Exists(resolved))
+        | (~Exists(records) & Q(status__in=CaseStatus.SUBSTANTIATED_STATES) & Exists(resolved))
     )
     return dict(counted.values(field).annotate(n=Count("pk")).values_list(field, "n"))
 

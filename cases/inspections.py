@@ -38,7 +38,6 @@ from cases.models import (
 )
 from enterprises.models import Estate
 from foundation import audit
-from foundation.roles import Role, roles_of
 from foundation.state_machine import StateMachine
 from foundation.uploads import reencode_photo
 
@@ -143,7 +142,7 @@ def _check_inspectors(inspectors: list, estate: Estate) -> list:
             % {"count": MIN_INSPECTORS}
         )
     for user in team:
-        if Role.INSPECTOR not in roles_of(user) or not permissions.covers_district(
+        if not permissions.is_inspector(user) or not permissions.covers_district(
             user, estate.district_id
         ):
             raise InspectionError(

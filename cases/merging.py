@@ -23,13 +23,12 @@ from cases.workflow import (
     transition,
 )
 
-S = CaseStatus
 MERGED = "cases.complaint.merged"
 DUPLICATE_MERGED = "cases.complaint.duplicate_merged"
 
-# A duplicate still being handled can be merged; one with an outcome of its own cannot.
-DUPLICATE_CLOSED_STATES = {S.MERGED, S.REJECTED, S.RESOLVED, S.FOLLOWED_UP, S.CLOSED}
-PRIMARY_REFUSED_STATES = {S.MERGED, S.REJECTED}
+# A duplicate still being handled (open) can be merged; one with an outcome of its own
+# cannot. A primary that was merged or rejected takes no duplicates.
+PRIMARY_REFUSED_STATES = {CaseStatus.MERGED, CaseStatus.REJECTED}
 
 # What the primary's complainant was asked, answered or rated is theirs, not the followers'.
 PRIMARY_ACTIONS_NOT_FOLLOWED = {
@@ -47,7 +46,7 @@ def _refusal(duplicate: Complaint, primary: Complaint) -> str | None:
         "status": duplicate.get_status_display(),
         "primary_status": primary.get_status_display(),
     }
-    if duplicate.status in DUPLICATE_CLOSED_STATES:
+    if duplicate.status not in CaseStatus.OPEN_STATES:
         return (
             _("Case %(duplicate)s is “%(status)s”: only a case still being handled can be merged.")
             % values
@@ -86,7 +85,7 @@ def merge_complaint(duplicate: Complaint, *, into: Complaint, actor, note: str =
             .order_by("pk")
         }
         locked, primary = rows[duplicate.pk], rows[into.pk]
-        if locked.status == S.MERGED and locked.merged_into_id == primary.pk:
+        if locked.status == CaseStatus.MERGED and locked.merged_into_id == primary.pk:
             return locked
         if not (permissions.can_work(actor, locked) and permissions.can_work(actor, primary)):
             raise TransitionNotAllowed(
@@ -102,7 +101,7 @@ def merge_complaint(duplicate: Complaint, *, into: Complaint, actor, note: str =
         merged, _event = transition(
             locked,
             actor=actor,
-            to=S.MERGED,
+            to=CaseStatus.MERGED,
             action=MERGED,
             public=True,
             data={"into": primary.tracking_number},
@@ -123,16 +122,15 @@ def merge_complaint(duplicate: Complaint, *, into: Complaint, actor, note: str =
 
 
 # The primary's outcome a merged complainant may rate.
-RATEABLE_PRIMARY_STATES = {S.RESOLVED, S.FOLLOWED_UP, S.CLOSED}
 
 
 def can_rate_merged(complaint: Complaint) -> bool:
     """A merged complainant rates once, after the primary case was resolved."""
     primary = complaint.merged_into
     return (
-        complaint.status == S.MERGED
+        complaint.status == CaseStatus.MERGED
         and primary is not None
-        and primary.status in RATEABLE_PRIMARY_STATES
+        and primary.status in CaseStatus.RESOLVED_STATES
         and not complaint.satisfaction
     )
 
@@ -148,7 +146,7 @@ def record_merged_follow_up(
     data = {"satisfaction": satisfaction, "comment": comment}
     with transaction.atomic():
         locked = lock(complaint)
-        if locked.status != S.MERGED or locked.merged_into_id is None:
+        if locked.status != CaseStatus.MERGED or locked.merged_into_id is None:
             raise TransitionNotAllowed(
                 _("Only a complaint merged into another case is rated here.")
             )
@@ -157,7 +155,7 @@ def record_merged_follow_up(
                 return locked  # the same rating sent twice
             raise TransitionNotAllowed(_("This complaint has already been rated."))
         primary = lock(locked.merged_into)
-        if primary.status not in RATEABLE_PRIMARY_STATES:
+        if primary.status not in CaseStatus.RESOLVED_STATES:
             raise TransitionNotAllowed(
                 _("Case %(number)s has not been resolved yet: rate it once it is.")
                 % {"number": primary.tracking_number}
@@ -178,7 +176,7 @@ def _primary_unsatisfied(primary: Complaint, follower: Complaint, *, actor, comm
         reopened, event = transition(
             primary,
             actor=actor,
-            to=S.REOPENED,
+            to=CaseStatus.REOPENED,
             action="cases.complaint.reopened",
             public=True,
             data={"reason": _("A complainant who follows this case is unsatisfied.")},

@@ -14,7 +14,6 @@ the same transaction and returns quietly when the penalty already is where it wa
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
@@ -34,6 +33,7 @@ from cases.models import (
 from cases.rectification import save_with_number
 from cases.workflow import TransitionNotAllowed, tell_staff
 from enterprises import licensing
+from enterprises.access import company_staff
 from enterprises.credit import record_penalty
 from enterprises.models import Company, Estate, Licence, LicenceStatus
 from foundation import audit
@@ -358,9 +358,7 @@ def _require_handler(locked: Penalty, actor) -> None:
 
 
 def _tell_company_served(penalty: Penalty) -> None:
-    staff = get_user_model().objects.filter(
-        is_active=True, staff_profile__company_id=penalty.company_id
-    )
+    staff = company_staff(penalty.company_id)
     values = {"number": penalty.decision_number}
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Administrative penalty decision %(number)s") % values

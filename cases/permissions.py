@@ -18,9 +18,7 @@ from cases.models import (
     ComplaintUserObjectPermission,
     Dispatch,
 )
-from foundation.roles import REGULATOR_STAFF, Role, roles_of
-
-S = CaseStatus
+from foundation.roles import REGULATOR_STAFF, Role, has_role, roles_of
 
 _SEE_CASES = ["cases.view_complaint", "cases.search_complaints"]
 _WORK_CASES = [*_SEE_CASES, "cases.change_complaint", "cases.view_complainant_personal_data"]
@@ -140,11 +138,15 @@ def can_search(user) -> bool:
 
 
 def is_regulator(user) -> bool:
-    return bool(roles_of(user) & REGULATOR_STAFF)
+    return has_role(user, *REGULATOR_STAFF)
+
+
+def is_inspector(user) -> bool:
+    return has_role(user, Role.INSPECTOR)
 
 
 def is_official(user) -> bool:
-    return bool(roles_of(user) & {Role.OFFICIAL, Role.ADMINISTRATOR})
+    return has_role(user, Role.OFFICIAL, Role.ADMINISTRATOR)
 
 
 def is_head_of_department(user) -> bool:
@@ -202,11 +204,14 @@ def can_transition(user, complaint: Complaint, target: str) -> bool:
     answers the satisfaction follow-up."""
     roles = roles_of(user)
     if not roles:
-        return complaint.status == S.RESOLVED and target in {S.FOLLOWED_UP, S.REOPENED}
+        return complaint.status == CaseStatus.RESOLVED and target in {
+            CaseStatus.FOLLOWED_UP,
+            CaseStatus.REOPENED,
+        }
     if roles & REGULATOR_STAFF:
         return can_view(user, complaint)
     if Role.COMPANY_STAFF in roles:
-        return target == S.IN_PROGRESS and can_answer_as_company(user, complaint)
+        return target == CaseStatus.IN_PROGRESS and can_answer_as_company(user, complaint)
     return False
 
 

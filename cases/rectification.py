@@ -20,7 +20,6 @@ import uuid
 
 import filetype
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
@@ -39,6 +38,7 @@ from cases.models import (
     RectificationOrder,
 )
 from cases.workflow import TransitionNotAllowed, district_officials, tell_staff
+from enterprises.access import company_staff
 from enterprises.credit import record_overdue_rectification
 from enterprises.models import Company, Estate
 from foundation import audit
@@ -53,7 +53,6 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     OrderStatus.VERIFIED: set(),
     OrderStatus.FAILED: set(),
 }
-OPEN = frozenset({OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED})
 
 NUMBER_ATTEMPTS = 5
 
@@ -328,7 +327,7 @@ def fail_order(order: RectificationOrder, *, actor, note: str) -> RectificationO
             return locked
         if not note:
             raise OrderError(_("Say why the rectification failed."))
-        if locked.status in OPEN:
+        if locked.status in OrderStatus.OPEN_STATES:
             if not is_past_deadline(locked, now):
                 raise OrderError(
                     _("The deadline %(date)s has not passed: the company still has time.")
@@ -359,7 +358,7 @@ def flag_overdue_orders(now: datetime.datetime | None = None) -> int:
     now = now or timezone.now()
     today = _today(now)
     candidates = RectificationOrder.objects.filter(
-        status__in=OPEN, overdue_since__isnull=True, deadline__lt=today
+        status__in=OrderStatus.OPEN_STATES, overdue_since__isnull=True, deadline__lt=today
     )
     flagged = 0
     for pk in candidates.values_list("pk", flat=True):
@@ -367,7 +366,12 @@ def flag_overdue_orders(now: datetime.datetime | None = None) -> int:
             # Re-checked under the lock: the company may have submitted meanwhile.
             locked = (
                 RectificationOrder.objects.select_for_update()
-                .filter(pk=pk, status__in=OPEN, overdue_since__isnull=True, deadline__lt=today)
+                .filter(
+                    pk=pk,
+                    status__in=OrderStatus.OPEN_STATES,
+                    overdue_since__isnull=True,
+                    deadline__lt=today,
+                )
                 .first()
             )
             if locked is None:
@@ -411,9 +415,7 @@ def _decided(actor, note: str) -> dict:
 
 def _tell_company(order: RectificationOrder) -> None:
     """E-mail the company's staff (a message queued in this transaction, sent on commit)."""
-    staff = get_user_model().objects.filter(
-        is_active=True, staff_profile__company_id=order.company_id
-    )
+    staff = company_staff(order.company_id)
     values = {"number": order.number, "date": order.deadline.isoformat()}
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Rectification order %(number)s") % values

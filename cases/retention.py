@@ -34,10 +34,8 @@ from cases.signals import complaints_changed
 from foundation.audit import PERSONAL_DATA_ANONYMISED, record_event
 from foundation.models import Notification
 
-S = CaseStatus
 # Final states: a merged case is final only with its primary (see the module's docstring).
-CLOSED_STATES = (S.CLOSED, S.REJECTED, S.MERGED)
-PRIMARY_CLOSED_STATES = (S.CLOSED, S.REJECTED)
+PRIMARY_CLOSED_STATES = (CaseStatus.CLOSED, CaseStatus.REJECTED)
 ANONYMISED = "cases.complaint.anonymised"
 BATCH_SIZE = 200
 # The texts of timeline events (CaseEvent.data) written by or about the complainant.
@@ -66,7 +64,7 @@ def complaints_due(now: dt.datetime | None = None) -> QuerySet[Complaint]:
     """Complaints whose personal data is due for removal at ``now``."""
     cutoff = retention_cutoff(now or timezone.now())
     return (
-        Complaint.objects.filter(anonymised_at__isnull=True, status__in=CLOSED_STATES)
+        Complaint.objects.filter(anonymised_at__isnull=True, status__in=CaseStatus.FINAL_STATES)
         .annotate(
             closed_at=_closed_at(""),
             primary_closed_at=_closed_at("merged_into__"),

@@ -51,11 +51,6 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     CaseStatus.MERGED: set(),
 }
 
-# A complaint is substantiated once its case reached resolution (办结); a rejected complaint
-# (不予受理) never is. A reopened case reached resolution before, so it stays substantiated.
-SUBSTANTIATED_STATUSES = frozenset(
-    {CaseStatus.RESOLVED, CaseStatus.FOLLOWED_UP, CaseStatus.CLOSED, CaseStatus.REOPENED}
-)
 
 # An unsatisfied rating reopens a case this many times; after that it is recorded and flagged.
 MAX_REOPENS_BY_FOLLOW_UP = 1

@@ -1,9 +1,10 @@
 """Granting and withdrawing object-level access to the register (django-guardian).
 
-The profile (``portal.StaffProfile``) says where a user belongs, the object permissions say
+The profile (``enterprises.StaffProfile``) says where a user belongs, the object permissions say
 what they may touch; both are set here together so they never disagree.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
@@ -11,6 +12,16 @@ from guardian.shortcuts import assign_perm, remove_perm
 from enterprises.models import Company, Estate, StaffProfile
 from enterprises.permissions import ACT_FOR_COMPANY, EVALUATE_ESTATE, VIEW_ESTATE
 from foundation.roles import Role
+
+
+def company_staff(company_id: int | None):
+    """The active staff of a company: who is told of what is sent to the company (a
+    dispatch, an order, a penalty, a reply to its answer). Nobody for no company."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, staff_profile__company_id=company_id)
+        .exclude(staff_profile__company_id=None)
+    )
 
 
 def _join(user, role: Role) -> None:

@@ -28,7 +28,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from cases import metrics
 from cases.models import CaseStatus, Category, Complaint, Inspection, InspectionStatus, Penalty
 from search.models import MonthlyReport
-from search.statistics import OPEN, StatisticsRequest, complaint_statistics
+from search.statistics import StatisticsRequest, complaint_statistics
 
 FONT = "STSong-Light"
 AUTHORITY = "青岚市住房和城乡建设局"
@@ -154,7 +154,9 @@ def render_monthly_report(district, month: dt.date) -> bytes:
 
 
 def _overdue_section(district, end, styles) -> list:
-    overdue = Complaint.objects.filter(status__in=OPEN, resolve_due_at__lt=end, created_at__lt=end)
+    overdue = Complaint.objects.filter(
+        status__in=CaseStatus.OPEN_STATES, resolve_due_at__lt=end, created_at__lt=end
+    )
     if district:
         overdue = overdue.filter(district=district)
     overdue = overdue.exclude(status=CaseStatus.MERGED).order_by("resolve_due_at")

@@ -35,13 +35,6 @@ BREAKDOWNS = {  # name: (index field, database field, buckets shown)
     "estate": ("estate_id", "estate_id", 10),
     "satisfaction": ("satisfaction", "satisfaction", 5),
 }
-OPEN = [
-    CaseStatus.SUBMITTED,
-    CaseStatus.ACCEPTED,
-    CaseStatus.ASSIGNED,
-    CaseStatus.IN_PROGRESS,
-    CaseStatus.REOPENED,
-]
 
 
 @dataclass(frozen=True)
@@ -110,7 +103,7 @@ def _from_elasticsearch(user, request: StatisticsRequest, now) -> Statistics:
             "filter": {
                 "bool": {
                     "filter": [
-                        {"terms": {"status": OPEN}},
+                        {"terms": {"status": sorted(CaseStatus.OPEN_STATES)}},
                         {"range": {"resolve_due_at": {"lt": now.isoformat()}}},
                     ]
                 }
@@ -185,6 +178,8 @@ def _from_database(user, request: StatisticsRequest, now) -> Statistics:
         total=complaints.count(),
         over_time=over_time,
         breakdowns=breakdowns,
-        overdue_now=complaints.filter(status__in=OPEN, resolve_due_at__lt=now).count(),
+        overdue_now=complaints.filter(
+            status__in=CaseStatus.OPEN_STATES, resolve_due_at__lt=now
+        ).count(),
         repeat_estates=[(str(row["estate_id"]), row["n"]) for row in repeat],
     )

@@ -32,9 +32,6 @@ from cases.models import (
     ExtensionStatus,
 )
 
-S = CaseStatus
-MERGEABLE = frozenset({S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED})
-
 
 def case_queryset(user):
     """The cases the user may open, with what the case page shows of each."""
@@ -108,7 +105,9 @@ def _not_requester(user, extension: Extension) -> bool:
 
 def _awaits_answer(complaint: Complaint, target) -> bool:
     # Set by the page from the dispatches and answers it loaded, so it costs no query.
-    return complaint.status == S.IN_PROGRESS and getattr(complaint, "awaits_company_answer", True)
+    return complaint.status == CaseStatus.IN_PROGRESS and getattr(
+        complaint, "awaits_company_answer", True
+    )
 
 
 def _may_ask_extension(complaint: Complaint, target) -> bool:
@@ -135,7 +134,7 @@ ACTION_BUTTONS: tuple[Action, ...] = (
         _("Accept"),
         F.AcceptForm,
         P.can_work,
-        _status_in(S.SUBMITTED),
+        _status_in(CaseStatus.SUBMITTED),
         lambda c, actor, d, t, f: workflow.accept_case(
             c, actor=actor, tier=d["tier"], note=d["note"]
         ),
@@ -146,7 +145,7 @@ ACTION_BUTTONS: tuple[Action, ...] = (
         _("Do not accept"),
         F.ReasonForm,
         P.can_work,
-        _status_in(S.SUBMITTED),
+        _status_in(CaseStatus.SUBMITTED),
         lambda c, actor, d, t, f: workflow.reject_case(c, actor=actor, reason=d["reason"]),
         _("Case not accepted; the citizen is told the reason."),
         destructive=True,
@@ -156,7 +155,7 @@ ACTION_BUTTONS: tuple[Action, ...] = (
         _("Dispatch"),
         F.DispatchForm,
         P.can_dispatch,
-        _status_in(S.ACCEPTED, S.REOPENED),
+        _status_in(CaseStatus.ACCEPTED, CaseStatus.REOPENED),
         lambda c, actor, d, t, f: dispatch.dispatch_case(
             c, actor=actor, inspector=d["inspector"], company=d["company"], note=d["note"]
         ),
@@ -198,7 +197,7 @@ ACTION_BUTTONS: tuple[Action, ...] = (
         _("Resolve"),
         F.ResolveForm,
         P.can_work,
-        _status_in(S.IN_PROGRESS),
+        _status_in(CaseStatus.IN_PROGRESS),
         lambda c, actor, d, t, f: workflow.resolve_case(c, actor=actor, reply=d["reply"]),
         _("Case resolved; the citizen is asked for a rating."),
     ),
@@ -207,7 +206,7 @@ ACTION_BUTTONS: tuple[Action, ...] = (
         _("Record the follow-up call"),
         F.FollowUpForm,
         P.can_work,
-        _status_in(S.RESOLVED),
+        _status_in(CaseStatus.RESOLVED),
         lambda c, actor, d, t, f: workflow.record_follow_up(
             c, actor=actor, satisfaction=d["satisfaction"], comment=d["comment"]
         ),
@@ -218,7 +217,7 @@ ACTION_BUTTONS: tuple[Action, ...] = (
         _("Close"),
         F.ConfirmForm,
         P.can_work,
-        _status_in(S.FOLLOWED_UP),
+        _status_in(CaseStatus.FOLLOWED_UP),
         lambda c, actor, d, t, f: workflow.close_case(c, actor=actor),
         _("Case closed."),
     ),
@@ -227,7 +226,7 @@ ACTION_BUTTONS: tuple[Action, ...] = (
         _("Reopen"),
         F.ReasonForm,
         P.can_work,
-        _status_in(S.FOLLOWED_UP, S.CLOSED),
+        _status_in(CaseStatus.FOLLOWED_UP, CaseStatus.CLOSED),
         lambda c, actor, d, t, f: workflow.reopen_case(c, actor=actor, reason=d["reason"]),
         _("Case reopened."),
         destructive=True,
@@ -237,7 +236,7 @@ ACTION_BUTTONS: tuple[Action, ...] = (
         _("Merge into another case"),
         F.MergeForm,
         P.can_work,
-        lambda c, t: c.status in MERGEABLE,
+        lambda c, t: c.status in CaseStatus.OPEN_STATES,
         lambda c, actor, d, t, f: merging.merge_complaint(c, into=f.primary, actor=actor),
         _("Case merged into the primary case."),
         destructive=True,

@@ -27,16 +27,14 @@ from enterprises.admin import views as register_views
 from enterprises.admin.transitions import Transition, register_transitions
 from enterprises.admin.viewsets import SUBMITTED, VIEW_ONLY, RegisterViewSet
 from foundation.audit import EXPORT_SUPERVISION
-from foundation.roles import Role, roles_of
 
-IS, OS, PS = InspectionStatus, OrderStatus, PenaltyStatus
 INSPECTION_ERRORS = (inspections.InspectionError, rectification.OrderError)
 ORDER_ERRORS = (rectification.OrderError, f.ValidationError)
 PENALTY_ERRORS = (penalties.PenaltyError,)
 
 
 def _plans(user) -> bool:
-    return bool(roles_of(user) & {Role.INSPECTOR, Role.OFFICIAL, Role.ADMINISTRATOR})
+    return permissions.is_regulator(user)
 
 
 def _draws(user) -> bool:
@@ -45,13 +43,14 @@ def _draws(user) -> bool:
 
 register_transitions(
     Transition(
-        "start", _("Start the inspection"), Inspection, frozenset({IS.PLANNED}),
+        "start", _("Start the inspection"), Inspection, frozenset({InspectionStatus.PLANNED}),
         permissions.can_work_inspection,
         lambda obj, actor, data: inspections.start_inspection(obj, actor=actor),
         INSPECTION_ERRORS, _("Inspection “%(object)s” started."),
     ),
     Transition(
-        "complete", _("Complete the inspection"), Inspection, frozenset({IS.IN_PROGRESS}),
+        "complete", _("Complete the inspection"), Inspection,
+        frozenset({InspectionStatus.IN_PROGRESS}),
         permissions.can_work_inspection,
         lambda obj, actor, data: inspections.complete_inspection(
             obj, actor=actor, findings=data["text"]
@@ -59,7 +58,8 @@ register_transitions(
         INSPECTION_ERRORS, _("Inspection “%(object)s” completed."), f.FindingsForm,
     ),
     Transition(
-        "cancel", _("Cancel the inspection"), Inspection, frozenset({IS.PLANNED, IS.IN_PROGRESS}),
+        "cancel", _("Cancel the inspection"), Inspection,
+        frozenset({InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS}),
         permissions.can_work_inspection,
         lambda obj, actor, data: inspections.cancel_inspection(
             obj, actor=actor, reason=data["text"]
@@ -67,13 +67,14 @@ register_transitions(
         INSPECTION_ERRORS, _("Inspection “%(object)s” cancelled."), f.ReasonForm, destructive=True,
     ),
     Transition(
-        "issue_order", _("Issue a rectification order"), Inspection, frozenset({IS.COMPLETED}),
+        "issue_order", _("Issue a rectification order"), Inspection,
+        frozenset({InspectionStatus.COMPLETED}),
         permissions.can_issue_order,
         lambda obj, actor, data: f.order_from(obj, actor, data),
         INSPECTION_ERRORS, _("Rectification order issued on “%(object)s”."), f.IssueOrderForm,
     ),
     Transition(
-        "add_photo", _("Add a photo"), Inspection, frozenset({IS.IN_PROGRESS}),
+        "add_photo", _("Add a photo"), Inspection, frozenset({InspectionStatus.IN_PROGRESS}),
         permissions.can_work_inspection,
         lambda obj, actor, data: inspections.add_photo(
             obj, data["photo"], actor=actor, caption=data["caption"]
@@ -88,57 +89,58 @@ register_transitions(
         state=lambda template: "any",
     ),
     Transition(
-        "acknowledge", _("Acknowledge"), RectificationOrder, frozenset({OS.ISSUED}),
+        "acknowledge", _("Acknowledge"), RectificationOrder, frozenset({OrderStatus.ISSUED}),
         permissions.can_answer_order,
         lambda obj, actor, data: rectification.acknowledge_order(obj, actor=actor),
         ORDER_ERRORS, _("Order “%(object)s” acknowledged."),
     ),
     Transition(
         "submit", _("Submit the rectification"), RectificationOrder,
-        frozenset({OS.ISSUED, OS.ACKNOWLEDGED}), permissions.can_answer_order,
+        frozenset({OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED}), permissions.can_answer_order,
         lambda obj, actor, data: rectification.submit_rectification(
             obj, actor=actor, response=data["response"], files=data["files"]
         ),
         ORDER_ERRORS, _("Rectification of “%(object)s” submitted."), f.SubmitRectificationForm,
     ),
     Transition(
-        "verify", _("Verify"), RectificationOrder, frozenset({OS.SUBMITTED}),
+        "verify", _("Verify"), RectificationOrder, frozenset({OrderStatus.SUBMITTED}),
         permissions.can_decide_order,
         lambda obj, actor, data: rectification.verify_order(obj, actor=actor, note=data["text"]),
         ORDER_ERRORS, _("Order “%(object)s” verified."), f.OptionalNoteForm,
     ),
     Transition(
         "fail", _("Record as failed"), RectificationOrder,
-        frozenset({OS.ISSUED, OS.ACKNOWLEDGED, OS.SUBMITTED}), permissions.can_decide_order,
+        frozenset({OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED, OrderStatus.SUBMITTED}),
+        permissions.can_decide_order,
         lambda obj, actor, data: rectification.fail_order(obj, actor=actor, note=data["text"]),
         ORDER_ERRORS, _("Order “%(object)s” recorded as failed."), f.ReasonForm, destructive=True,
     ),
     Transition(
-        "approve", _("Approve"), Penalty, frozenset({PS.PROPOSED}),
+        "approve", _("Approve"), Penalty, frozenset({PenaltyStatus.PROPOSED}),
         permissions.can_approve_penalty,
         lambda obj, actor, data: penalties.approve_penalty(obj, actor=actor, decision=data["text"]),
         PENALTY_ERRORS, _("Penalty “%(object)s” approved."), f.DecisionTextForm,
     ),
     Transition(
-        "reject", _("Do not approve"), Penalty, frozenset({PS.PROPOSED}),
+        "reject", _("Do not approve"), Penalty, frozenset({PenaltyStatus.PROPOSED}),
         permissions.can_approve_penalty,
         lambda obj, actor, data: penalties.reject_penalty(obj, actor=actor, reason=data["text"]),
         PENALTY_ERRORS, _("Penalty “%(object)s” not approved."), f.ReasonForm, destructive=True,
     ),
     Transition(
-        "serve", _("Record service"), Penalty, frozenset({PS.APPROVED}),
+        "serve", _("Record service"), Penalty, frozenset({PenaltyStatus.APPROVED}),
         permissions.can_handle_penalty,
         lambda obj, actor, data: penalties.serve_penalty(obj, actor=actor),
         PENALTY_ERRORS, _("Penalty “%(object)s” served."),
     ),
     Transition(
-        "execute", _("Record execution"), Penalty, frozenset({PS.SERVED}),
+        "execute", _("Record execution"), Penalty, frozenset({PenaltyStatus.SERVED}),
         permissions.can_handle_penalty,
         lambda obj, actor, data: penalties.record_execution(obj, actor=actor),
         PENALTY_ERRORS, _("Penalty “%(object)s” executed."),
     ),
     Transition(
-        "publish", _("Publish the result"), Penalty, frozenset({PS.EXECUTED}),
+        "publish", _("Publish the result"), Penalty, frozenset({PenaltyStatus.EXECUTED}),
         permissions.can_handle_penalty,
         lambda obj, actor, data: penalties.publish_penalty(obj, actor=actor),
         PENALTY_ERRORS, _("Penalty “%(object)s” published on the public site."),

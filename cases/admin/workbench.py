@@ -26,15 +26,18 @@ from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTempla
 
 from cases import calendar, sla
 from cases.models import CaseStatus, Complaint, Dispatch, DispatchStatus
-from cases.permissions import company_of, is_official, is_regulator, visible_complaints
-from foundation.roles import Role, roles_of
+from cases.permissions import (
+    company_of,
+    is_inspector,
+    is_official,
+    is_regulator,
+    visible_complaints,
+)
 
-S = CaseStatus
 # The case is being worked and its clock runs against the time to resolve.
-OPEN_STATUSES = (S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.IN_PROGRESS, S.REOPENED)
 # What an official still has to triage (受理) or dispatch (分派).
-TO_TRIAGE_OR_DISPATCH = (S.SUBMITTED, S.ACCEPTED, S.REOPENED)
-DISPATCHABLE = frozenset({S.ACCEPTED, S.REOPENED})
+TO_TRIAGE_OR_DISPATCH = (CaseStatus.SUBMITTED, CaseStatus.ACCEPTED, CaseStatus.REOPENED)
+DISPATCHABLE = frozenset({CaseStatus.ACCEPTED, CaseStatus.REOPENED})
 PER_PAGE = 50
 NO_WRAP = "w-whitespace-nowrap"  # short cells: Chinese text would otherwise break per character
 # The relations a row shows, joined in the one page query.
@@ -55,7 +58,7 @@ def works_cases(user) -> bool:
 
 def signs_for_cases(user) -> bool:
     """The receiving units: inspectors and company staff (officials dispatch, not sign)."""
-    return Role.INSPECTOR in roles_of(user) or company_of(user) is not None
+    return is_inspector(user) or company_of(user) is not None
 
 
 @dataclass(frozen=True)
@@ -94,11 +97,11 @@ def my_queue(user) -> QuerySet[Complaint]:
     visible = visible_complaints(user)
     if is_official(user):
         return visible.filter(status__in=TO_TRIAGE_OR_DISPATCH)
-    if Role.INSPECTOR in roles_of(user):
-        return visible.filter(assigned_inspector=user, status__in=OPEN_STATUSES)
+    if is_inspector(user):
+        return visible.filter(assigned_inspector=user, status__in=CaseStatus.OPEN_STATES)
     company_id = company_of(user)
     if company_id is not None:
-        return visible.filter(dispatched_company_id=company_id, status__in=OPEN_STATUSES)
+        return visible.filter(dispatched_company_id=company_id, status__in=CaseStatus.OPEN_STATES)
     return visible.none()
 
 
@@ -110,7 +113,7 @@ def awaiting_signature(user) -> QuerySet[Dispatch]:
     company_id = company_of(user)
     if company_id is not None:
         return awaiting.filter(company_id=company_id)
-    if Role.INSPECTOR in roles_of(user):
+    if is_inspector(user):
         return awaiting.filter(inspector=user)
     return awaiting.none()
 
@@ -118,7 +121,7 @@ def awaiting_signature(user) -> QuerySet[Dispatch]:
 def running_clock(user) -> QuerySet[Complaint]:
     """Open cases with a due date whose clock runs (not waiting on the complainant)."""
     return visible_complaints(user).filter(
-        status__in=OPEN_STATUSES,
+        status__in=CaseStatus.OPEN_STATES,
         resolve_due_at__isnull=False,
         awaiting_complainant_since__isnull=True,
     )
@@ -144,7 +147,7 @@ def due_soon(user, now: dt.datetime) -> QuerySet[Complaint]:
 
 
 def awaiting_follow_up(user) -> QuerySet[Complaint]:
-    return visible_complaints(user).filter(status=S.RESOLVED)
+    return visible_complaints(user).filter(status=CaseStatus.RESOLVED)
 
 
 def sla_states(complaints, now: dt.datetime) -> dict[int, str]:

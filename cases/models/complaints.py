@@ -25,6 +25,27 @@ class CaseStatus(models.TextChoices):
     MERGED = "merged", _("Merged into another case")
 
 
+# Status groups, as members of the enum so every module means the same by "open":
+# OPEN_STATES    still being handled (the workbench, the statistics, Open311's "open");
+# RESOLVED_STATES the public reply (办结答复) exists: the citizen can rate it;
+# SUBSTANTIATED_STATES reached resolution once (a reopened case did): the company's record;
+# FINAL_STATES   nothing more happens (a merged case only with its primary: cases.retention).
+CaseStatus.OPEN_STATES = frozenset(
+    {
+        CaseStatus.SUBMITTED,
+        CaseStatus.ACCEPTED,
+        CaseStatus.ASSIGNED,
+        CaseStatus.IN_PROGRESS,
+        CaseStatus.REOPENED,
+    }
+)
+CaseStatus.RESOLVED_STATES = frozenset(
+    {CaseStatus.RESOLVED, CaseStatus.FOLLOWED_UP, CaseStatus.CLOSED}
+)
+CaseStatus.SUBSTANTIATED_STATES = CaseStatus.RESOLVED_STATES | {CaseStatus.REOPENED}
+CaseStatus.FINAL_STATES = frozenset({CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.MERGED})
+
+
 class Category(models.TextChoices):
     CLEANING = "cleaning", _("Cleaning")
     GREENING = "greening", _("Greening")

@@ -16,6 +16,10 @@ class OrderStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# Orders the company still has to act on (the overdue sweep looks at these).
+OrderStatus.OPEN_STATES = frozenset({OrderStatus.ISSUED, OrderStatus.ACKNOWLEDGED})
+
+
 class RectificationOrder(models.Model):
     """What a company must put right by when; verified by a re-inspection."""
 

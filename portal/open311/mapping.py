@@ -22,18 +22,9 @@ from cases.models import CaseStatus, Category, Complaint
 
 OPEN = "open"
 CLOSED = "closed"
-CLOSED_STATUSES = frozenset(
-    {
-        CaseStatus.RESOLVED,
-        CaseStatus.FOLLOWED_UP,
-        CaseStatus.CLOSED,
-        CaseStatus.REJECTED,
-        CaseStatus.MERGED,
-    }
-)
-OPEN_STATUSES = frozenset(set(CaseStatus) - CLOSED_STATUSES)
-# Statuses after which the public reply (办结答复) exists.
-_REPLIED = frozenset({CaseStatus.RESOLVED, CaseStatus.FOLLOWED_UP, CaseStatus.CLOSED})
+# Open311 knows two states: ours still being handled are "open", every other one "closed".
+OPEN_STATUSES = CaseStatus.OPEN_STATES
+CLOSED_STATUSES = frozenset(set(CaseStatus) - CaseStatus.OPEN_STATES)
 _NAME_PARTS = re.compile(r"[\s·・.\-]+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
@@ -105,7 +96,7 @@ def w3c(moment: dt.datetime | None) -> str | None:
 
 
 def _status_notes(complaint: Complaint) -> str | None:
-    if complaint.status in _REPLIED and complaint.public_reply:
+    if complaint.status in CaseStatus.RESOLVED_STATES and complaint.public_reply:
         return _scrub(complaint.public_reply, complaint)
     if complaint.status == CaseStatus.REJECTED:
         return _("Not accepted by the regulator.")

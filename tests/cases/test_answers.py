@@ -21,8 +21,6 @@ from tests.factories import make_complaint
 from tests.images import jpeg_with_gps, lying_jpeg
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-S = CaseStatus
-A = AnswerStatus
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +75,7 @@ def test_the_company_answers_with_evidence(signed, company_a_staff, company_a, i
         files=[contract_pdf("report.pdf"), jpeg_with_gps("after.jpg")],
     )
     assert (answer.status, answer.company, answer.submitted_by) == (
-        A.SUBMITTED,
+        AnswerStatus.SUBMITTED,
         company_a,
         company_a_staff,
     )
@@ -93,7 +91,7 @@ def test_the_company_answers_with_evidence(signed, company_a_staff, company_a, i
         dedup_key__startswith=f"complaint:{signed.pk}:event:{event.pk}:"
     )
     assert mail.recipient == inspector.email and signed.tracking_number in mail.subject
-    assert Complaint.objects.get(pk=signed.pk).status == S.IN_PROGRESS
+    assert Complaint.objects.get(pk=signed.pk).status == CaseStatus.IN_PROGRESS
 
 
 def test_a_bad_file_refuses_the_whole_answer(signed, company_a_staff, media_root):
@@ -170,7 +168,7 @@ def test_no_answer_after_one_was_accepted(answered, company_a_staff, inspector):
 def test_the_inspector_accepts_the_answer(answered, inspector, company_a_staff):
     reviewed = dispatch.review_answer(answered, actor=inspector, accept=True, note="属实")
     assert (reviewed.status, reviewed.reviewed_by, reviewed.review_note) == (
-        A.ACCEPTED,
+        AnswerStatus.ACCEPTED,
         inspector,
         "属实",
     )
@@ -193,23 +191,26 @@ def test_sending_back_needs_a_note(answered, inspector):
 
 def test_a_sent_back_answer_lets_the_company_answer_again(answered, inspector, company_a_staff):
     back = dispatch.review_answer(answered, actor=inspector, accept=False, note="缺少维修照片")
-    assert back.status == A.SENT_BACK
+    assert back.status == AnswerStatus.SENT_BACK
     mail = Notification.objects.get(recipient=company_a_staff.email, subject__contains="sent back")
     assert "缺少维修照片" in mail.body
     second = dispatch.submit_answer(
         answered.complaint, actor=company_a_staff, text="补充照片", files=[jpeg_with_gps()]
     )
-    assert second.status == A.SUBMITTED
+    assert second.status == AnswerStatus.SUBMITTED
     assert list(answered.complaint.answers.values_list("status", flat=True)) == [
-        A.SENT_BACK,
-        A.SUBMITTED,
+        AnswerStatus.SENT_BACK,
+        AnswerStatus.SUBMITTED,
     ]
 
 
 def test_reviewing_the_same_way_twice_is_quiet(answered, inspector):
     dispatch.review_answer(answered, actor=inspector, accept=True)
     before = snapshot(answered.complaint)
-    assert dispatch.review_answer(answered, actor=inspector, accept=True).status == A.ACCEPTED
+    assert (
+        dispatch.review_answer(answered, actor=inspector, accept=True).status
+        == AnswerStatus.ACCEPTED
+    )
     assert snapshot(answered.complaint) == before
 
 
@@ -222,7 +223,10 @@ def test_a_reviewed_answer_is_not_reviewed_again(answered, inspector):
 
 
 def test_an_official_of_the_district_may_review(answered, official):
-    assert dispatch.review_answer(answered, actor=official, accept=True).status == A.ACCEPTED
+    assert (
+        dispatch.review_answer(answered, actor=official, accept=True).status
+        == AnswerStatus.ACCEPTED
+    )
 
 
 @pytest.mark.parametrize(
@@ -245,4 +249,4 @@ def test_only_regulator_staff_working_the_case_review(request, answered, actor_n
 def test_anonymous_cannot_review(answered):
     with pytest.raises(workflow.TransitionNotAllowed):
         dispatch.review_answer(answered, actor=None, accept=True)
-    assert CompanyAnswer.objects.get(pk=answered.pk).status == A.SUBMITTED
+    assert CompanyAnswer.objects.get(pk=answered.pk).status == AnswerStatus.SUBMITTED

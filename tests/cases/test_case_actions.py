@@ -26,7 +26,6 @@ from tests.factories import make_complaint
 from tests.images import lying_jpeg, png
 
 pytestmark = pytest.mark.django_db
-S = CaseStatus
 
 
 @pytest.fixture(autouse=True)
@@ -157,7 +156,10 @@ def reloaded(complaint) -> Complaint:
 def test_official_accepts_with_a_tier(client, submitted, official):
     response = press(client, official, submitted, "accept", {"tier": Tier.URGENT, "note": ""})
     assert done(response, submitted)
-    assert (reloaded(submitted).status, reloaded(submitted).tier) == (S.ACCEPTED, Tier.URGENT)
+    assert (reloaded(submitted).status, reloaded(submitted).tier) == (
+        CaseStatus.ACCEPTED,
+        Tier.URGENT,
+    )
 
 
 def test_committee_member_may_not_accept(client, submitted, committee_member):
@@ -170,7 +172,7 @@ def test_committee_member_may_not_accept(client, submitted, committee_member):
 def test_official_rejects_with_a_reason(client, submitted, official):
     response = press(client, official, submitted, "reject", {"reason": "不属于物业服务范围"})
     assert done(response, submitted)
-    assert reloaded(submitted).status == S.REJECTED
+    assert reloaded(submitted).status == CaseStatus.REJECTED
     assert reloaded(submitted).public_reply == "不属于物业服务范围"
 
 
@@ -204,7 +206,7 @@ def test_official_dispatches_to_an_inspector_and_the_company(
     response = press(client, official, accepted, "dispatch", data)
     assert done(response, accepted)
     case = reloaded(accepted)
-    assert case.status == S.ASSIGNED
+    assert case.status == CaseStatus.ASSIGNED
     assert (case.assigned_inspector_id, case.dispatched_company_id) == (inspector.pk, company_a.pk)
     assert case.dispatches.count() == 2
 
@@ -229,7 +231,7 @@ def test_the_company_signs_for_its_dispatch_and_work_starts(client, assigned, co
     assert done(response, assigned)
     target.refresh_from_db()
     assert target.status == DispatchStatus.SIGNED
-    assert reloaded(assigned).status == S.IN_PROGRESS
+    assert reloaded(assigned).status == CaseStatus.IN_PROGRESS
 
 
 def test_the_inspector_may_not_sign_for_the_companys_dispatch(client, assigned, inspector):
@@ -394,7 +396,7 @@ def test_an_inspector_may_not_decide_an_extension(client, in_progress, inspector
 def test_the_inspector_resolves_once_the_answer_is_accepted(client, answer_accepted, inspector):
     response = press(client, inspector, answer_accepted, "resolve", {"reply": "电梯已修复"})
     assert done(response, answer_accepted)
-    assert reloaded(answer_accepted).status == S.RESOLVED
+    assert reloaded(answer_accepted).status == CaseStatus.RESOLVED
     assert reloaded(answer_accepted).public_reply == "电梯已修复"
 
 
@@ -411,7 +413,7 @@ def test_the_follow_up_call_is_recorded(client, resolved, inspector):
     response = press(client, inspector, resolved, "follow_up", data)
     assert done(response, resolved)
     case = reloaded(resolved)
-    assert (case.status, case.satisfaction) == (S.FOLLOWED_UP, Satisfaction.BASICALLY)
+    assert (case.status, case.satisfaction) == (CaseStatus.FOLLOWED_UP, Satisfaction.BASICALLY)
 
 
 def test_no_follow_up_before_the_case_is_resolved(client, in_progress, inspector):
@@ -425,7 +427,7 @@ def test_no_follow_up_before_the_case_is_resolved(client, in_progress, inspector
 def test_the_inspector_closes_a_followed_up_case(client, followed_up, inspector):
     response = press(client, inspector, followed_up, "close")
     assert done(response, followed_up)
-    assert reloaded(followed_up).status == S.CLOSED
+    assert reloaded(followed_up).status == CaseStatus.CLOSED
 
 
 def test_a_resolved_case_cannot_be_closed_before_the_follow_up(client, resolved, inspector):
@@ -438,7 +440,7 @@ def test_a_resolved_case_cannot_be_closed_before_the_follow_up(client, resolved,
 def test_the_official_reopens_a_closed_case(client, closed, official):
     response = press(client, official, closed, "reopen", {"reason": "业主反映仍未修好"})
     assert done(response, closed)
-    assert (reloaded(closed).status, reloaded(closed).reopen_count) == (S.REOPENED, 1)
+    assert (reloaded(closed).status, reloaded(closed).reopen_count) == (CaseStatus.REOPENED, 1)
 
 
 def test_a_case_in_progress_cannot_be_reopened(client, in_progress, official):
@@ -458,7 +460,7 @@ def test_the_inspector_merges_a_duplicate_by_tracking_number(client, estate_x, i
     response = press(client, inspector, duplicate, "merge", data)
     assert done(response, duplicate)
     case = reloaded(duplicate)
-    assert (case.status, case.merged_into_id) == (S.MERGED, primary.pk)
+    assert (case.status, case.merged_into_id) == (CaseStatus.MERGED, primary.pk)
 
 
 def test_a_case_outside_the_scope_cannot_be_the_primary(client, submitted, estate_y, inspector):

@@ -17,7 +17,6 @@ from foundation.models import Notification
 from tests.factories import make_complaint
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-S = CaseStatus
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 QUESTION = "请提供停运电梯所在的楼栋号和单元号。"
 
@@ -31,7 +30,7 @@ def case(estate_x, company_a):
     with time_machine.travel(at(2026, 4, 20, 10), tick=False):
         complaint = make_complaint(estate=estate_x).complaint
     Complaint.objects.filter(pk=complaint.pk).update(
-        status=S.ASSIGNED,
+        status=CaseStatus.ASSIGNED,
         dispatched_company=company_a,
         contact_email="resident@example.test",
         accept_due_at=at(2026, 4, 20, 17),
@@ -100,7 +99,9 @@ def test_only_staff_working_the_case_may_ask(case, outsider, request):
     assert snapshot(case) == before
 
 
-@pytest.mark.parametrize("status", [S.SUBMITTED, S.RESOLVED, S.CLOSED, S.MERGED])
+@pytest.mark.parametrize(
+    "status", [CaseStatus.SUBMITTED, CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.MERGED]
+)
 def test_no_question_outside_the_working_states(case, official, status):
     Complaint.objects.filter(pk=case.pk).update(status=status)
     before = snapshot(case)

@@ -16,8 +16,6 @@ from foundation.roles import Role
 from tests.factories import CompanyFactory, make_complaint, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-S = CaseStatus
-D = DispatchStatus
 
 
 @pytest.fixture(autouse=True)
@@ -104,13 +102,13 @@ def test_a_filed_contract_not_yet_in_force_does_not_count(accepted, estate_x, co
 
 
 def test_dispatch_to_inspector_and_company(dispatched, inspector, company_a):
-    assert dispatched.status == S.ASSIGNED
+    assert dispatched.status == CaseStatus.ASSIGNED
     assert dispatched.assigned_inspector == inspector
     assert dispatched.dispatched_company == company_a
     rows = list(dispatched.dispatches.order_by("id"))
     assert [(d.inspector, d.company, d.status) for d in rows] == [
-        (inspector, None, D.AWAITING_SIGNATURE),
-        (None, company_a, D.AWAITING_SIGNATURE),
+        (inspector, None, DispatchStatus.AWAITING_SIGNATURE),
+        (None, company_a, DispatchStatus.AWAITING_SIGNATURE),
     ]
     # 4 working hours from Tuesday 10:00: 12:00, lunch, then 13:30 → 15:30.
     assert {f"{timezone.localtime(d.sign_due_at):%Y-%m-%d %H:%M}" for d in rows} == {
@@ -149,7 +147,7 @@ def test_the_units_are_told_by_email_once(accepted, official, inspector, company
 def test_dispatch_to_the_company_alone(accepted, official, company_a):
     done = dispatch.dispatch_case(accepted, actor=official, company=company_a)
     assert (done.status, done.assigned_inspector, done.dispatched_company) == (
-        S.ASSIGNED,
+        CaseStatus.ASSIGNED,
         None,
         company_a,
     )
@@ -258,7 +256,7 @@ def test_a_replaced_inspector_no_longer_sees_the_case(
 
     again = dispatch.dispatch_case(accepted, actor=official, inspector=inspector)
     first.refresh_from_db()
-    assert first.status == D.WITHDRAWN
+    assert first.status == DispatchStatus.WITHDRAWN
     assert again.assigned_inspector == inspector
     assert not sees(other_district_inspector, accepted)
     assert not fresh(other_district_inspector).has_perm("cases.view_complaint", accepted)
@@ -294,17 +292,17 @@ def test_re_dispatching_a_reopened_case_away_from_the_company_hides_it(
 def test_the_first_signature_starts_the_work(dispatched, inspector, company_a_staff):
     dispatch.sign_dispatch(unit_dispatch(dispatched, company__isnull=False), actor=company_a_staff)
     complaint = Complaint.objects.get(pk=dispatched.pk)
-    assert complaint.status == S.IN_PROGRESS
+    assert complaint.status == CaseStatus.IN_PROGRESS
     started = CaseEvent.objects.get(complaint=complaint, action="cases.complaint.started")
     assert started.is_public and (started.from_status, started.to_status) == (
-        S.ASSIGNED,
-        S.IN_PROGRESS,
+        CaseStatus.ASSIGNED,
+        CaseStatus.IN_PROGRESS,
     )
 
     signed = dispatch.sign_dispatch(unit_dispatch(dispatched, inspector=inspector), actor=inspector)
-    assert (signed.status, signed.signed_by) == (D.SIGNED, inspector)
+    assert (signed.status, signed.signed_by) == (DispatchStatus.SIGNED, inspector)
     assert signed.signed_at is not None
-    assert Complaint.objects.get(pk=dispatched.pk).status == S.IN_PROGRESS
+    assert Complaint.objects.get(pk=dispatched.pk).status == CaseStatus.IN_PROGRESS
     signatures = CaseEvent.objects.filter(complaint=complaint, action="cases.dispatch.signed")
     assert [e.is_public for e in signatures] == [False, False]
     assert (
@@ -316,7 +314,7 @@ def test_signing_twice_is_quiet(dispatched, inspector):
     row = unit_dispatch(dispatched, inspector=inspector)
     dispatch.sign_dispatch(row, actor=inspector)
     before = snapshot(dispatched)
-    assert dispatch.sign_dispatch(row, actor=inspector).status == D.SIGNED
+    assert dispatch.sign_dispatch(row, actor=inspector).status == DispatchStatus.SIGNED
     assert snapshot(dispatched) == before
 
 
@@ -383,10 +381,10 @@ def test_a_signed_case_cannot_be_returned(dispatched, inspector):
 def test_one_unit_returning_leaves_the_other(dispatched, company_a_staff, inspector):
     row = unit_dispatch(dispatched, company__isnull=False)
     returned = dispatch.return_dispatch(row, actor=company_a_staff, reason="非本公司项目")
-    assert (returned.status, returned.return_reason) == (D.RETURNED, "非本公司项目")
+    assert (returned.status, returned.return_reason) == (DispatchStatus.RETURNED, "非本公司项目")
     complaint = Complaint.objects.get(pk=dispatched.pk)
     assert (complaint.status, complaint.dispatched_company, complaint.assigned_inspector) == (
-        S.ASSIGNED,
+        CaseStatus.ASSIGNED,
         None,
         inspector,
     )
@@ -406,15 +404,19 @@ def test_when_every_unit_returned_the_case_goes_back_to_the_official(
     )
     complaint = Complaint.objects.get(pk=dispatched.pk)
     assert (complaint.status, complaint.assigned_inspector, complaint.dispatched_company) == (
-        S.ACCEPTED,
+        CaseStatus.ACCEPTED,
         None,
         None,
     )
     last = complaint.events.filter(action="cases.dispatch.returned").last()
-    assert (last.from_status, last.to_status, last.is_public) == (S.ASSIGNED, S.ACCEPTED, False)
+    assert (last.from_status, last.to_status, last.is_public) == (
+        CaseStatus.ASSIGNED,
+        CaseStatus.ACCEPTED,
+        False,
+    )
     # The official dispatches it again.
     again = dispatch.dispatch_case(complaint, actor=official, company=company_a)
-    assert again.status == S.ASSIGNED
+    assert again.status == CaseStatus.ASSIGNED
 
 
 def test_returning_twice_is_quiet(dispatched, company_a_staff):
@@ -422,7 +424,7 @@ def test_returning_twice_is_quiet(dispatched, company_a_staff):
     dispatch.return_dispatch(row, actor=company_a_staff, reason="非本公司")
     before = snapshot(dispatched)
     assert dispatch.return_dispatch(row, actor=company_a_staff, reason="再说一次").status == (
-        D.RETURNED
+        DispatchStatus.RETURNED
     )
     assert snapshot(dispatched) == before
 
@@ -444,7 +446,7 @@ def test_bulk_dispatch_does_what_it_may_and_says_why_not(estate_x, estate_y, off
     )
 
     assert [c.pk for c in result.done] == [first.pk, second.pk]
-    assert all(c.status == S.ASSIGNED for c in result.done)
+    assert all(c.status == CaseStatus.ASSIGNED for c in result.done)
     refused = {c.pk: message for c, message in result.refused}
     assert list(refused) == [not_accepted.pk, other_district.pk]
     assert "cannot become" in refused[not_accepted.pk]

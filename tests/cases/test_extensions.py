@@ -16,7 +16,6 @@ from cases.workflow import TransitionNotAllowed
 from tests.factories import make_complaint
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-S = CaseStatus
 DUE = dt.datetime(2026, 4, 30, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 REASON = "需更换电梯主板，厂家供货需要一周。"
 
@@ -30,7 +29,7 @@ def case(estate_x, company_a):
     with time_machine.travel(at(2026, 4, 20, 10), tick=False):
         complaint = make_complaint(estate=estate_x).complaint
     Complaint.objects.filter(pk=complaint.pk).update(
-        status=S.IN_PROGRESS, dispatched_company=company_a, resolve_due_at=DUE
+        status=CaseStatus.IN_PROGRESS, dispatched_company=company_a, resolve_due_at=DUE
     )
     complaint.refresh_from_db()
     return complaint
@@ -155,7 +154,9 @@ def test_an_extension_needs_a_reason(case, inspector):
     assert state(case) == before
 
 
-@pytest.mark.parametrize("status", [S.SUBMITTED, S.RESOLVED, S.CLOSED, S.REJECTED])
+@pytest.mark.parametrize(
+    "status", [CaseStatus.SUBMITTED, CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.REJECTED]
+)
 def test_no_extension_outside_the_working_states(case, inspector, status):
     Complaint.objects.filter(pk=case.pk).update(status=status)
     before = state(case)
@@ -166,7 +167,7 @@ def test_no_extension_outside_the_working_states(case, inspector, status):
 
 def test_no_approval_once_the_case_is_resolved(case, inspector, official):
     extension = apply(case, inspector)
-    Complaint.objects.filter(pk=case.pk).update(status=S.RESOLVED)
+    Complaint.objects.filter(pk=case.pk).update(status=CaseStatus.RESOLVED)
     before = state(case)
     with pytest.raises(TransitionNotAllowed, match="cannot be done while the case is"):
         decide(extension, official)

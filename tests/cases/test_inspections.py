@@ -36,8 +36,6 @@ from tests.factories import make_complaint, make_user
 from tests.images import jpeg_with_gps, lying_jpeg, png
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-S = InspectionStatus
-K = InspectionKind
 NOW = datetime.datetime(2026, 5, 6, 9, 30, tzinfo=datetime.UTC)
 
 # Known numbers: 10 + 7.4 + 0 + 2.5 + 15 + 3 + 10 = 47.9 of 60 → 79.8.
@@ -110,7 +108,7 @@ def test_planned_started_scored_completed_with_one_audit_entry_per_step(
 ):
     inspection = plan(official, estate_x, [inspector, inspector_2], checklist)
     assert (inspection.status, inspection.company, inspection.district) == (
-        S.PLANNED,
+        InspectionStatus.PLANNED,
         company_a,
         district_1,
     )
@@ -121,11 +119,11 @@ def test_planned_started_scored_completed_with_one_audit_entry_per_step(
     inspections.add_photo(inspection, png(), actor=inspector, caption="3号楼绿地")
     done = inspections.complete_inspection(inspection, actor=inspector, findings="绿化、门岗待整改")
 
-    assert done.status == S.COMPLETED
+    assert done.status == InspectionStatus.COMPLETED
     assert (done.started_at, done.completed_at) == (NOW, NOW)
     assert (done.score, done.findings) == (Decimal("79.8"), "绿化、门岗待整改")
     inspection.refresh_from_db()
-    assert inspection.status == S.COMPLETED
+    assert inspection.status == InspectionStatus.COMPLETED
     assert audit_actions(inspection) == [
         ("cases.inspection.planned", official.pk),
         ("cases.inspection.started", inspector.pk),
@@ -137,8 +135,8 @@ def test_planned_started_scored_completed_with_one_audit_entry_per_step(
         action="cases.inspection.completed"
     )
     assert completed.data == {
-        "from_status": S.IN_PROGRESS,
-        "to_status": S.COMPLETED,
+        "from_status": InspectionStatus.IN_PROGRESS,
+        "to_status": InspectionStatus.COMPLETED,
         "score": "79.8",
         "failed_items": ["3.1", "4.1"],
     }
@@ -240,14 +238,14 @@ def test_a_campaign_inspection_needs_a_campaign_running_on_the_day(
         district=district_1,
     )
     with pytest.raises(InspectionError, match="needs its campaign"):
-        plan(official, estate_x, team, checklist, kind=K.CAMPAIGN)
+        plan(official, estate_x, team, checklist, kind=InspectionKind.CAMPAIGN)
     with pytest.raises(InspectionError, match="from 2026-05-01 to 2026-05-31"):
         plan(
             official,
             estate_x,
             team,
             checklist,
-            kind=K.CAMPAIGN,
+            kind=InspectionKind.CAMPAIGN,
             campaign=campaign,
             planned_on=datetime.date(2026, 6, 1),
         )
@@ -255,10 +253,12 @@ def test_a_campaign_inspection_needs_a_campaign_running_on_the_day(
         name="西岭专项", starts_on=campaign.starts_on, ends_on=campaign.ends_on, district=district_2
     )
     with pytest.raises(InspectionError, match="not run in the district"):
-        plan(official, estate_x, team, checklist, kind=K.CAMPAIGN, campaign=elsewhere)
+        plan(official, estate_x, team, checklist, kind=InspectionKind.CAMPAIGN, campaign=elsewhere)
     assert not Inspection.objects.exists()
 
-    inspection = plan(official, estate_x, team, checklist, kind=K.CAMPAIGN, campaign=campaign)
+    inspection = plan(
+        official, estate_x, team, checklist, kind=InspectionKind.CAMPAIGN, campaign=campaign
+    )
     assert inspection.campaign == campaign
 
 
@@ -267,13 +267,17 @@ def test_a_complaint_inspection_needs_a_complaint_about_the_estate(
 ):
     elsewhere = make_complaint(estate=estate_y).complaint
     with pytest.raises(InspectionError, match="needs its complaint"):
-        plan(official, estate_x, team, checklist, kind=K.COMPLAINT)
+        plan(official, estate_x, team, checklist, kind=InspectionKind.COMPLAINT)
     with pytest.raises(InspectionError, match="is not about"):
-        plan(official, estate_x, team, checklist, kind=K.COMPLAINT, complaint=elsewhere)
+        plan(
+            official, estate_x, team, checklist, kind=InspectionKind.COMPLAINT, complaint=elsewhere
+        )
     assert not Inspection.objects.exists()
 
     complaint = make_complaint(estate=estate_x).complaint
-    inspection = plan(official, estate_x, team, checklist, kind=K.COMPLAINT, complaint=complaint)
+    inspection = plan(
+        official, estate_x, team, checklist, kind=InspectionKind.COMPLAINT, complaint=complaint
+    )
     assert inspection.complaint == complaint
 
 
@@ -281,7 +285,7 @@ def test_a_reinspection_needs_the_order_it_checks(
     official, estate_x, company_a, district_1, team, checklist
 ):
     with pytest.raises(InspectionError, match="needs the rectification order"):
-        plan(official, estate_x, team, checklist, kind=K.REINSPECTION)
+        plan(official, estate_x, team, checklist, kind=InspectionKind.REINSPECTION)
     assert not Inspection.objects.exists()
 
     order = RectificationOrder.objects.create(
@@ -292,13 +296,15 @@ def test_a_reinspection_needs_the_order_it_checks(
         requirements="整改绿地",
         deadline=datetime.date(2026, 6, 1),
     )
-    inspection = plan(official, estate_x, team, checklist, kind=K.REINSPECTION, order=order)
+    inspection = plan(
+        official, estate_x, team, checklist, kind=InspectionKind.REINSPECTION, order=order
+    )
     assert inspection.order == order
 
 
 def test_a_random_spot_check_needs_its_draw(official, estate_x, team, checklist):
     with pytest.raises(InspectionError, match="needs the random draw"):
-        plan(official, estate_x, team, checklist, kind=K.RANDOM)
+        plan(official, estate_x, team, checklist, kind=InspectionKind.RANDOM)
     assert not Inspection.objects.exists()
 
 
@@ -317,12 +323,14 @@ def test_starting_twice_is_quiet(planned, inspector, inspector_2, time_machine):
     time_machine.move_to(NOW + datetime.timedelta(hours=1), tick=False)
     again = inspections.start_inspection(planned, actor=inspector_2)
 
-    assert (again.status, again.started_at) == (S.IN_PROGRESS, NOW)
+    assert (again.status, again.started_at) == (InspectionStatus.IN_PROGRESS, NOW)
     assert [a for a, _user in audit_actions(planned)].count("cases.inspection.started") == 1
 
 
 def test_an_official_of_the_district_may_work_an_inspection_not_assigned_to_them(planned, official):
-    assert inspections.start_inspection(planned, actor=official).status == S.IN_PROGRESS
+    assert (
+        inspections.start_inspection(planned, actor=official).status == InspectionStatus.IN_PROGRESS
+    )
 
 
 def test_completing_twice_is_quiet(started, checklist, inspector, inspector_2):
@@ -330,7 +338,7 @@ def test_completing_twice_is_quiet(started, checklist, inspector, inspector_2):
     inspections.complete_inspection(started, actor=inspector, findings="第一次")
     again = inspections.complete_inspection(started, actor=inspector_2, findings="第二次")
 
-    assert (again.status, again.findings) == (S.COMPLETED, "第一次")
+    assert (again.status, again.findings) == (InspectionStatus.COMPLETED, "第一次")
     assert [a for a, _user in audit_actions(started)].count("cases.inspection.completed") == 1
 
 
@@ -338,12 +346,12 @@ def test_completing_twice_is_quiet(started, checklist, inspector, inspector_2):
 def test_cancelling_with_a_reason(request, inspector, begin):
     inspection = request.getfixturevalue(begin)
     cancelled = inspections.cancel_inspection(inspection, actor=inspector, reason="小区封闭管理")
-    assert cancelled.status == S.CANCELLED
+    assert cancelled.status == InspectionStatus.CANCELLED
     entry = ModelLogEntry.objects.for_instance(inspection).get(action="cases.inspection.cancelled")
     assert (entry.user, entry.data["reason"], entry.data["to_status"]) == (
         inspector,
         "小区封闭管理",
-        S.CANCELLED,
+        InspectionStatus.CANCELLED,
     )
     # Repeated: quiet, no second entry.
     inspections.cancel_inspection(inspection, actor=inspector, reason="再次")

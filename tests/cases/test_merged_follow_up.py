@@ -9,7 +9,6 @@ from cases.workflow import TransitionNotAllowed
 from tests.factories import make_complaint
 
 pytestmark = pytest.mark.django_db
-S = CaseStatus
 
 
 @pytest.fixture
@@ -26,7 +25,7 @@ def follower(estate_x, primary, official):
 
 
 def resolve(primary, official, inspector):
-    if primary.status in (S.SUBMITTED,):
+    if primary.status in (CaseStatus.SUBMITTED,):
         workflow.accept_case(primary, actor=official)
     dispatch.dispatch_case(primary, actor=official, inspector=inspector)
     primary.refresh_from_db()
@@ -51,8 +50,8 @@ def test_a_satisfied_rating_is_recorded_on_the_merged_complaint_only(
     merging.record_merged_follow_up(follower, satisfaction=Satisfaction.SATISFIED, comment="好")
     follower.refresh_from_db()
     primary.refresh_from_db()
-    assert (follower.status, follower.satisfaction) == (S.MERGED, Satisfaction.SATISFIED)
-    assert (primary.status, primary.satisfaction) == (S.RESOLVED, "")
+    assert (follower.status, follower.satisfaction) == (CaseStatus.MERGED, Satisfaction.SATISFIED)
+    assert (primary.status, primary.satisfaction) == (CaseStatus.RESOLVED, "")
     event = follower.events.get(action="cases.complaint.followed_up")
     assert event.is_public and event.data["comment"] == "好"
     assert not merging.can_rate_merged(follower)
@@ -93,7 +92,7 @@ def test_unsatisfied_reopens_the_primary_once_then_flags_it(
         follower, satisfaction=Satisfaction.UNSATISFIED, comment="没修好"
     )
     primary.refresh_from_db()
-    assert (primary.status, primary.reopen_count) == (S.REOPENED, 1)
+    assert (primary.status, primary.reopen_count) == (CaseStatus.REOPENED, 1)
     assert primary.events.filter(action="cases.complaint.unsatisfied_again").count() == 1
 
     second = make_complaint(estate=estate_x, phone="13900000003").complaint
@@ -102,5 +101,5 @@ def test_unsatisfied_reopens_the_primary_once_then_flags_it(
     second = Complaint.objects.get(pk=second.pk)
     merging.record_merged_follow_up(second, satisfaction=Satisfaction.UNSATISFIED)
     primary.refresh_from_db()
-    assert (primary.status, primary.reopen_count) == (S.RESOLVED, 1)  # not reopened twice
+    assert (primary.status, primary.reopen_count) == (CaseStatus.RESOLVED, 1)  # not reopened twice
     assert primary.events.filter(action="cases.complaint.unsatisfied_again").count() == 2

@@ -11,7 +11,6 @@ from search.models import IndexOutbox
 from tests.factories import make_complaint
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-S = CaseStatus
 
 
 @pytest.fixture
@@ -48,16 +47,16 @@ def test_an_inspector_merges_a_duplicate(primary, duplicate, inspector, official
     result = merging.merge_complaint(duplicate, into=primary, actor=inspector, note="同一部电梯")
     duplicate.refresh_from_db()
     assert result.pk == duplicate.pk
-    assert (duplicate.status, duplicate.merged_into) == (S.MERGED, primary)
+    assert (duplicate.status, duplicate.merged_into) == (CaseStatus.MERGED, primary)
     merged = duplicate.events.get(action=merging.MERGED)
     assert merged.is_public and merged.user == inspector
-    assert (merged.from_status, merged.to_status) == (S.SUBMITTED, S.MERGED)
+    assert (merged.from_status, merged.to_status) == (CaseStatus.SUBMITTED, CaseStatus.MERGED)
     assert merged.data == {"into": primary.tracking_number}
     flag = primary.events.get(action=merging.DUPLICATE_MERGED)
     assert flag.is_public is False
     assert flag.data == {"duplicate": duplicate.tracking_number, "note": "同一部电梯"}
     primary.refresh_from_db()
-    assert primary.status == S.ACCEPTED  # the primary goes on as it was
+    assert primary.status == CaseStatus.ACCEPTED  # the primary goes on as it was
 
 
 def test_merging_queues_both_cases_for_indexing(primary, duplicate, inspector):
@@ -96,7 +95,7 @@ def test_a_duplicate_in_progress_can_be_merged(primary, duplicate, official, ins
     start(duplicate, official, inspector)
     merging.merge_complaint(duplicate, into=primary, actor=inspector)
     duplicate.refresh_from_db()
-    assert duplicate.status == S.MERGED
+    assert duplicate.status == CaseStatus.MERGED
 
 
 @pytest.mark.parametrize(
@@ -127,7 +126,7 @@ def test_an_administrator_merges_across_districts(duplicate, estate_y, admin):
 def test_a_case_cannot_be_merged_into_itself(primary, official):
     with pytest.raises(TransitionNotAllowed, match="itself"):
         merging.merge_complaint(primary, into=Complaint.objects.get(pk=primary.pk), actor=official)
-    assert snapshot(primary) == [(S.SUBMITTED, None, 1)]
+    assert snapshot(primary) == [(CaseStatus.SUBMITTED, None, 1)]
 
 
 @pytest.mark.parametrize("state", ["rejected", "resolved", "followed_up", "closed"])

@@ -26,8 +26,6 @@ from portal.models import EnforcementIndexPage
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
-P = PenaltyStatus
-K = PenaltyKind
 NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
 TODAY = datetime.date(2026, 3, 2)
 PERSONAL = "业主张伟（电话13812345678，身份证110101199003071234，邮箱zhang.wei@example.com）"
@@ -67,8 +65,8 @@ def licence(company_a, company_a_staff, official):
     )
 
 
-def propose(actor, company, kind=K.FINE, **kwargs) -> Penalty:
-    if kind == K.FINE:
+def propose(actor, company, kind=PenaltyKind.FINE, **kwargs) -> Penalty:
+    if kind == PenaltyKind.FINE:
         kwargs.setdefault("fine_amount", Decimal("30000"))
     return penalties.propose_penalty(
         actor=actor,
@@ -131,7 +129,11 @@ def full_lifecycle(inspector, approver, official, company, **kwargs) -> Penalty:
 
 def test_inspector_proposes_a_fine(inspector, company_a, estate_x):
     penalty = propose(inspector, company_a, estate=estate_x)
-    assert (penalty.status, penalty.kind, penalty.fine_amount) == (P.PROPOSED, K.FINE, 30000)
+    assert (penalty.status, penalty.kind, penalty.fine_amount) == (
+        PenaltyStatus.PROPOSED,
+        PenaltyKind.FINE,
+        30000,
+    )
     assert (penalty.district_id, penalty.proposed_by, penalty.decision_number) == (
         estate_x.district_id,
         inspector,
@@ -145,17 +147,17 @@ def test_the_district_follows_the_inspection_or_order(estate_y, admin):
     order = rectification.issue_order(
         actor=admin, company=company_b, requirements="x", deadline=TODAY, estate=estate_y
     )
-    penalty = propose(admin, company_b, K.WARNING, order=order)
+    penalty = propose(admin, company_b, PenaltyKind.WARNING, order=order)
     assert (penalty.district_id, penalty.estate) == (estate_y.district_id, estate_y)
 
 
 @pytest.mark.parametrize(
     ("kind", "amount", "message"),
     [
-        (K.FINE, None, "A fine needs a positive amount"),
-        (K.FINE, Decimal("0"), "A fine needs a positive amount"),
-        (K.FINE, Decimal("-100"), "A fine needs a positive amount"),
-        (K.WARNING, Decimal("500"), "Only a fine has an amount"),
+        (PenaltyKind.FINE, None, "A fine needs a positive amount"),
+        (PenaltyKind.FINE, Decimal("0"), "A fine needs a positive amount"),
+        (PenaltyKind.FINE, Decimal("-100"), "A fine needs a positive amount"),
+        (PenaltyKind.WARNING, Decimal("500"), "Only a fine has an amount"),
         ("jail", None, "Choose a warning, a fine"),
     ],
 )
@@ -170,31 +172,31 @@ def test_the_amount_fits_the_kind(inspector, company_a, kind, amount, message):
 
 def test_a_violation_and_its_legal_basis_are_required(inspector, company_a):
     with pytest.raises(PenaltyError, match="violation and its legal basis"):
-        propose(inspector, company_a, K.WARNING, legal_basis=" ")
+        propose(inspector, company_a, PenaltyKind.WARNING, legal_basis=" ")
     assert not Penalty.objects.exists()
 
 
 def test_a_suspension_needs_an_approved_licence(inspector, company_a, company_a_staff):
     with pytest.raises(PenaltyError, match="no licence this penalty can act on"):
-        propose(inspector, company_a, K.SUSPENSION)
+        propose(inspector, company_a, PenaltyKind.SUSPENSION)
     applied = licensing.apply_for_licence(company_a, actor=company_a_staff, scope="住宅物业管理")
     with pytest.raises(PenaltyError, match="is “Applied”: this penalty cannot act on it"):
-        propose(inspector, company_a, K.SUSPENSION, licence=applied)
+        propose(inspector, company_a, PenaltyKind.SUSPENSION, licence=applied)
     assert not Penalty.objects.exists()
 
 
 def test_a_suspension_acts_on_the_companys_approved_licence(inspector, company_a, licence):
-    assert propose(inspector, company_a, K.SUSPENSION).licence == licence
+    assert propose(inspector, company_a, PenaltyKind.SUSPENSION).licence == licence
 
 
 def test_a_licence_of_another_company_is_refused(admin, company_b, licence):
     with pytest.raises(PenaltyError, match="belongs to another company"):
-        propose(admin, company_b, K.REVOCATION, licence=licence)
+        propose(admin, company_b, PenaltyKind.REVOCATION, licence=licence)
 
 
 def test_a_warning_names_no_licence(inspector, company_a, licence):
     with pytest.raises(PenaltyError, match="Only a suspension or a revocation"):
-        propose(inspector, company_a, K.WARNING, licence=licence)
+        propose(inspector, company_a, PenaltyKind.WARNING, licence=licence)
 
 
 @pytest.mark.parametrize("who", ["other_district_inspector", "company_a_staff", "evaluator"])
@@ -213,7 +215,7 @@ def test_another_official_approves_with_a_numbered_decision_and_its_document(
     penalty = penalties.approve_penalty(proposed, actor=approver, decision="罚款人民币三万元。")
     assert penalty.decision_number == "青岚住建罚〔2026〕第001号"
     assert (penalty.status, penalty.decided_on, penalty.approved_by) == (
-        P.APPROVED,
+        PenaltyStatus.APPROVED,
         TODAY,
         approver,
     )
@@ -230,7 +232,7 @@ def test_another_official_approves_with_a_numbered_decision_and_its_document(
 
 
 def test_decision_numbers_count_up(approved, inspector, approver, company_a):
-    second = propose(inspector, company_a, K.WARNING)
+    second = propose(inspector, company_a, PenaltyKind.WARNING)
     penalties.approve_penalty(second, actor=approver, decision="警告。")
     second.refresh_from_db()
     assert second.decision_number == "青岚住建罚〔2026〕第002号"
@@ -244,7 +246,10 @@ def test_the_proposer_cannot_approve_even_as_an_official(official, approver, com
     with pytest.raises(PenaltyError, match="You proposed this penalty"):
         penalties.reject_penalty(penalty, actor=official, reason="撤回")
     assert snapshot(penalty) == before
-    assert penalties.approve_penalty(penalty, actor=approver, decision="罚款").status == P.APPROVED
+    assert (
+        penalties.approve_penalty(penalty, actor=approver, decision="罚款").status
+        == PenaltyStatus.APPROVED
+    )
 
 
 @pytest.mark.parametrize("who", ["inspector", "official_2", "company_a_staff"])
@@ -265,8 +270,11 @@ def test_refusal_needs_a_reason_and_is_final(proposed, approver):
     with pytest.raises(PenaltyError, match="Say why"):
         penalties.reject_penalty(proposed, actor=approver, reason="")
     rejected = penalties.reject_penalty(proposed, actor=approver, reason="证据不足")
-    assert (rejected.status, rejected.rejection_reason) == (P.REJECTED, "证据不足")
-    assert penalties.reject_penalty(proposed, actor=approver, reason="again").status == P.REJECTED
+    assert (rejected.status, rejected.rejection_reason) == (PenaltyStatus.REJECTED, "证据不足")
+    assert (
+        penalties.reject_penalty(proposed, actor=approver, reason="again").status
+        == PenaltyStatus.REJECTED
+    )
     with pytest.raises(PenaltyError, match="“Not approved” cannot become “Approved”"):
         penalties.approve_penalty(proposed, actor=approver, decision="罚款")
 
@@ -280,7 +288,7 @@ def test_an_official_serves_the_decision_and_the_company_is_told(
     with pytest.raises(PenaltyError, match="Only an official of the penalty's district"):
         penalties.serve_penalty(approved, actor=inspector)
     served = penalties.serve_penalty(approved, actor=official)
-    assert served.status == P.SERVED and served.served_at is not None
+    assert served.status == PenaltyStatus.SERVED and served.served_at is not None
     mail = Notification.objects.get(recipient=company_a_staff.email)
     assert served.decision_number in mail.subject
     assert VIOLATION not in mail.body and "13812345678" not in mail.body
@@ -291,7 +299,7 @@ def test_a_proposal_cannot_be_served_or_executed(proposed, official):
         penalties.serve_penalty(proposed, actor=official)
     with pytest.raises(PenaltyError, match="“Proposed” cannot become “Executed”"):
         penalties.record_execution(proposed, actor=official)
-    assert snapshot(proposed)["status"] == P.PROPOSED
+    assert snapshot(proposed)["status"] == PenaltyStatus.PROPOSED
 
 
 def test_execution_writes_the_credit_record_and_the_score_follows(
@@ -299,7 +307,7 @@ def test_execution_writes_the_credit_record_and_the_score_follows(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         executed = penalties.record_execution(served, actor=official)
-    assert executed.status == P.EXECUTED and executed.executed_at is not None
+    assert executed.status == PenaltyStatus.EXECUTED and executed.executed_at is not None
     record = CreditRecord.objects.get(company=company_a)
     assert (record.kind, record.source_key, record.source_label, record.occurred_on) == (
         CreditRecordKind.PENALTY,
@@ -316,7 +324,7 @@ def test_execution_writes_the_credit_record_and_the_score_follows(
 def test_a_suspension_suspends_the_licence_on_execution(
     inspector, approver, official, company_a, licence
 ):
-    penalty = full_lifecycle(inspector, approver, official, company_a, kind=K.SUSPENSION)
+    penalty = full_lifecycle(inspector, approver, official, company_a, kind=PenaltyKind.SUSPENSION)
     licence.refresh_from_db()
     assert (licence.status, licence.penalty_reference) == (
         LicenceStatus.SUSPENDED,
@@ -330,8 +338,10 @@ def test_a_suspension_suspends_the_licence_on_execution(
 def test_a_revocation_revokes_a_suspended_licence(
     inspector, approver, official, company_a, licence
 ):
-    full_lifecycle(inspector, approver, official, company_a, kind=K.SUSPENSION)
-    revocation = full_lifecycle(inspector, approver, official, company_a, kind=K.REVOCATION)
+    full_lifecycle(inspector, approver, official, company_a, kind=PenaltyKind.SUSPENSION)
+    revocation = full_lifecycle(
+        inspector, approver, official, company_a, kind=PenaltyKind.REVOCATION
+    )
     licence.refresh_from_db()
     assert (licence.status, licence.penalty_reference) == (
         LicenceStatus.REVOKED,
@@ -345,13 +355,13 @@ def test_a_revocation_revokes_a_suspended_licence(
 def test_execution_is_refused_when_the_licence_changed_meanwhile(
     inspector, approver, official, company_a, licence
 ):
-    penalty = propose(inspector, company_a, K.SUSPENSION)
+    penalty = propose(inspector, company_a, PenaltyKind.SUSPENSION)
     penalties.approve_penalty(penalty, actor=approver, decision="暂停资质三个月。")
     penalties.serve_penalty(penalty, actor=official)
     licensing.revoke_licence(licence, actor=official, reason="另案吊销")
     with pytest.raises(PenaltyError, match="no longer in a state this penalty can act on"):
         penalties.record_execution(penalty, actor=official)
-    assert Penalty.objects.get(pk=penalty.pk).status == P.SERVED
+    assert Penalty.objects.get(pk=penalty.pk).status == PenaltyStatus.SERVED
     assert not CreditRecord.objects.exists()
     assert Licence.objects.get(pk=licence.pk).penalty_reference == ""
 
@@ -359,13 +369,13 @@ def test_execution_is_refused_when_the_licence_changed_meanwhile(
 def test_publication_creates_the_public_result_without_personal_data(executed, official):
     published = penalties.publish_penalty(executed, actor=official)
     result = published.enforcement_result
-    assert published.status == P.PUBLISHED
+    assert published.status == PenaltyStatus.PUBLISHED
     assert (result.decision_number, result.company_id, result.district_id) == (
         executed.decision_number,
         executed.company_id,
         executed.district_id,
     )
-    assert (result.kind, result.fine_amount, result.decided_on) == (K.FINE, 30000, TODAY)
+    assert (result.kind, result.fine_amount, result.decided_on) == (PenaltyKind.FINE, 30000, TODAY)
     assert result.legal_basis == "《青岚市物业管理条例》第五十八条"
     assert result.decision == "罚款人民币三万元。"
     assert result.published_at == NOW
@@ -384,7 +394,7 @@ def test_names_the_register_holds_are_masked_in_the_public_text(
     company_a.legal_representative = "王建国"
     company_a.save()
     penalty = full_lifecycle(
-        inspector, approver, official, company_a, kind=K.WARNING,
+        inspector, approver, official, company_a, kind=PenaltyKind.WARNING,
         violation="法定代表人王建国拒不配合检查。",
     )  # fmt: skip
     result = penalties.publish_penalty(penalty, actor=official).enforcement_result

@@ -29,7 +29,6 @@ from tests.factories import make_user
 from tests.images import jpeg_with_gps, lying_jpeg, png
 
 pytestmark = pytest.mark.django_db
-S = OrderStatus
 NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)  # 18:00 in Shanghai
 DEADLINE = datetime.date(2026, 3, 20)
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -120,7 +119,7 @@ def test_inspector_issues_a_numbered_order_on_a_completed_inspection(
     order = issue(inspector, inspection)
     assert order.number == "整改〔2026〕第001号"
     assert (order.status, order.company, order.estate, order.district_id) == (
-        S.ISSUED,
+        OrderStatus.ISSUED,
         company_a,
         estate_x,
         estate_x.district_id,
@@ -169,7 +168,7 @@ def test_official_issues_an_order_without_an_inspection(official, company_a, est
         estate=estate_x,
     )  # fmt: skip
     assert (order.status, order.district_id, order.inspection) == (
-        S.ISSUED,
+        OrderStatus.ISSUED,
         estate_x.district_id,
         None,
     )
@@ -227,7 +226,9 @@ def test_the_inspection_must_be_of_the_company(inspection, inspector, company_b)
 
 def test_company_acknowledges_its_order_once(order, company_a_staff, inspector):
     acknowledged = rectification.acknowledge_order(order, actor=company_a_staff)
-    assert acknowledged.status == S.ACKNOWLEDGED and acknowledged.acknowledged_at is not None
+    assert (
+        acknowledged.status == OrderStatus.ACKNOWLEDGED and acknowledged.acknowledged_at is not None
+    )
     again = rectification.acknowledge_order(order, actor=company_a_staff)
     assert again.acknowledged_at == acknowledged.acknowledged_at
     assert trail(order) == [
@@ -252,7 +253,7 @@ def test_submission_stores_photos_reencoded_and_pdfs_as_evidence(order, company_
         response="已清理通道。",
         files=[jpeg_with_gps(), contract_pdf("整改报告.pdf")],
     )
-    assert (result.status, result.response) == (S.SUBMITTED, "已清理通道。")
+    assert (result.status, result.response) == (OrderStatus.SUBMITTED, "已清理通道。")
     assert result.submitted_at is not None and result.acknowledged_at is not None
     photo, report = RectificationEvidence.objects.filter(order=order).order_by("pk")
     assert (photo.content_type, report.content_type) == ("image/jpeg", "application/pdf")
@@ -320,7 +321,7 @@ def test_a_repeated_submission_stores_nothing_more(submitted, company_a_staff):
 def test_inspector_of_the_district_verifies_a_submitted_order(submitted, inspector):
     verified = rectification.verify_order(submitted, actor=inspector, note="现场复查合格")
     assert (verified.status, verified.decided_by, verified.decision_note) == (
-        S.VERIFIED,
+        OrderStatus.VERIFIED,
         inspector,
         "现场复查合格",
     )
@@ -336,7 +337,7 @@ def test_verification_may_rest_on_a_completed_reinspection_of_the_order(
     verified = rectification.verify_order(
         submitted, actor=inspector, note="复查合格", reinspection=reinspection
     )
-    assert verified.status == S.VERIFIED
+    assert verified.status == OrderStatus.VERIFIED
     entry = ModelLogEntry.objects.for_instance(submitted).get(action="cases.order.verified")
     assert entry.data["reinspection"] == reinspection.pk
 
@@ -344,14 +345,14 @@ def test_verification_may_rest_on_a_completed_reinspection_of_the_order(
 def test_an_inspection_of_something_else_is_no_reinspection(submitted, inspector, inspection):
     with pytest.raises(OrderError, match="completed inspection of this order"):
         rectification.verify_order(submitted, actor=inspector, reinspection=inspection)
-    assert RectificationOrder.objects.get(pk=submitted.pk).status == S.SUBMITTED
+    assert RectificationOrder.objects.get(pk=submitted.pk).status == OrderStatus.SUBMITTED
 
 
 def test_an_order_cannot_be_verified_without_evidence(order, submitted, inspector):
     RectificationEvidence.objects.filter(order=submitted).delete()
     with pytest.raises(OrderError, match="cannot be verified without evidence"):
         rectification.verify_order(submitted, actor=inspector, note="")
-    assert RectificationOrder.objects.get(pk=submitted.pk).status == S.SUBMITTED
+    assert RectificationOrder.objects.get(pk=submitted.pk).status == OrderStatus.SUBMITTED
 
 
 def test_an_order_not_yet_submitted_cannot_be_verified(order, inspector, company_a_staff):
@@ -375,7 +376,7 @@ def test_a_submitted_rectification_may_fail_with_a_reason(submitted, inspector):
     with pytest.raises(OrderError, match="Say why"):
         rectification.fail_order(submitted, actor=inspector, note="")
     failed = rectification.fail_order(submitted, actor=inspector, note="门禁仍未修复")
-    assert (failed.status, failed.decision_note) == (S.FAILED, "门禁仍未修复")
+    assert (failed.status, failed.decision_note) == (OrderStatus.FAILED, "门禁仍未修复")
     with pytest.raises(OrderError, match="“Failed” cannot become “Verified”"):
         rectification.verify_order(submitted, actor=inspector)
 
@@ -389,7 +390,7 @@ def test_an_open_order_fails_only_after_its_deadline_and_by_an_official(
     with pytest.raises(OrderError, match="Only an official"):
         rectification.fail_order(order, actor=inspector, note="逾期未整改")
     failed = rectification.fail_order(order, actor=official, note="逾期未整改")
-    assert failed.status == S.FAILED and failed.overdue_since is not None
+    assert failed.status == OrderStatus.FAILED and failed.overdue_since is not None
     assert [action for action, _ in trail(order)][-2:] == [
         "cases.order.overdue",
         "cases.order.failed",
@@ -409,7 +410,7 @@ def test_the_sweep_flags_an_open_order_once_after_its_deadline_day(
     with django_capture_on_commit_callbacks(execute=True):
         assert rectification.flag_overdue_orders() == 1
     flagged = RectificationOrder.objects.get(pk=order.pk)
-    assert flagged.status == S.ISSUED
+    assert flagged.status == OrderStatus.ISSUED
     assert flagged.overdue_since == datetime.datetime(2026, 3, 21, 0, 1, tzinfo=ZONE)
     record = CreditRecord.objects.get(company=company_a)
     assert (record.kind, record.source_key, record.source_label, record.occurred_on) == (
@@ -450,7 +451,7 @@ def test_a_late_submission_before_the_sweep_still_counts_as_overdue(order, compa
     submitted = rectification.submit_rectification(
         order, actor=company_a_staff, response="迟交", files=[png()]
     )
-    assert submitted.status == S.SUBMITTED and submitted.overdue_since is not None
+    assert submitted.status == OrderStatus.SUBMITTED and submitted.overdue_since is not None
     assert CreditRecord.objects.filter(source_key=f"rectification:{order.pk}").count() == 1
     assert rectification.flag_overdue_orders() == 0
 
@@ -502,4 +503,4 @@ def test_each_role_sees_the_orders_of_its_scope(
 
 def test_a_head_of_department_decides_in_every_district(submitted):
     head = make_user("head", Role.OFFICIAL)
-    assert rectification.verify_order(submitted, actor=head, note="").status == S.VERIFIED
+    assert rectification.verify_order(submitted, actor=head, note="").status == OrderStatus.VERIFIED

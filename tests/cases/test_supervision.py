@@ -21,7 +21,6 @@ from foundation.roles import Role
 from tests.factories import make_complaint, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-S = CaseStatus
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOTHING = SweepReport()
 
@@ -52,7 +51,7 @@ def head(db):
     return make_user("head", Role.OFFICIAL)
 
 
-def open_case(estate, status=S.ASSIGNED, **fields) -> Complaint:
+def open_case(estate, status=CaseStatus.ASSIGNED, **fields) -> Complaint:
     with time_machine.travel(at(2026, 3, 9, 10), tick=False):
         complaint = make_complaint(estate=estate).complaint
     Complaint.objects.filter(pk=complaint.pk).update(status=status, **fields)
@@ -105,7 +104,7 @@ def test_the_ladder_climbs_one_rung_at_a_time_and_each_once(
 def test_the_warning_goes_to_the_district_official_while_nobody_is_assigned(
     estate_x, official, other_district_inspector
 ):
-    open_case(estate_x, status=S.ACCEPTED)
+    open_case(estate_x, status=CaseStatus.ACCEPTED)
     assert sweep(at(2026, 3, 26, 9)) == SweepReport(warned=1)
     assert mailed() == ["official@example.test"]
     message = Notification.objects.get()
@@ -144,7 +143,16 @@ def test_a_case_waiting_on_the_complainant_does_not_escalate(estate_x, inspector
     assert mailed() == messages == ["13812345678"]  # only the question to the complainant
 
 
-@pytest.mark.parametrize("status", [S.RESOLVED, S.FOLLOWED_UP, S.CLOSED, S.REJECTED, S.MERGED])
+@pytest.mark.parametrize(
+    "status",
+    [
+        CaseStatus.RESOLVED,
+        CaseStatus.FOLLOWED_UP,
+        CaseStatus.CLOSED,
+        CaseStatus.REJECTED,
+        CaseStatus.MERGED,
+    ],
+)
 def test_a_finished_case_does_not_escalate(estate_x, official, head, status):
     case = open_case(estate_x, status=status)
     assert sweep(at(2026, 4, 10, 10)) == NOTHING
@@ -190,7 +198,7 @@ def test_an_unsigned_dispatch_is_flagged_once_to_the_district_official(
 
 
 def test_an_unsigned_dispatch_of_a_resolved_case_is_left_alone(estate_x, company_a, official):
-    case = open_case(estate_x, status=S.RESOLVED)
+    case = open_case(estate_x, status=CaseStatus.RESOLVED)
     dispatch = Dispatch.objects.create(
         complaint=case, company=company_a, sign_due_at=at(2026, 3, 9, 14)
     )

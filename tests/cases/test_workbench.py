@@ -23,7 +23,6 @@ from cases.models import CaseStatus, Category, Complaint, Dispatch, DispatchStat
 from tests.factories import EstateFactory, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-S = CaseStatus
 REFUSED = "refused"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 3, 16, 10, 0, tzinfo=SHANGHAI)  # a Monday, no holiday near
@@ -43,7 +42,7 @@ def url(tab: str) -> str:
     return reverse(f"cases_admin:workbench_{tab}")
 
 
-def case_row(estate, status=S.ACCEPTED, **fields) -> Complaint:
+def case_row(estate, status=CaseStatus.ACCEPTED, **fields) -> Complaint:
     values = {
         "tracking_number": f"TS2026{next(_numbers):06d}",
         "access_code_digest": "-",
@@ -64,7 +63,7 @@ def case_row(estate, status=S.ACCEPTED, **fields) -> Complaint:
     return Complaint(**values)
 
 
-def make_case(estate, status=S.ACCEPTED, *, created_at=None, **fields) -> Complaint:
+def make_case(estate, status=CaseStatus.ACCEPTED, *, created_at=None, **fields) -> Complaint:
     complaint = case_row(estate, status, **fields)
     complaint.save()
     if created_at is not None:
@@ -88,31 +87,35 @@ def cases(estate_x, estate_y, company_a, company_b, inspector, other_district_in
     x_units = {"assigned_inspector": inspector, "dispatched_company": company_a}
     y_units = {"assigned_inspector": other_district_inspector, "dispatched_company": company_b}
     made = {
-        "x_submitted": make_case(estate_x, S.SUBMITTED),
-        "x_accepted": make_case(estate_x, S.ACCEPTED),
-        "x_reopened": make_case(estate_x, S.REOPENED, reopen_count=1),
-        "x_assigned": make_case(estate_x, S.ASSIGNED, **x_units),
+        "x_submitted": make_case(estate_x, CaseStatus.SUBMITTED),
+        "x_accepted": make_case(estate_x, CaseStatus.ACCEPTED),
+        "x_reopened": make_case(estate_x, CaseStatus.REOPENED, reopen_count=1),
+        "x_assigned": make_case(estate_x, CaseStatus.ASSIGNED, **x_units),
         "x_amber": make_case(
-            estate_x, S.IN_PROGRESS, created_at=LONG_AGO, resolve_due_at=AMBER_DUE, **x_units
+            estate_x,
+            CaseStatus.IN_PROGRESS,
+            created_at=LONG_AGO,
+            resolve_due_at=AMBER_DUE,
+            **x_units,
         ),
         "x_red": make_case(
-            estate_x, S.IN_PROGRESS, created_at=LONG_AGO, resolve_due_at=RED_DUE, **x_units
+            estate_x, CaseStatus.IN_PROGRESS, created_at=LONG_AGO, resolve_due_at=RED_DUE, **x_units
         ),
         "x_red_paused": make_case(
             estate_x,
-            S.IN_PROGRESS,
+            CaseStatus.IN_PROGRESS,
             created_at=LONG_AGO,
             resolve_due_at=RED_DUE,
             awaiting_complainant_since=dt.datetime(2026, 3, 10, 9, tzinfo=SHANGHAI),
             **x_units,
         ),
-        "x_resolved": make_case(estate_x, S.RESOLVED, **x_units),
-        "y_accepted": make_case(estate_y, S.ACCEPTED),
-        "y_assigned": make_case(estate_y, S.ASSIGNED, **y_units),
+        "x_resolved": make_case(estate_x, CaseStatus.RESOLVED, **x_units),
+        "y_accepted": make_case(estate_y, CaseStatus.ACCEPTED),
+        "y_assigned": make_case(estate_y, CaseStatus.ASSIGNED, **y_units),
         "y_red": make_case(
-            estate_y, S.IN_PROGRESS, created_at=LONG_AGO, resolve_due_at=RED_DUE, **y_units
+            estate_y, CaseStatus.IN_PROGRESS, created_at=LONG_AGO, resolve_due_at=RED_DUE, **y_units
         ),
-        "y_resolved": make_case(estate_y, S.RESOLVED, **y_units),
+        "y_resolved": make_case(estate_y, CaseStatus.RESOLVED, **y_units),
     }
     awaiting(made["x_assigned"], inspector=inspector)
     awaiting(made["x_assigned"], company=company_a, sign_due_at=NOW - dt.timedelta(hours=1))
@@ -292,11 +295,11 @@ def test_renders_in_chinese_by_default_and_in_english_by_preference(
 
 def grow(estate, count: int, kind: str, units: dict) -> None:
     fields = {
-        "queue": {"status": S.ACCEPTED},
-        "to_sign": {"status": S.ASSIGNED, **units},
-        "due_soon": {"status": S.IN_PROGRESS, "resolve_due_at": AMBER_DUE, **units},
-        "overdue": {"status": S.IN_PROGRESS, "resolve_due_at": RED_DUE, **units},
-        "follow_up": {"status": S.RESOLVED, **units},
+        "queue": {"status": CaseStatus.ACCEPTED},
+        "to_sign": {"status": CaseStatus.ASSIGNED, **units},
+        "due_soon": {"status": CaseStatus.IN_PROGRESS, "resolve_due_at": AMBER_DUE, **units},
+        "overdue": {"status": CaseStatus.IN_PROGRESS, "resolve_due_at": RED_DUE, **units},
+        "follow_up": {"status": CaseStatus.RESOLVED, **units},
     }[kind]
     made = Complaint.objects.bulk_create([case_row(estate, **fields) for _ in range(count)])
     Complaint.objects.filter(pk__in=[c.pk for c in made]).update(created_at=LONG_AGO)
@@ -380,7 +383,7 @@ def test_bulk_dispatch_sends_cases_to_the_inspector_and_the_responsible_company(
     assert messages_of(response) == ["2 cases dispatched."]
     for complaint in chosen:
         complaint.refresh_from_db()
-        assert complaint.status == S.ASSIGNED
+        assert complaint.status == CaseStatus.ASSIGNED
         assert complaint.assigned_inspector == inspector
         assert complaint.dispatched_company == company_a
         assert complaint.dispatches.filter(status=DispatchStatus.AWAITING_SIGNATURE).count() == 2
@@ -399,7 +402,7 @@ def test_bulk_dispatch_reports_each_refused_case_with_its_reason(
     assert done == "1 case dispatched."
     assert refused.startswith("1 case refused: ") and submitted.tracking_number in refused
     submitted.refresh_from_db()
-    assert submitted.status == S.SUBMITTED and submitted.assigned_inspector is None
+    assert submitted.status == CaseStatus.SUBMITTED and submitted.assigned_inspector is None
 
 
 def test_bulk_dispatch_refuses_a_guessed_case_of_another_district(
@@ -415,7 +418,7 @@ def test_bulk_dispatch_refuses_a_guessed_case_of_another_district(
     assert f"Case {foreign.pk} does not exist or is outside your district" in message
     for complaint in (foreign, cases["x_accepted"]):
         complaint.refresh_from_db()
-        assert complaint.status == S.ACCEPTED and complaint.assigned_inspector is None
+        assert complaint.status == CaseStatus.ACCEPTED and complaint.assigned_inspector is None
     assert not Dispatch.objects.filter(complaint__in=[foreign, cases["x_accepted"]]).exists()
 
 
@@ -445,7 +448,7 @@ def test_bulk_dispatch_with_the_company_refuses_a_case_without_one(
         "No responsible company is known for its estate."
     ]
     unknown_estate.refresh_from_db()
-    assert unknown_estate.status == S.ACCEPTED and not unknown_estate.dispatches.exists()
+    assert unknown_estate.status == CaseStatus.ACCEPTED and not unknown_estate.dispatches.exists()
 
 
 def test_bulk_dispatch_needs_a_unit(client, cases, official):
@@ -457,7 +460,7 @@ def test_bulk_dispatch_needs_a_unit(client, cases, official):
         "Choose an inspector, the responsible company, or both to dispatch to."
     ]
     cases["x_accepted"].refresh_from_db()
-    assert cases["x_accepted"].status == S.ACCEPTED
+    assert cases["x_accepted"].status == CaseStatus.ACCEPTED
 
 
 @pytest.mark.parametrize("user_name", ["inspector", "company_a_staff", "committee_member"])
@@ -469,7 +472,7 @@ def test_only_officials_may_bulk_dispatch(client, request, cases, inspector, use
     )
     assert refused_in_admin(response)
     cases["x_accepted"].refresh_from_db()
-    assert cases["x_accepted"].status == S.ACCEPTED
+    assert cases["x_accepted"].status == CaseStatus.ACCEPTED
     assert not cases["x_accepted"].dispatches.exists()
 
 

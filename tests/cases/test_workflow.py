@@ -9,7 +9,6 @@ from foundation.models import Notification
 from tests.factories import make_complaint
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-S = CaseStatus
 
 
 def test_refusal_is_explained_in_chinese_by_default(official, estate_x):
@@ -39,7 +38,7 @@ def test_full_loop_writes_one_event_per_transition(official, inspector, company_
     workflow.close_case(complaint, actor=official)
 
     complaint.refresh_from_db()
-    assert complaint.status == S.CLOSED
+    assert complaint.status == CaseStatus.CLOSED
     assert complaint.tier == "urgent"
     assert complaint.public_reply == "已更换电梯控制板，恢复运行。"
     moves = list(
@@ -48,13 +47,13 @@ def test_full_loop_writes_one_event_per_transition(official, inspector, company_
         .values_list("from_status", "to_status")
     )
     assert moves == [
-        ("", S.SUBMITTED),
-        (S.SUBMITTED, S.ACCEPTED),
-        (S.ACCEPTED, S.ASSIGNED),
-        (S.ASSIGNED, S.IN_PROGRESS),
-        (S.IN_PROGRESS, S.RESOLVED),
-        (S.RESOLVED, S.FOLLOWED_UP),
-        (S.FOLLOWED_UP, S.CLOSED),
+        ("", CaseStatus.SUBMITTED),
+        (CaseStatus.SUBMITTED, CaseStatus.ACCEPTED),
+        (CaseStatus.ACCEPTED, CaseStatus.ASSIGNED),
+        (CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS),
+        (CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED),
+        (CaseStatus.RESOLVED, CaseStatus.FOLLOWED_UP),
+        (CaseStatus.FOLLOWED_UP, CaseStatus.CLOSED),
     ]
     without_move = CaseEvent.objects.filter(complaint=complaint, to_status="")
     assert sorted(without_move.values_list("action", flat=True)) == [
@@ -71,7 +70,7 @@ def test_illegal_transition_is_refused_and_changes_nothing(official, estate_x):
     with pytest.raises(workflow.TransitionNotAllowed, match="cannot become"):
         workflow.resolve_case(complaint, actor=official, reply="done")
     complaint.refresh_from_db()
-    assert complaint.status == S.SUBMITTED
+    assert complaint.status == CaseStatus.SUBMITTED
     assert complaint.public_reply == ""
     assert CaseEvent.objects.filter(complaint=complaint).count() == 1
 
@@ -80,7 +79,7 @@ def test_repeating_a_reached_state_is_quiet(official, estate_x):
     complaint = make_complaint(estate=estate_x).complaint
     workflow.accept_case(complaint, actor=official)
     workflow.accept_case(complaint, actor=official)
-    assert CaseEvent.objects.filter(complaint=complaint, to_status=S.ACCEPTED).count() == 1
+    assert CaseEvent.objects.filter(complaint=complaint, to_status=CaseStatus.ACCEPTED).count() == 1
 
 
 def test_rejection_needs_a_reason(official, estate_x):
@@ -100,7 +99,7 @@ def test_outsiders_cannot_accept(request, actor_name, estate_x):
     complaint = make_complaint(estate=estate_x).complaint
     with pytest.raises(workflow.TransitionNotAllowed, match="may not"):
         workflow.accept_case(complaint, actor=actor)
-    assert Complaint.objects.get(pk=complaint.pk).status == S.SUBMITTED
+    assert Complaint.objects.get(pk=complaint.pk).status == CaseStatus.SUBMITTED
 
 
 def test_anonymous_cannot_move_an_unresolved_case(estate_x):
@@ -115,15 +114,23 @@ def test_anonymous_cannot_move_an_unresolved_case(estate_x):
 def test_transition_returns_the_event_and_none_when_already_there(official, estate_x):
     complaint = make_complaint(estate=estate_x).complaint
     moved, event = workflow.transition(
-        complaint, actor=official, to=S.ACCEPTED, action="cases.complaint.accepted", public=True
+        complaint,
+        actor=official,
+        to=CaseStatus.ACCEPTED,
+        action="cases.complaint.accepted",
+        public=True,
     )
-    assert (moved.status, event.to_status) == (S.ACCEPTED, S.ACCEPTED)
+    assert (moved.status, event.to_status) == (CaseStatus.ACCEPTED, CaseStatus.ACCEPTED)
     assert event.action == "cases.complaint.accepted"
-    assert complaint.status == S.ACCEPTED  # the caller's instance follows
+    assert complaint.status == CaseStatus.ACCEPTED  # the caller's instance follows
     again, no_event = workflow.transition(
-        complaint, actor=official, to=S.ACCEPTED, action="cases.complaint.accepted", public=True
+        complaint,
+        actor=official,
+        to=CaseStatus.ACCEPTED,
+        action="cases.complaint.accepted",
+        public=True,
     )
-    assert (again.status, no_event) == (S.ACCEPTED, None)
+    assert (again.status, no_event) == (CaseStatus.ACCEPTED, None)
 
 
 def test_a_callers_permission_replaces_the_default_check(official, company_a_staff, estate_x):
@@ -132,21 +139,21 @@ def test_a_callers_permission_replaces_the_default_check(official, company_a_sta
         workflow.transition(
             complaint,
             actor=official,
-            to=S.ACCEPTED,
+            to=CaseStatus.ACCEPTED,
             action="cases.complaint.accepted",
             public=True,
             permitted=False,
         )
-    assert Complaint.objects.get(pk=complaint.pk).status == S.SUBMITTED
+    assert Complaint.objects.get(pk=complaint.pk).status == CaseStatus.SUBMITTED
     workflow.transition(
         complaint,
         actor=company_a_staff,
-        to=S.ACCEPTED,
+        to=CaseStatus.ACCEPTED,
         action="cases.complaint.accepted",
         public=True,
         permitted=True,
     )
-    assert Complaint.objects.get(pk=complaint.pk).status == S.ACCEPTED
+    assert Complaint.objects.get(pk=complaint.pk).status == CaseStatus.ACCEPTED
 
 
 def test_a_callers_permission_does_not_skip_the_transition_table(official, estate_x):
@@ -155,12 +162,12 @@ def test_a_callers_permission_does_not_skip_the_transition_table(official, estat
         workflow.transition(
             complaint,
             actor=official,
-            to=S.CLOSED,
+            to=CaseStatus.CLOSED,
             action="cases.complaint.closed",
             public=True,
             permitted=True,
         )
-    assert Complaint.objects.get(pk=complaint.pk).status == S.SUBMITTED
+    assert Complaint.objects.get(pk=complaint.pk).status == CaseStatus.SUBMITTED
 
 
 def test_log_event_writes_an_event_without_a_status_change(inspector, estate_x):
@@ -170,7 +177,7 @@ def test_log_event_writes_an_event_without_a_status_change(inspector, estate_x):
     )
     assert (event.from_status, event.to_status, event.is_public) == ("", "", False)
     assert (event.user, event.data) == (inspector, {"text": "x"})
-    assert Complaint.objects.get(pk=complaint.pk).status == S.SUBMITTED
+    assert Complaint.objects.get(pk=complaint.pk).status == CaseStatus.SUBMITTED
 
 
 # Resolving a case that a company works on ---------------------------------------------------
@@ -192,7 +199,7 @@ def assert_not_resolved(complaint, inspector):
     with pytest.raises(workflow.TransitionNotAllowed, match="accept the company's answer"):
         workflow.resolve_case(complaint, actor=inspector, reply="已处理")
     complaint = Complaint.objects.get(pk=complaint.pk)
-    assert (complaint.status, complaint.public_reply) == (S.IN_PROGRESS, "")
+    assert (complaint.status, complaint.public_reply) == (CaseStatus.IN_PROGRESS, "")
     assert complaint.events.count() == events
 
 
@@ -219,7 +226,7 @@ def test_resolving_after_the_answer_was_accepted(company_working, inspector, com
     answer = dispatch.submit_answer(company_working, actor=company_a_staff, text="已处理")
     dispatch.review_answer(answer, actor=inspector, accept=True)
     resolved = workflow.resolve_case(company_working, actor=inspector, reply="已处理完毕")
-    assert (resolved.status, resolved.public_reply) == (S.RESOLVED, "已处理完毕")
+    assert (resolved.status, resolved.public_reply) == (CaseStatus.RESOLVED, "已处理完毕")
 
 
 def test_a_case_only_the_inspector_works_needs_no_answer(estate_x, official, inspector):
@@ -227,7 +234,7 @@ def test_a_case_only_the_inspector_works_needs_no_answer(estate_x, official, ins
     dispatch.dispatch_case(complaint, actor=official, inspector=inspector)
     dispatch.sign_dispatch(complaint.dispatches.get(), actor=inspector)
     assert workflow.resolve_case(complaint, actor=inspector, reply="现场核实已修复").status == (
-        S.RESOLVED
+        CaseStatus.RESOLVED
     )
 
 
@@ -241,7 +248,7 @@ def test_only_regulator_staff_resolve(request, company_working, actor_name, insp
         workflow.resolve_case(
             company_working, actor=request.getfixturevalue(actor_name), reply="已处理"
         )
-    assert Complaint.objects.get(pk=company_working.pk).status == S.IN_PROGRESS
+    assert Complaint.objects.get(pk=company_working.pk).status == CaseStatus.IN_PROGRESS
 
 
 # Satisfaction follow-up: an unsatisfied rating reopens once --------------------------------
@@ -260,7 +267,7 @@ def test_unsatisfied_reopens_once_and_tells_the_official(
     workflow.record_follow_up(complaint, actor=None, satisfaction="unsatisfied", comment="没修好")
     complaint.refresh_from_db()
     assert (complaint.status, complaint.satisfaction, complaint.reopen_count) == (
-        S.REOPENED,
+        CaseStatus.REOPENED,
         "unsatisfied",
         1,
     )
@@ -282,7 +289,7 @@ def test_a_second_unsatisfied_rating_is_recorded_and_flagged(
 
     workflow.record_follow_up(complaint, actor=None, satisfaction="unsatisfied", comment="还是坏")
     complaint.refresh_from_db()
-    assert (complaint.status, complaint.reopen_count) == (S.FOLLOWED_UP, 1)
+    assert (complaint.status, complaint.reopen_count) == (CaseStatus.FOLLOWED_UP, 1)
     flag = CaseEvent.objects.get(complaint=complaint, action="cases.complaint.unsatisfied_again")
     assert not flag.is_public and flag.data["comment"] == "还是坏"
     assert official_mails(official).filter(subject__contains="unsatisfied again").count() == 1
@@ -311,7 +318,7 @@ def test_a_case_reopened_by_the_official_is_not_reopened_by_the_rating(
     )
     workflow.resolve_case(complaint, actor=inspector, reply="再次处理")
     workflow.record_follow_up(complaint, actor=None, satisfaction="unsatisfied")
-    assert Complaint.objects.get(pk=complaint.pk).status == S.FOLLOWED_UP
+    assert Complaint.objects.get(pk=complaint.pk).status == CaseStatus.FOLLOWED_UP
 
 
 def test_reopening_needs_a_reason(official, inspector, estate_x):
@@ -323,7 +330,7 @@ def test_reopening_needs_a_reason(official, inspector, estate_x):
     with pytest.raises(workflow.TransitionNotAllowed, match="needs a reason"):
         workflow.reopen_case(complaint, actor=official, reason=" ")
     complaint.refresh_from_db()
-    assert (complaint.status, complaint.reopen_count) == (S.FOLLOWED_UP, 0)
+    assert (complaint.status, complaint.reopen_count) == (CaseStatus.FOLLOWED_UP, 0)
 
 
 def test_a_rating_other_than_the_three_is_refused(official, inspector, estate_x):
@@ -338,4 +345,4 @@ def test_the_citizen_cannot_rate_an_unresolved_case(official, estate_x):
     with pytest.raises(workflow.TransitionNotAllowed):
         workflow.record_follow_up(complaint, actor=None, satisfaction="unsatisfied")
     complaint.refresh_from_db()
-    assert (complaint.status, complaint.reopen_count) == (S.ACCEPTED, 0)
+    assert (complaint.status, complaint.reopen_count) == (CaseStatus.ACCEPTED, 0)

@@ -29,7 +29,6 @@ from enterprises.models import (
 from tests.enterprises.pdfs import contract_pdf, html_named_pdf
 
 pytestmark = pytest.mark.django_db
-L = LicenceStatus
 TODAY = datetime.date(2026, 3, 2)
 APPROVAL = {"approve-valid_from": "2026-03-01", "approve-valid_until": "2029-02-28"}
 
@@ -116,7 +115,10 @@ def test_official_approves_a_licence_and_the_audit_entry_is_written(client, appl
     assert back_to_inspect(response, "licences", applied)
     assert levels(response) == [messages.SUCCESS]
     applied.refresh_from_db()
-    assert (applied.status, applied.valid_until) == (L.APPROVED, datetime.date(2029, 2, 28))
+    assert (applied.status, applied.valid_until) == (
+        LicenceStatus.APPROVED,
+        datetime.date(2029, 2, 28),
+    )
     assert ("enterprises.licence.approved", official.pk) in audit(applied)
 
 
@@ -126,7 +128,7 @@ def test_company_staff_cannot_approve_their_own_application(client, applied, com
     assert response.status_code == 403
     assert applied.company.name in response.content.decode()  # the module's reason
     applied.refresh_from_db()
-    assert applied.status == L.APPLIED
+    assert applied.status == LicenceStatus.APPLIED
     assert audit(applied) == [("enterprises.licence.applied", company_a_staff.pk)]
 
 
@@ -136,7 +138,7 @@ def test_outsiders_do_not_find_the_licence(client, request, applied, outsider):
     response = press(client, "licences", "approve", applied, APPROVAL)
     assert response.status_code == 404
     applied.refresh_from_db()
-    assert applied.status == L.APPLIED
+    assert applied.status == LicenceStatus.APPLIED
 
 
 def test_an_inspector_of_the_district_is_refused(client, applied, inspector):
@@ -144,7 +146,7 @@ def test_an_inspector_of_the_district_is_refused(client, applied, inspector):
     response = press(client, "licences", "reject", applied, {"reject-reason": "材料不全"})
     assert response.status_code == 403
     applied.refresh_from_db()
-    assert applied.status == L.APPLIED
+    assert applied.status == LicenceStatus.APPLIED
 
 
 def test_a_get_on_a_transition_is_not_allowed(client, applied, official):
@@ -152,7 +154,7 @@ def test_a_get_on_a_transition_is_not_allowed(client, applied, official):
     response = client.get(reverse("register_licences:approve", args=[applied.pk]), APPROVAL)
     assert response.status_code == 405
     applied.refresh_from_db()
-    assert applied.status == L.APPLIED
+    assert applied.status == LicenceStatus.APPLIED
 
 
 def test_dates_the_module_refuses_come_back_as_an_error(client, applied, official):
@@ -162,7 +164,7 @@ def test_dates_the_module_refuses_come_back_as_an_error(client, applied, officia
     assert back_to_inspect(response, "licences", applied)
     assert levels(response) == [messages.ERROR]
     applied.refresh_from_db()
-    assert applied.status == L.APPLIED
+    assert applied.status == LicenceStatus.APPLIED
     assert len(audit(applied)) == 1
 
 
@@ -171,7 +173,7 @@ def test_a_rejection_without_a_reason_changes_nothing(client, applied, official)
     response = press(client, "licences", "reject", applied, {"reject-reason": ""})
     assert levels(response) == [messages.ERROR]
     applied.refresh_from_db()
-    assert (applied.status, applied.decision_reason) == (L.APPLIED, "")
+    assert (applied.status, applied.decision_reason) == (LicenceStatus.APPLIED, "")
 
 
 def test_a_rejected_application_cannot_be_approved(client, applied, official):
@@ -180,7 +182,7 @@ def test_a_rejected_application_cannot_be_approved(client, applied, official):
     response = press(client, "licences", "approve", applied, APPROVAL)
     assert levels(response) == [messages.ERROR]
     applied.refresh_from_db()
-    assert applied.status == L.REJECTED
+    assert applied.status == LicenceStatus.REJECTED
 
 
 def test_official_suspends_and_reinstates_a_licence(client, approved, official):
@@ -193,10 +195,13 @@ def test_official_suspends_and_reinstates_a_licence(client, approved, official):
         {"suspend-reason": "整改期间", "suspend-penalty_reference": "东罚〔2026〕3号"},
     )
     approved.refresh_from_db()
-    assert (approved.status, approved.penalty_reference) == (L.SUSPENDED, "东罚〔2026〕3号")
+    assert (approved.status, approved.penalty_reference) == (
+        LicenceStatus.SUSPENDED,
+        "东罚〔2026〕3号",
+    )
     press(client, "licences", "reinstate", approved, {"reinstate-note": "已整改"})
     approved.refresh_from_db()
-    assert approved.status == L.APPROVED
+    assert approved.status == LicenceStatus.APPROVED
     trail = audit(approved)
     assert trail[-2] == ("enterprises.licence.suspended", official.pk)
     assert trail[-1][1] == official.pk  # the reinstatement, by the official
@@ -206,7 +211,7 @@ def test_company_staff_apply_for_a_renewal_from_their_licence(client, approved, 
     client.force_login(company_a_staff)
     press(client, "licences", "renew", approved, {"renew-scope": "住宅及商业物业管理"})
     renewal = Licence.objects.get(renewal_of=approved)
-    assert (renewal.status, renewal.scope) == (L.APPLIED, "住宅及商业物业管理")
+    assert (renewal.status, renewal.scope) == (LicenceStatus.APPLIED, "住宅及商业物业管理")
 
 
 def test_the_inspect_screen_offers_only_the_users_buttons(

@@ -21,7 +21,6 @@ from tests.enterprises.pdfs import bom_pdf, contract_pdf, html_named_pdf, pdf_by
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
-C = ContractStatus
 NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
 STARTS = datetime.date(2026, 1, 1)
 ENDS = datetime.date(2028, 12, 31)
@@ -92,7 +91,7 @@ def snapshot(contract) -> dict:
 def test_company_staff_submits_a_contract_with_its_pdf(
     submitted, company_a, company_a_staff, media_root
 ):
-    assert submitted.status == C.SUBMITTED
+    assert submitted.status == ContractStatus.SUBMITTED
     assert (submitted.company, submitted.submitted_by) == (company_a, company_a_staff)
     assert submitted.fee_items == "车位管理费 80元/月"
     files = stored_files(media_root)
@@ -179,7 +178,11 @@ def test_filing_makes_the_contract_company_the_managing_company(
     contract = submit(company_b_staff, company_b, estate_x)
     contracts.file_contract(contract, actor=official)
     contract.refresh_from_db()
-    assert (contract.status, contract.decided_by, contract.decided_at) == (C.FILED, official, NOW)
+    assert (contract.status, contract.decided_by, contract.decided_at) == (
+        ContractStatus.FILED,
+        official,
+        NOW,
+    )
     assert Estate.objects.get(pk=estate_x.pk).managing_company == company_b
     assert audit_trail(contract)[-1] == ("enterprises.contract.filed", official.pk)
     entry = ModelLogEntry.objects.for_instance(contract).order_by("-id").first()
@@ -220,7 +223,9 @@ def test_a_second_filing_for_the_estate_is_refused_naming_the_filed_one(
     assert "terminate it" in message
     assert snapshot(second) == before
     assert Estate.objects.get(pk=estate_x.pk).managing_company == company_a
-    assert ServiceContract.objects.filter(estate=estate_x, status=C.FILED).get() == filed
+    assert (
+        ServiceContract.objects.filter(estate=estate_x, status=ContractStatus.FILED).get() == filed
+    )
 
 
 def test_after_termination_another_contract_can_be_filed(
@@ -229,7 +234,9 @@ def test_after_termination_another_contract_can_be_filed(
     contracts.terminate_contract(filed, actor=official, reason="业主大会决定解聘")
     second = submit(company_b_staff, company_b, estate_x)
     contracts.file_contract(second, actor=official)
-    assert ServiceContract.objects.filter(estate=estate_x, status=C.FILED).get() == second
+    assert (
+        ServiceContract.objects.filter(estate=estate_x, status=ContractStatus.FILED).get() == second
+    )
     assert Estate.objects.get(pk=estate_x.pk).managing_company == company_b
 
 
@@ -279,7 +286,7 @@ def test_two_officials_filing_at_once_file_only_one(
     results = list(outcomes.values())
     assert len(results) == 2 and results.count("filed") == 1
     assert "already has a filed contract" in next(r for r in results if r != "filed")
-    winner = ServiceContract.objects.get(estate=estate_x, status=C.FILED)
+    winner = ServiceContract.objects.get(estate=estate_x, status=ContractStatus.FILED)
     assert Estate.objects.get(pk=estate_x.pk).managing_company_id == winner.company_id
 
 
@@ -289,7 +296,10 @@ def test_two_officials_filing_at_once_file_only_one(
 def test_official_returns_a_contract_with_a_reason(submitted, official):
     contracts.return_contract(submitted, actor=official, reason=" 合同附件缺页 ")
     submitted.refresh_from_db()
-    assert (submitted.status, submitted.decision_reason) == (C.RETURNED, "合同附件缺页")
+    assert (submitted.status, submitted.decision_reason) == (
+        ContractStatus.RETURNED,
+        "合同附件缺页",
+    )
     assert audit_trail(submitted)[-1] == ("enterprises.contract.returned", official.pk)
 
 
@@ -329,14 +339,14 @@ def test_a_filed_contract_cannot_be_returned(filed, official):
 def test_official_terminates_and_the_estate_has_no_managing_company(filed, estate_x, official):
     contracts.terminate_contract(filed, actor=official, reason="业主大会决定解聘")
     filed.refresh_from_db()
-    assert (filed.status, filed.decision_reason) == (C.TERMINATED, "业主大会决定解聘")
+    assert (filed.status, filed.decision_reason) == (ContractStatus.TERMINATED, "业主大会决定解聘")
     assert Estate.objects.get(pk=estate_x.pk).managing_company is None
     assert audit_trail(filed)[-1] == ("enterprises.contract.terminated", official.pk)
 
 
 def test_the_company_itself_may_terminate(filed, estate_x, company_a_staff):
     contracts.terminate_contract(filed, actor=company_a_staff, reason="协商一致提前解除")
-    assert ServiceContract.objects.get(pk=filed.pk).status == C.TERMINATED
+    assert ServiceContract.objects.get(pk=filed.pk).status == ContractStatus.TERMINATED
     assert Estate.objects.get(pk=estate_x.pk).managing_company is None
     assert audit_trail(filed)[-1] == ("enterprises.contract.terminated", company_a_staff.pk)
 

@@ -15,7 +15,6 @@ from foundation.roles import Role
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
-L = LicenceStatus
 NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
 FROM = datetime.date(2026, 3, 1)
 UNTIL = datetime.date(2029, 2, 28)
@@ -73,7 +72,7 @@ def snapshot(licence) -> dict:
 def test_company_staff_applies_for_its_own_company(company_a, company_a_staff):
     licence = licensing.apply_for_licence(company_a, actor=company_a_staff, scope="住宅物业管理")
     assert (licence.status, licence.company, licence.applied_by) == (
-        L.APPLIED,
+        LicenceStatus.APPLIED,
         company_a,
         company_a_staff,
     )
@@ -103,12 +102,12 @@ def test_an_application_needs_a_scope(company_a, company_a_staff):
 
 def test_official_approves_and_a_number_of_the_year_is_assigned(applied, official):
     licence = licensing.approve_licence(applied, actor=official, valid_from=FROM, valid_until=UNTIL)
-    assert licence.status == L.APPROVED
+    assert licence.status == LicenceStatus.APPROVED
     assert re.fullmatch(r"WY-2026-\d{6}", licence.number)
     assert (licence.valid_from, licence.valid_until) == (FROM, UNTIL)
     assert (licence.decided_by, licence.decided_at) == (official, NOW)
     applied.refresh_from_db()
-    assert applied.status == L.APPROVED  # the caller's instance is brought up to date
+    assert applied.status == LicenceStatus.APPROVED  # the caller's instance is brought up to date
     entry = ModelLogEntry.objects.for_instance(licence).get(action="enterprises.licence.approved")
     assert entry.user == official
     assert entry.data["number"] == licence.number
@@ -196,12 +195,12 @@ def test_official_of_another_district_cannot_suspend_or_revoke(approved, officia
 
 def test_a_city_wide_administrator_may_decide(applied, admin):
     licensing.approve_licence(applied, actor=admin, valid_from=FROM, valid_until=UNTIL)
-    assert Licence.objects.get(pk=applied.pk).status == L.APPROVED
+    assert Licence.objects.get(pk=applied.pk).status == LicenceStatus.APPROVED
 
 
 def test_official_rejects_with_a_reason(applied, official):
     licence = licensing.reject_licence(applied, actor=official, reason="  注册资本证明缺失 ")
-    assert (licence.status, licence.decision_reason) == (L.REJECTED, "注册资本证明缺失")
+    assert (licence.status, licence.decision_reason) == (LicenceStatus.REJECTED, "注册资本证明缺失")
     assert licence.number == ""
     assert audit_trail(licence)[-1] == ("enterprises.licence.rejected", official.pk)
 
@@ -227,13 +226,13 @@ def test_suspension_and_reinstatement(approved, official):
         approved, actor=official, reason="停业整顿", penalty_reference="东住建罚〔2026〕12号"
     )
     suspended = Licence.objects.get(pk=approved.pk)
-    assert suspended.status == L.SUSPENDED
+    assert suspended.status == LicenceStatus.SUSPENDED
     assert suspended.decision_reason == "停业整顿"
     assert suspended.penalty_reference == "东住建罚〔2026〕12号"
 
     licensing.reinstate_licence(approved, actor=official, note="整改完成")
     reinstated = Licence.objects.get(pk=approved.pk)
-    assert (reinstated.status, reinstated.penalty_reference) == (L.APPROVED, "")
+    assert (reinstated.status, reinstated.penalty_reference) == (LicenceStatus.APPROVED, "")
     assert reinstated.number == approved.number and reinstated.valid_until == UNTIL
     assert audit_trail(approved)[-2:] == [
         ("enterprises.licence.suspended", official.pk),
@@ -271,7 +270,7 @@ def test_revocation_from_approved_or_suspended(approved, official, suspended_fir
     )
     revoked = Licence.objects.get(pk=approved.pk)
     assert (revoked.status, revoked.decision_reason, revoked.penalty_reference) == (
-        L.REVOKED,
+        LicenceStatus.REVOKED,
         "拒不整改",
         "东住建罚〔2026〕13号",
     )
@@ -340,7 +339,7 @@ def test_a_renewal_references_the_current_approved_licence(approved, company_a, 
     renewal = licensing.apply_for_licence(
         company_a, actor=company_a_staff, scope="住宅物业管理", renewal_of=approved
     )
-    assert (renewal.status, renewal.renewal_of) == (L.APPLIED, approved)
+    assert (renewal.status, renewal.renewal_of) == (LicenceStatus.APPLIED, approved)
     entry = ModelLogEntry.objects.for_instance(renewal).get()
     assert entry.data["renewal_of"] == approved.pk
 
@@ -381,9 +380,9 @@ def test_approving_a_renewal_leaves_the_renewed_licence_approved(
     licensing.approve_licence(
         renewal, actor=official, valid_from=UNTIL, valid_until=datetime.date(2032, 2, 28)
     )
-    assert Licence.objects.get(pk=renewal.pk).status == L.APPROVED
+    assert Licence.objects.get(pk=renewal.pk).status == LicenceStatus.APPROVED
     old = Licence.objects.get(pk=approved.pk)
-    assert (old.status, old.valid_until) == (L.APPROVED, UNTIL)
+    assert (old.status, old.valid_until) == (LicenceStatus.APPROVED, UNTIL)
 
 
 def test_the_renewal_of_a_revoked_licence_is_not_approved(
