@@ -29,6 +29,7 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 ## make lock: re-resolve requirements.lock after editing pyproject.toml
 lock: $(VENV)/.installed
