@@ -7,7 +7,6 @@ exponential back-off; ``delay_on_commit`` queues after the caller's transaction 
 broker that is down then fails neither the request nor the commit (the sweeps catch up).
 """
 
-import functools
 import logging
 
 from celery.contrib.django.task import DjangoTask
@@ -28,7 +27,14 @@ class PolicyTask(DjangoTask):
     def delay_on_commit(self, *args, **kwargs) -> None:
         """Queue once the current transaction commits; nothing if it rolls back. robust: a
         broker that is down is logged, and the committed request still succeeds."""
-        transaction.on_commit(functools.partial(self.delay, *args, **kwargs), robust=True)
+
+        def publish() -> None:
+            self.delay(*args, **kwargs)
+
+        # A plain function, not functools.partial: Django logs a robust callback's failure by
+        # its __qualname__, which a partial lacks (the failure then became a 500).
+        publish.task_name = self.name
+        transaction.on_commit(publish, robust=True)
 
     def retry_later(
         self, exc: Exception, *, deferred_result=None, what: str = "", first=5, longest=300

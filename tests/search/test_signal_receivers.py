@@ -20,9 +20,8 @@ def search_configured(settings):
 
 def index_tasks(callbacks) -> int:
     """How many of the on-commit callbacks queue the index task (``delay_on_commit``)."""
-    return sum(
-        1 for callback in callbacks if getattr(callback, "func", None) == index_complaints.delay
-    )
+    name = index_complaints.name
+    return sum(1 for callback in callbacks if getattr(callback, "task_name", None) == name)
 
 
 def test_search_subscribes_to_complaint_changes():
