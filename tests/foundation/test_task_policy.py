@@ -15,9 +15,8 @@ def test_a_broker_down_at_commit_is_logged_and_the_commit_stands(monkeypatch, ca
         raise BrokerDown("Error 111 connecting to the broker. Connection refused.")
 
     monkeypatch.setattr(index_complaints, "delay", refuse)
-    with caplog.at_level(logging.ERROR, logger="django.db.backends.base"):
-        with transaction.atomic():
-            index_complaints.delay_on_commit([1, 2])
+    with caplog.at_level(logging.ERROR, logger="django.db.backends.base"), transaction.atomic():
+        index_complaints.delay_on_commit([1, 2])
     # Django names the failed robust callback by its __qualname__ (a partial has none).
     assert any("publish" in record.getMessage() for record in caplog.records)
 
