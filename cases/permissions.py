@@ -2,10 +2,12 @@
 detail, search, export and API path. ``ComplaintScope`` is turned into an ORM filter here and
 into an Elasticsearch filter in ``search.queries``, so both answer the same.
 
-Seeing: an administrator and a head of department (an official without a district) see
-everything; officials and inspectors their district, and inspectors also every case assigned
-to them (a django-guardian grant made on dispatch); a company only the cases dispatched to it;
-an owners' committee member its estate's cases. Acting: the ``can_*`` predicates below.
+Seeing: an administrator and a head of department (an official with the explicit city-wide
+flag on the staff profile) see everything; officials and inspectors their district, and
+inspectors also every case assigned to them (a django-guardian grant made on dispatch); a
+company only the cases dispatched to it; an owners' committee member its estate's cases.
+Anyone else, and anyone without a scope, sees nothing (fail closed). Acting: the ``can_*``
+predicates below.
 """
 
 from dataclasses import dataclass, field
@@ -106,8 +108,9 @@ def scope_for(user) -> ComplaintScope:
     if Role.ADMINISTRATOR in roles:
         return ComplaintScope(everything=True)
     if roles & {Role.OFFICIAL, Role.INSPECTOR}:
-        # A department head has no district and oversees the whole city.
-        if Role.OFFICIAL in roles and (profile is None or profile.district_id is None):
+        # A head of department oversees the whole city, by an explicit flag only: a profile
+        # missing or without a district gives nothing (fail closed).
+        if Role.OFFICIAL in roles and profile is not None and profile.city_wide:
             return ComplaintScope(everything=True)
         districts = frozenset({profile.district_id}) if profile and profile.district_id else ()
         return ComplaintScope(
@@ -150,9 +153,9 @@ def is_official(user) -> bool:
 
 
 def is_head_of_department(user) -> bool:
-    """An official without a district: the second rung of the escalation ladder."""
+    """A city-wide official: the second rung of the escalation ladder."""
     profile = _profile(user)
-    return Role.OFFICIAL in roles_of(user) and (profile is None or profile.district_id is None)
+    return Role.OFFICIAL in roles_of(user) and profile is not None and profile.city_wide
 
 
 def can_see_personal_data(user) -> bool:

@@ -263,9 +263,9 @@ class _Recipients:
         return self._by_district[district_id] or self.heads()
 
     def heads(self) -> list:
-        """Heads of department: officials without a district (`is_head_of_department`)."""
+        """Heads of department: city-wide officials (`is_head_of_department`)."""
         if self._heads is None:
-            self._heads = list(self._officials().filter(staff_profile__district__isnull=True))
+            self._heads = list(self._officials().filter(staff_profile__city_wide=True))
         return self._heads
 
 

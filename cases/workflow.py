@@ -172,7 +172,7 @@ def district_officials(district_id: int | None):
     local = users.filter(staff_profile__district_id=district_id) if district_id else users.none()
     if local.exists():
         return local
-    return users.filter(staff_profile__district__isnull=True)
+    return users.filter(staff_profile__city_wide=True)
 
 
 def tell_staff(users, *, key: str, subject: str, body: str) -> int:

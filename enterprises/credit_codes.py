@@ -5,13 +5,36 @@ last is a check character computed from the first 17 with fixed weights, modulo 
 refusal names the rule that was broken, so a clerk can find the typo.
 """
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 # First character: the registering authority; second: the kind of entity it registers.
 REGISTERING_AUTHORITIES = set("123456789ANY")
+
+
+def canonical(value: str) -> str:
+    """The one stored form: full-width characters folded (NFKC), spaces dropped, capitals;
+    so ``91350100m000100y43`` typed in a form and ``91350100M000100Y43`` imported are one
+    company."""
+    return "".join(unicodedata.normalize("NFKC", value or "").split()).upper()
+
+
+class CreditCodeField(models.CharField):
+    """A unified social credit code, stored and looked up in its canonical form by every
+    path: forms and imports (``to_python``), saves and queries (``get_prep_value``)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return canonical(value) if isinstance(value, str) else value
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return canonical(value) if isinstance(value, str) else value
 
 
 def check_character(first17: str) -> str:

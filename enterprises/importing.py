@@ -26,6 +26,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from enterprises.credit_codes import canonical
 from enterprises.models import Company, CompanyStatus
 from enterprises.permissions import keeps_register, regulator_district_q
 from foundation import audit
@@ -366,10 +367,6 @@ class _Checked:
     changed: list[str]
 
 
-def _normal_code(value: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", value).split()).upper()
-
-
 def _district_lookup() -> dict[str, District]:
     lookup = {}
     for district in District.objects.all():
@@ -392,7 +389,7 @@ def _check_rows(data_rows, columns, actor, report: ImportReport) -> list[_Checke
     for number, cells in data_rows:
         values = {name: cells[i] if i < len(cells) else "" for i, (name, _t) in columns.items()}
         # Before the form's length check: "9133 0100 …" typed with spaces is still a code.
-        values["credit_code"] = _normal_code(values["credit_code"])
+        values["credit_code"] = canonical(values["credit_code"])
         records.append((number, values))
     codes = {values["credit_code"] for _n, values in records}
     # Locked, so that two imports of the same companies cannot interleave their updates.

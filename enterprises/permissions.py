@@ -2,7 +2,8 @@
 admin listing, inspect and edit view, export, API answer and task in ``enterprises``.
 
 - Regulator staff (inspector, official, administrator) see the register of their district;
-  an official or administrator without a district sees the whole city.
+  an administrator, and an official with the explicit city-wide flag, see the whole city;
+  anyone else without a district sees nothing (fail closed).
 - Company staff hold the django-guardian object permission ``act_for_company`` on their
   company (granted by ``enterprises.access``) and see only that company's records.
 - Owners' committee members hold ``view_estate`` on their estate and see its records.
@@ -70,13 +71,19 @@ def _profile_district_id(user) -> int | None:
     return profile.district_id if profile is not None else None
 
 
+def is_city_wide(user) -> bool:
+    """A head of department: an official whose profile carries the explicit city-wide flag."""
+    profile = getattr(user, "staff_profile", None)
+    return has_role(user, Role.OFFICIAL) and profile is not None and profile.city_wide
+
+
 def regulator_district_q(user, district_field: str) -> Q | None:
     """None: the user is no regulator staff. Q(): whole city. Otherwise: their district."""
     roles = roles_of(user)
     if not roles & REGULATOR_STAFF:
         return None
     district_id = _profile_district_id(user)
-    if Role.ADMINISTRATOR in roles or (district_id is None and Role.OFFICIAL in roles):
+    if Role.ADMINISTRATOR in roles or is_city_wide(user):
         return Q()
     if district_id is None:
         return Q(pk__in=[])
@@ -243,3 +250,23 @@ def sits_on_committee_of(user, estate: Estate) -> bool:
 
 def is_third_party_evaluator(user) -> bool:
     return has_role(user, Role.EVALUATOR)
+
+
+def has_scope(user) -> bool:
+    """Whether a signed-in staff member has been given anywhere to work: administrators by
+    their role; officials a district or the city-wide flag; inspectors a district; company
+    staff a company; committee members an estate; evaluators an engagement. Without one
+    every list is empty (fail closed) and the dashboard says whom to ask."""
+    if not _signed_in(user):
+        return False
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
+    profile = getattr(user, "staff_profile", None)
+    district = profile is not None and profile.district_id is not None
+    return (
+        (has_role(user, Role.OFFICIAL) and (district or is_city_wide(user)))
+        or (has_role(user, Role.INSPECTOR) and district)
+        or companies_acted_for(user).exists()
+        or committee_estates(user).exists()
+        or evaluated_estates(user).exists()
+    )

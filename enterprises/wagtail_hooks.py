@@ -1,7 +1,9 @@
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 
 from enterprises.admin.viewsets import RegisterViewSetGroup
 from enterprises.log_actions import ACTIONS
+from enterprises.permissions import has_scope
 from foundation import audit
 
 
@@ -13,3 +15,16 @@ def register_register_actions(actions) -> None:
 @hooks.register("register_admin_viewset")
 def register_viewsets() -> RegisterViewSetGroup:
     return RegisterViewSetGroup()
+
+
+class NoScopePanel(Component):
+    """Tells staff without a scope why they see nothing, and whom to ask."""
+
+    template_name = "enterprises/admin/no_scope_panel.html"
+    order = 1
+
+
+@hooks.register("construct_homepage_panels")
+def tell_staff_without_a_scope(request, panels: list) -> None:
+    if not has_scope(request.user):
+        panels.insert(0, NoScopePanel())

@@ -4,7 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.credit_codes import validate_credit_code
+from enterprises.credit_codes import CreditCodeField, validate_credit_code
 
 
 class CompanyStatus(models.TextChoices):
@@ -25,7 +25,7 @@ class Company(models.Model):
     """A property-management company registered with the regulator."""
 
     name = models.CharField(_("name"), max_length=128, unique=True)
-    credit_code = models.CharField(
+    credit_code = CreditCodeField(
         _("unified social credit code"),
         max_length=18,
         unique=True,

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class StaffProfile(models.Model):
-    """Where a signed-in user belongs: a district for regulator staff, a company or an estate
-    for company staff and owners' committee members. Roles themselves are Django groups
-    (``foundation.roles``)."""
+    """Where a signed-in user belongs: a district for regulator staff (or, for heads of
+    department, the explicit ``city_wide`` flag), a company or an estate for company staff
+    and owners' committee members. Roles themselves are Django groups (``foundation.roles``).
+    Scopes fail closed: regulator staff with neither a district nor the flag see nothing."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
@@ -19,6 +20,11 @@ class StaffProfile(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         verbose_name=_("district"),
+    )
+    city_wide = models.BooleanField(
+        _("city-wide"),
+        default=False,
+        help_text=_("Heads of department: sees and supervises every district."),
     )
     company = models.ForeignKey(
         "enterprises.Company",

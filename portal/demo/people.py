@@ -69,7 +69,7 @@ def seed_users(
     User = get_user_model()
     if Group.objects.filter(name__in=[role.value for role in Role]).count() < len(Role):
         sync_roles()  # normally done by the post_migrate hook
-    districts_of = {"inspector": districts[0], "official": None}  # None: the whole city
+    districts_of = {"inspector": districts[0], "official": None}  # None: city-wide (below)
     users = {}
     for role, username, last_name, first_name in USERS:
         user, _ = User.objects.get_or_create(username=username)
@@ -81,7 +81,9 @@ def seed_users(
         user.save()
         user.groups.set([Group.objects.get(name=role.value)])
         if username in districts_of:
-            defaults = {"district": districts_of[username], "company": None, "estate": None}
+            district = districts_of[username]
+            defaults = {"district": district, "city_wide": district is None}
+            defaults |= {"company": None, "estate": None}
             StaffProfile.objects.update_or_create(user=user, defaults=defaults)
         users[username] = user
     # Profile and guardian object permissions together: the register's scopes need both.

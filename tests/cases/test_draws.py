@@ -404,7 +404,7 @@ def test_a_city_wide_draw_uses_every_inspector_but_only_those_of_the_targets_dis
 
 
 def test_a_head_of_department_draws_city_wide(estates, inspectors):
-    head = make_user("head", Role.OFFICIAL)
+    head = make_user("head", Role.OFFICIAL, city_wide=True)
     assert draw(head, None, count=1).district is None
 
 
@@ -516,7 +516,7 @@ def test_who_sees_which_draws(
         "city": draw(admin, None, count=1),
     }
     assert team_2  # district 2 needs its two inspectors for its draw
-    user = make_user("head", Role.OFFICIAL) if who == "head_of_department" else None
+    user = make_user("head", Role.OFFICIAL, city_wide=True) if who == "head_of_department" else None
     user = user or request.getfixturevalue(who)
     visible = set(visible_draws(user).values_list("pk", flat=True))
     assert visible == {made[key].pk for key in sees}

@@ -582,7 +582,7 @@ def both(admin, estate_x, estate_y, team, district_2, other_district_inspector, 
 )
 def test_who_sees_which_inspections(request, both, who, sees):
     if who == "head_of_department":
-        user = make_user("head", Role.OFFICIAL)
+        user = make_user("head", Role.OFFICIAL, city_wide=True)
     else:
         user = request.getfixturevalue(who)
     visible = set(visible_inspections(user).values_list("pk", flat=True))

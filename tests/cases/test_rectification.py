@@ -502,5 +502,5 @@ def test_each_role_sees_the_orders_of_its_scope(
 
 
 def test_a_head_of_department_decides_in_every_district(submitted):
-    head = make_user("head", Role.OFFICIAL)
+    head = make_user("head", Role.OFFICIAL, city_wide=True)
     assert rectification.verify_order(submitted, actor=head, note="").status == OrderStatus.VERIFIED

@@ -48,7 +48,7 @@ def actions(complaint) -> list[tuple[str, dict]]:
 @pytest.fixture
 def head(db):
     """A head of department: an official without a district."""
-    return make_user("head", Role.OFFICIAL)
+    return make_user("head", Role.OFFICIAL, city_wide=True)
 
 
 def open_case(estate, status=CaseStatus.ASSIGNED, **fields) -> Complaint:
