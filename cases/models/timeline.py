@@ -1,6 +1,7 @@
 """The case timeline: immutable events, public or internal, shown in Wagtail's history views."""
 
 from django.db import models
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import BaseLogEntry, BaseLogEntryManager
 
@@ -20,14 +21,20 @@ class CaseEventManager(BaseLogEntryManager):
         attribute shared by every log entry model but computed from one model's rows. Working
         that out from case events alone would hide every other model's entries from the site
         history whenever case events come first (the order of a set), so case events keep
-        their answer to themselves."""
-        kept = user.__dict__.pop("_allowed_content_type_ids", None)
+        their answer to themselves. A request's user is a lazy object whose own ``__dict__``
+        is not the user's: the cache lives on the wrapped user."""
+        person = user
+        if isinstance(user, LazyObject):
+            if user._wrapped is empty:
+                user._setup()
+            person = user._wrapped
+        kept = person.__dict__.pop("_allowed_content_type_ids", None)
         try:
-            return super().viewable_by_user(user)
+            return super().viewable_by_user(person)
         finally:
-            user.__dict__.pop("_allowed_content_type_ids", None)
+            person.__dict__.pop("_allowed_content_type_ids", None)
             if kept is not None:
-                user._allowed_content_type_ids = kept
+                person._allowed_content_type_ids = kept
 
 
 class CaseEvent(BaseLogEntry):
