@@ -23,7 +23,7 @@ from enterprises import people, permissions
 from enterprises.admin.people_forms import InviteForm, ScopeForm
 from enterprises.admin.transitions import refused
 from enterprises.models import Invitation
-from foundation.roles import ROLE_LABELS, Role
+from foundation.roles import ROLE_LABELS
 
 PER_PAGE = 50
 
@@ -47,7 +47,8 @@ def _people(actor):
 
 
 def _role_labels(person) -> list[str]:
-    return [ROLE_LABELS.get(Role(g.name), g.name) for g in person.groups.all() if g.name in Role]
+    labels = {role.value: label for role, label in ROLE_LABELS.items()}
+    return [labels[group.name] for group in person.groups.all() if group.name in labels]
 
 
 def _status(person) -> str:
