@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -123,6 +123,26 @@ def invitation_url(token: str) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("accept_invitation", args=(token,))
 
 
+def _in_both(compose) -> list[str]:
+    """The message in Chinese, then in English: the invitee's language is not known yet."""
+    texts = []
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            texts.append(compose())
+    return texts
+
+
+def _invitation_subject() -> str:
+    return gettext("Your account at the property-service regulator's portal")
+
+
+def _invitation_body(name: str, role: str, token: str) -> str:
+    return gettext(
+        "%(name)s, you are invited to the portal as %(role)s. Choose your password "
+        "within 72 hours at %(link)s"
+    ) % {"name": name, "role": ROLE_LABELS.get(Role(role), role), "link": invitation_url(token)}
+
+
 def _issue(person, *, actor, email, phone, name, role, scope: dict) -> Invitation:
     """A new invitation with a fresh token, sent by e-mail (and SMS with a phone) on commit."""
     token = secrets.token_urlsafe(32)
@@ -139,15 +159,10 @@ def _issue(person, *, actor, email, phone, name, role, scope: dict) -> Invitatio
         expires_at=now + VALID_FOR,
         **scope,
     )
-    link = invitation_url(token)
     notify(
         dedup_key=f"enterprises.invitation:{invitation.pk}",
-        subject=gettext("Your account at the property-service regulator's portal"),
-        body=gettext(
-            "%(name)s, you are invited to the portal as %(role)s. Choose your password "
-            "within 72 hours at %(link)s"
-        )
-        % {"name": name, "role": ROLE_LABELS.get(Role(role), role), "link": link},
+        subject=" / ".join(_in_both(_invitation_subject)),
+        body="\n\n".join(_in_both(lambda: _invitation_body(name, role, token))),
         email=email,
         phone=phone,
     )

@@ -67,6 +67,9 @@ def test_an_invitation_creates_an_inactive_person_and_mails_a_link(
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["wang.fang@example.test"]
     token = token_in(mail.outbox[0].body)
     assert Invitation.objects.get().token_hash != token  # only a hash is kept
+    # In both languages: the invitee's is not known yet.
+    assert "受邀" in mail.outbox[0].body and "you are invited" in mail.outbox[0].body
+    assert f"/en/accounts/invitation/{token}/" in mail.outbox[0].body
     assert [phone for phone, _text in outboxes] == ["13900001111"]
     assert invitation.expires_at - invitation.created_at == dt.timedelta(hours=72)
     assert actions() == [people.INVITED]

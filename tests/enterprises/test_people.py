@@ -232,3 +232,10 @@ def test_the_person_page_shows_the_buttons(client, admin, inspector):
     body = signed_in(client, admin).get(reverse("people:person", args=(inspector.pk,)))
     assert body.status_code == 200
     assert reverse("people:deactivate", args=(inspector.pk,)) in body.content.decode()
+
+
+@pytest.mark.parametrize("who, shown", [("admin", True), ("official", True), ("inspector", False)])
+def test_the_people_menu_is_shown_to_those_who_manage_people(who, shown, request, client):
+    signed_in(client, request.getfixturevalue(who))
+    body = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert (reverse("people:index") in body) == shown
