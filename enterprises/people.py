@@ -18,7 +18,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -198,7 +198,11 @@ def invite_person(
         raise PersonRefused(_("A person with this username already exists."), "username")
     if phone and Invitation.objects.filter(phone=phone).exists():
         raise PersonRefused(_("A person with this mobile phone already exists."), "phone")
-    person = users.create_user(username=username, email=email, first_name=name[:150])
+    try:
+        with transaction.atomic():  # a savepoint: a parallel invitation took the username
+            person = users.create_user(username=username, email=email, first_name=name[:150])
+    except IntegrityError:
+        raise PersonRefused(_("A person with this username already exists."), "username") from None
     person.is_active = False
     person.save(update_fields=["is_active"])
     access.grant_role(person, Role(role), **scope)

@@ -232,3 +232,38 @@ def test_company_staff_and_city_wide_officials_get_their_scope(
         city_wide=True,
     ).user
     assert head.staff_profile.city_wide
+
+
+def test_a_duplicate_phone_is_refused_naming_the_field(
+    admin, district_1, django_capture_on_commit_callbacks
+):
+    invite(admin, django_capture_on_commit_callbacks, district=district_1, phone="13900001111")
+    with pytest.raises(people.PersonRefused) as refusal:
+        invite(
+            admin,
+            django_capture_on_commit_callbacks,
+            email="other@example.test",
+            district=district_1,
+            phone="13900001111",
+        )
+    assert refusal.value.field == "phone"
+    assert Invitation.objects.count() == 1
+
+
+def test_deactivating_an_invited_person_withdraws_the_link(
+    admin, district_1, django_capture_on_commit_callbacks
+):
+    invitation = invite(admin, django_capture_on_commit_callbacks, district=district_1)
+    people.deactivate_person(invitation.user, actor=admin)
+    with pytest.raises(people.InvitationInvalid):
+        people.accept_invitation(token_in(mail.outbox[0].body), GOOD_PASSWORD)
+    with pytest.raises(people.PersonRefused):
+        people.reactivate_person(invitation.user, actor=admin)
+    assert actions() == [people.INVITED, people.DEACTIVATED]
+
+
+def test_nobody_deactivates_themselves(admin):
+    with pytest.raises(people.NotAllowed):
+        people.deactivate_person(admin, actor=admin)
+    admin.refresh_from_db()
+    assert admin.is_active
