@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
@@ -121,6 +122,16 @@ def _person(request, pk):
     return get_object_or_404(_people(request.user), pk=pk)
 
 
+# Higher apps add to a person's page (``cases``: the work they hold) through this hook, as
+# ``enterprises`` may not import them: ``fn(request, person)`` returns a component or None.
+PERSON_PAGE_PANELS = "person_page_panels"
+
+
+def _panels(request, someone) -> list:
+    panels = (fn(request, someone) for fn in hooks.get_hooks(PERSON_PAGE_PANELS))
+    return [panel for panel in panels if panel is not None]
+
+
 def person(request, pk):
     someone = _person(request, pk)
     profile = getattr(someone, "staff_profile", None)
@@ -145,6 +156,7 @@ def person(request, pk):
             "invitations": someone.invitations.select_related("invited_by")[:10],
             "is_self": someone.pk == request.user.pk,
             "accepted": someone.has_usable_password(),
+            "panels": _panels(request, someone),
         },
     )
 
