@@ -6,6 +6,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from cases import log_actions
+from cases.admin.person_work import held_work_panel
 from cases.models import CalendarOverride, SlaRule
 from foundation import audit
 
@@ -91,3 +92,8 @@ def register_supervision_viewsets():
     from cases.admin.supervision import SupervisionViewSetGroup
 
     return SupervisionViewSetGroup()
+
+
+@hooks.register("person_page_panels")
+def show_the_work_a_person_holds(request, person):
+    return held_work_panel(request, person)

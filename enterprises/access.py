@@ -65,3 +65,32 @@ def engage_evaluator(user, estate: Estate) -> None:
 @transaction.atomic
 def end_evaluator_engagement(user, estate: Estate) -> None:
     remove_perm(EVALUATE_ESTATE, user, estate)
+
+
+@transaction.atomic
+def grant_regulator_staff(user, role: Role, *, district=None, city_wide: bool = False) -> None:
+    """Make ``user`` an inspector or official of ``district``, or (officials only) city-wide."""
+    profile, _created = StaffProfile.objects.get_or_create(user=user)
+    profile.district = district
+    profile.city_wide = bool(city_wide) and role == Role.OFFICIAL
+    profile.save(update_fields=["district", "city_wide"])
+    _join(user, role)
+
+
+def grant_role(
+    user, role: Role, *, district=None, city_wide=False, company=None, estate=None
+) -> None:
+    """Give ``user`` ``role`` with its scope, through the one function above for that role
+    (so the profile and the object permissions agree). Administrators need no scope."""
+    if role in (Role.INSPECTOR, Role.OFFICIAL):
+        grant_regulator_staff(user, role, district=district, city_wide=city_wide)
+    elif role == Role.COMPANY_STAFF:
+        grant_company_staff(user, company)
+    elif role == Role.OWNERS_COMMITTEE:
+        grant_committee_member(user, estate)
+    elif role == Role.EVALUATOR:
+        engage_evaluator(user, estate)
+    elif role == Role.ADMINISTRATOR:
+        _join(user, role)
+    else:
+        raise ValueError(f"no scope for role {role!r}")

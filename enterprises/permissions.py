@@ -10,6 +10,7 @@ admin listing, inspect and edit view, export, API answer and task in ``enterpris
 - Evaluators hold ``evaluate_estate`` on the estates they are engaged on.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
@@ -270,3 +271,67 @@ def has_scope(user) -> bool:
         or committee_estates(user).exists()
         or evaluated_estates(user).exists()
     )
+
+
+# People (人员管理): who may invite and manage whom --------------------------------------------
+
+# The roles an inviter may give, in the order a person's main role is named by.
+PEOPLE_ROLES = (
+    Role.ADMINISTRATOR,
+    Role.OFFICIAL,
+    Role.INSPECTOR,
+    Role.COMPANY_STAFF,
+    Role.OWNERS_COMMITTEE,
+    Role.EVALUATOR,
+)
+
+
+def manages_people(user) -> bool:
+    """Administrators manage everyone; officials the inspectors of their district (a cheap
+    check, for the menu; which people they see is ``people_visible_to``)."""
+    return _signed_in(user) and has_role(user, Role.OFFICIAL, Role.ADMINISTRATOR)
+
+
+def may_give_scope(
+    actor, role: str, *, district=None, city_wide: bool = False, company=None, estate=None
+) -> bool:
+    """Whether ``actor`` may give ``role`` in this scope: administrators any; an official
+    only an inspector's place in their own district (a city-wide official in any district)."""
+    if not _signed_in(actor):
+        return False
+    if has_role(actor, Role.ADMINISTRATOR):
+        return True
+    if not has_role(actor, Role.OFFICIAL) or role != Role.INSPECTOR or city_wide:
+        return False
+    if district is None or company is not None or estate is not None:
+        return False
+    return is_city_wide(actor) or district.pk == _profile_district_id(actor)
+
+
+def people_visible_to(actor) -> QuerySet:
+    """The people an actor manages: administrators every non-citizen account; officials the
+    inspectors of their district (every district when city-wide); anyone else nobody."""
+    users = get_user_model().objects.all()
+    if not _signed_in(actor):
+        return users.none()
+    if has_role(actor, Role.ADMINISTRATOR):
+        return users.exclude(groups__name=Role.CITIZEN.value)
+    if not has_role(actor, Role.OFFICIAL):
+        return users.none()
+    inspectors = users.filter(groups__name=Role.INSPECTOR.value).exclude(
+        groups__name=Role.ADMINISTRATOR.value
+    )
+    if is_city_wide(actor):
+        return inspectors.exclude(groups__name=Role.OFFICIAL.value)
+    district_id = _profile_district_id(actor)
+    if district_id is None:
+        return users.none()
+    return inspectors.exclude(groups__name=Role.OFFICIAL.value).filter(
+        staff_profile__district_id=district_id
+    )
+
+
+def may_manage_person(actor, person) -> bool:
+    """Change the scope of, deactivate, reactivate or re-invite ``person``: someone the actor
+    manages, and never oneself."""
+    return person.pk != actor.pk and people_visible_to(actor).filter(pk=person.pk).exists()

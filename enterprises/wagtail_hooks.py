@@ -1,6 +1,7 @@
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
+from enterprises.admin.people import PeopleViewSet
 from enterprises.admin.viewsets import RegisterViewSetGroup
 from enterprises.log_actions import ACTIONS
 from enterprises.permissions import has_scope
@@ -28,3 +29,8 @@ class NoScopePanel(Component):
 def tell_staff_without_a_scope(request, panels: list) -> None:
     if not has_scope(request.user):
         panels.insert(0, NoScopePanel())
+
+
+@hooks.register("register_admin_viewset")
+def register_people() -> PeopleViewSet:
+    return PeopleViewSet()

@@ -10,6 +10,7 @@ from enterprises.models.credit import (
 )
 from enterprises.models.disclosures import Disclosure, DisclosureKind
 from enterprises.models.evaluations import Evaluation, EvaluatorKind
+from enterprises.models.invitations import Invitation
 from enterprises.models.licences import Licence, LicenceStatus
 from enterprises.models.object_permissions import (
     CompanyGroupObjectPermission,
@@ -39,6 +40,7 @@ __all__ = [
     "EstateUserObjectPermission",
     "Evaluation",
     "EvaluatorKind",
+    "Invitation",
     "Licence",
     "LicenceStatus",
     "ServiceContract",

@@ -6,7 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal.availability.health import healthz
-from portal.security import second_factor, site_history
+from portal.security import invitations, second_factor, site_history
 
 # A plain page; the 503 page when the database is the cause (portal.availability.unavailable).
 handler400 = "portal.availability.unavailable.bad_request"
@@ -35,6 +35,8 @@ if settings.DEBUG:
 
 # Chinese at the root, English under /en/.
 urlpatterns += i18n_patterns(
+    # The one-time link of an invitation (enterprises.people): choose a password.
+    path("accounts/invitation/<str:token>/", invitations.accept, name="accept_invitation"),
     path("open-data/", include("portal.site.opendata_urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -1,0 +1,263 @@
+"""The People menu (人员): the list, the invitation form, a person's page and its buttons.
+
+Thin views: each parses a form and calls one function of ``enterprises.people``; who sees
+whom is ``permissions.people_visible_to`` (a person outside it is a 404), who may use the
+screens at all is ``permissions.manages_people`` (403 otherwise).
+"""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from wagtail import hooks
+from wagtail.admin import messages
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.base import ViewSet
+
+from enterprises import people, permissions
+from enterprises.admin.people_forms import InviteForm, ScopeForm
+from enterprises.admin.transitions import refused
+from enterprises.models import Invitation
+from foundation.roles import ROLE_LABELS
+
+PER_PAGE = 50
+
+
+def _gate(request) -> None:
+    if not permissions.manages_people(request.user):
+        raise PermissionDenied
+
+
+def _people(actor):
+    """The actor's people with everything the list shows, in a fixed number of queries."""
+    return (
+        permissions.people_visible_to(actor)
+        .select_related(
+            "staff_profile__district", "staff_profile__company", "staff_profile__estate"
+        )
+        .prefetch_related(Prefetch("groups", queryset=Group.objects.only("name")))
+        .annotate(invited=Exists(Invitation.objects.pending().filter(user=OuterRef("pk"))))
+        .order_by("username")
+    )
+
+
+def _role_labels(person) -> list[str]:
+    labels = {role.value: label for role, label in ROLE_LABELS.items()}
+    return [labels[group.name] for group in person.groups.all() if group.name in labels]
+
+
+def _status(person) -> str:
+    if person.is_active:
+        return gettext("Active")
+    if getattr(person, "invited", False):
+        return gettext("Invited")
+    return gettext("Deactivated")
+
+
+def _scope_label(person) -> str:
+    profile = getattr(person, "staff_profile", None)
+    if profile is None:
+        return ""
+    if profile.city_wide:
+        return gettext("City-wide")
+    parts = [profile.district, profile.company, profile.estate]
+    return " / ".join(str(part) for part in parts if part is not None)
+
+
+def _page(request, template: str, title: str, context: dict, status: int = 200):
+    context = {"page_title": title, "header_title": title, "header_icon": "group", **context}
+    return TemplateResponse(request, template, context, status=status)
+
+
+def index(request):
+    _gate(request)
+    page = Paginator(_people(request.user), PER_PAGE).get_page(request.GET.get("p"))
+    rows = [
+        {
+            "person": person,
+            "roles": _role_labels(person),
+            "scope": _scope_label(person),
+            "status": _status(person),
+        }
+        for person in page
+    ]
+    return _page(
+        request, "enterprises/people/index.html", gettext("People"), {"rows": rows, "page": page}
+    )
+
+
+def invite(request):
+    _gate(request)
+    form = InviteForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitation = people.invite_person(
+                actor=request.user,
+                email=data["email"],
+                name=data["name"],
+                role=data["role"],
+                phone=data["phone"],
+                username=data["username"] or None,
+                **form.scope(),
+            )
+        except people.PersonRefused as refusal:
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        else:
+            messages.success(request, gettext("Invitation sent to %s.") % invitation.email)
+            return redirect("people:person", invitation.user_id)
+    return _page(
+        request, "enterprises/people/invite.html", gettext("Invite a person"), {"form": form}
+    )
+
+
+def _person(request, pk):
+    _gate(request)
+    return get_object_or_404(_people(request.user), pk=pk)
+
+
+# Higher apps add to a person's page (``cases``: the work they hold) through this hook, as
+# ``enterprises`` may not import them: ``fn(request, person)`` returns a component or None.
+PERSON_PAGE_PANELS = "person_page_panels"
+
+
+def _panels(request, someone) -> list:
+    panels = (fn(request, someone) for fn in hooks.get_hooks(PERSON_PAGE_PANELS))
+    return [panel for panel in panels if panel is not None]
+
+
+def person(request, pk):
+    someone = _person(request, pk)
+    profile = getattr(someone, "staff_profile", None)
+    initial = {}
+    if profile is not None:
+        initial = {
+            "district": profile.district_id,
+            "city_wide": profile.city_wide,
+            "company": profile.company_id,
+            "estate": profile.estate_id,
+        }
+    return _page(
+        request,
+        "enterprises/people/person.html",
+        someone.get_full_name() or someone.get_username(),
+        {
+            "person": someone,
+            "roles": _role_labels(someone),
+            "scope": _scope_label(someone),
+            "status": _status(someone),
+            "scope_form": ScopeForm(initial=initial, actor=request.user),
+            "invitations": someone.invitations.select_related("invited_by")[:10],
+            "is_self": someone.pk == request.user.pk,
+            "accepted": someone.has_usable_password(),
+            "panels": _panels(request, someone),
+        },
+    )
+
+
+def _act(request, pk, perform, done: str):
+    """Run one service function on the person; a refusal about the user is a 403 page,
+    one about the person a message on their page."""
+    someone = _person(request, pk)
+    back = reverse("people:person", args=(someone.pk,))
+    try:
+        perform(someone)
+    except people.NotAllowed as refusal:
+        return refused(request, refusal.message, back)
+    except people.PersonRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, done)
+    return redirect(back)
+
+
+@require_POST
+def change_scope(request, pk):
+    form = ScopeForm(request.POST, actor=request.user)
+    if not form.is_valid():
+        _person(request, pk)
+        messages.error(request, gettext("Choose a district, company or estate offered."))
+        return redirect("people:person", pk)
+    return _act(
+        request,
+        pk,
+        lambda someone: people.change_scope(someone, actor=request.user, **form.scope()),
+        gettext("Scope changed."),
+    )
+
+
+@require_POST
+def deactivate(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda someone: people.deactivate_person(someone, actor=request.user),
+        gettext("Deactivated: this person can no longer sign in."),
+    )
+
+
+@require_POST
+def reactivate(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda someone: people.reactivate_person(someone, actor=request.user),
+        gettext("Reactivated."),
+    )
+
+
+@require_POST
+def resend(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda someone: people.resend_invitation(someone, actor=request.user),
+        gettext("A new link was sent; the old one no longer works."),
+    )
+
+
+@require_POST
+def revoke(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda someone: people.revoke_invitation(someone, actor=request.user),
+        gettext("Invitation revoked."),
+    )
+
+
+class PeopleMenuItem(MenuItem):
+    def is_shown(self, request) -> bool:
+        return permissions.manages_people(request.user)
+
+
+class PeopleViewSet(ViewSet):
+    name = "people"
+    icon = "group"
+    menu_label = _("People")
+    menu_icon = "group"
+    menu_order = 8000
+    add_to_admin_menu = True
+    menu_item_class = PeopleMenuItem
+
+    @property
+    def menu_url(self) -> str:
+        return reverse("people:index")
+
+    def get_urlpatterns(self):
+        return [
+            path("", index, name="index"),
+            path("invite/", invite, name="invite"),
+            path("<int:pk>/", person, name="person"),
+            path("<int:pk>/scope/", change_scope, name="change_scope"),
+            path("<int:pk>/deactivate/", deactivate, name="deactivate"),
+            path("<int:pk>/reactivate/", reactivate, name="reactivate"),
+            path("<int:pk>/resend/", resend, name="resend"),
+            path("<int:pk>/revoke/", revoke, name="revoke"),
+        ]

@@ -1,0 +1,84 @@
+"""The people screens' forms: what an inviter may choose is narrowed to what they may give
+(``enterprises.permissions``); the service still decides and refusals land on their field."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from enterprises import permissions
+from enterprises.models import Company, Estate
+from foundation.models import District
+from foundation.roles import ROLE_LABELS, Role, has_role
+
+
+def _districts_for(actor):
+    districts = District.objects.order_by("code")
+    if has_role(actor, Role.ADMINISTRATOR) or permissions.is_city_wide(actor):
+        return districts
+    profile = getattr(actor, "staff_profile", None)
+    return districts.filter(pk=profile.district_id if profile else None)
+
+
+class ScopeForm(forms.Form):
+    """Where a person works: a district (or city-wide), a company or an estate."""
+
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.none(), required=False
+    )
+    city_wide = forms.BooleanField(
+        label=_("City-wide"),
+        required=False,
+        help_text=_("Heads of department only: sees and supervises every district."),
+    )
+    company = forms.ModelChoiceField(
+        label=_("Company"), queryset=Company.objects.none(), required=False
+    )
+    estate = forms.ModelChoiceField(
+        label=_("Estate"), queryset=Estate.objects.none(), required=False
+    )
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = _districts_for(actor)
+        if has_role(actor, Role.ADMINISTRATOR):
+            self.fields["company"].queryset = permissions.visible_companies(actor).order_by("name")
+            self.fields["estate"].queryset = permissions.visible_estates(actor).order_by("name")
+        else:
+            for name in ("city_wide", "company", "estate"):
+                del self.fields[name]
+
+    def scope(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "district": data.get("district"),
+            "city_wide": bool(data.get("city_wide")),
+            "company": data.get("company"),
+            "estate": data.get("estate"),
+        }
+
+
+class InviteForm(ScopeForm):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"))
+    phone = forms.RegexField(
+        label=_("Mobile phone"),
+        regex=r"^1\d{10}$",
+        required=False,
+        error_messages={"invalid": _("Enter an 11-digit mobile number.")},
+        help_text=_("Optional: the link is also sent by SMS."),
+    )
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        required=False,
+        help_text=_("Optional: the e-mail address when left empty."),
+    )
+    role = forms.ChoiceField(label=_("Role"))
+
+    field_order = ["name", "email", "phone", "username", "role"]
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, actor=actor, **kwargs)
+        roles = (
+            permissions.PEOPLE_ROLES if has_role(actor, Role.ADMINISTRATOR) else (Role.INSPECTOR,)
+        )
+        self.fields["role"].choices = [(role.value, ROLE_LABELS[role]) for role in roles]
