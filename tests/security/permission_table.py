@@ -528,6 +528,9 @@ API_ROWS = [
     ),
 ]
 
+from tests.security import people_rows  # noqa: E402 (the people screens, issue 16)
+
+VIEWERS |= people_rows.PEOPLE_VIEWERS
 ROWS: list[Row] = [
     *REGISTER_ROWS,
     *COMPANY_EXTRA_ROWS,
@@ -536,11 +539,13 @@ ROWS: list[Row] = [
     *USER_ROWS,
     *PAGE_ROWS,
     *API_ROWS,
+    *people_rows.PEOPLE_ROWS,
 ]
 
 # URLs of our apps that hold no record of one side or the other: the completeness test
 # accepts them without a row. Each says why.
 NOT_OBJECT_SCOPED = {
+    **people_rows.PEOPLE_NOT_OBJECT_SCOPED,
     "healthz": "liveness probe, no data",
     "open311:services": "the public list of complaint categories",
     "open311:service-definition": "one public category",

@@ -301,31 +301,12 @@ def _patterns(patterns, namespace=""):
 # Not yet rows of the table (permission_table.py is being edited elsewhere): the People
 # screens and the invitation page, whose denials tests/enterprises/test_people.py and
 # tests/portal/test_invitation_page.py check for every role.
-PEOPLE_NOT_YET_COVERED = {
-    **{
-        f"people:{name}": "people screens: denials in tests/enterprises/test_people.py"
-        for name in (
-            "index",
-            "invite",
-            "person",
-            "change_scope",
-            "deactivate",
-            "reactivate",
-            "resend",
-            "revoke",
-        )
-    },
-    "accept_invitation": "public, by one-time token: tests/portal/test_invitation_page.py",
-}
-
-
 def test_every_url_of_our_apps_has_a_row_or_a_reason():
     covered = (
         {row.url_name for row in table.ROWS}
         | set(table.NOT_OBJECT_SCOPED)
         | set(table.SAME_VIEW_AS)
         | set(table.NOT_YET_COVERED)
-        | set(PEOPLE_NOT_YET_COVERED)
     )
     ours = {
         name

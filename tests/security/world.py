@@ -23,7 +23,7 @@ from cases import (
 )
 from cases.models import Campaign, Category, InspectionKind, PenaltyKind
 from cases.services import submit_complaint
-from enterprises import access
+from enterprises import access, people
 from enterprises.models import CreditAppeal, CreditRecord, Disclosure, Licence
 from enterprises.models.evaluations import DIMENSIONS
 from foundation.roles import Role
@@ -70,6 +70,21 @@ def _cast(world: World, district, estates) -> None:
     u["admin"] = make_user("mx_admin", Role.ADMINISTRATOR)
     u["anonymous"] = None
     assert set(u) == set(ROLES)
+
+
+def _people(world: World, district) -> None:
+    """One invited inspector per district, not yet accepted (the people screens' rows)."""
+    world.objects["person"] = {
+        side: people.invite_person(
+            actor=world.users["admin"],
+            email=f"mk-person-{side}@regulator.test",
+            name=f"MK-PERSON-{side}",
+            role=Role.INSPECTOR,
+            district=district[side],
+        ).user
+        for side in SIDES
+    }
+    world.markers["person"] = {side: f"MK-PERSON-{side}" for side in SIDES}
 
 
 def _complaints(world: World, estates, helpers) -> None:
@@ -261,6 +276,7 @@ def build_world() -> World:
         company.name = f"{label}物业服务有限公司"
         company.save(update_fields=["name"])
     _cast(world, district, estates)
+    _people(world, district)
     helpers = {
         "inspector": {
             s: make_user(f"mx_helper_inspector_{s}", Role.INSPECTOR, district=district[s])

@@ -1,0 +1,79 @@
+"""The people screens' rows of the permission table (issue 16): who may list, open, invite
+and act on whom. The world holds one invited (not yet accepted) inspector per district
+(``world.objects["person"]``): administrators manage everyone on both sides; official_d1 the
+inspectors of district 1 only (a person of district 2 is a 404 to them, as is a guessed id);
+everyone else is refused the screens (403, Wagtail's sign-in for anonymous visitors).
+
+Imported by ``permission_table`` at its end (it needs the table's vocabulary).
+"""
+
+from tests.security.permission_table import (
+    CHANGE,
+    LIST,
+    OFFICIALS,
+    TRANSITION,
+    VIEW,
+    Row,
+    opens,
+    sees,
+)
+
+MANAGERS = sees(OFFICIALS)
+
+
+def _person_state(person) -> tuple:
+    """What a refused POST must leave as it was: activity, scope and the invitations."""
+    from django.contrib.auth import get_user_model
+
+    from enterprises.models import Invitation
+
+    users = get_user_model().objects.filter(pk=person.pk)
+    invitations = Invitation.objects.filter(user_id=person.pk)
+    return (
+        users.values_list("is_active", "staff_profile__district_id").first(),
+        invitations.count(),
+        invitations.filter(revoked_at__isnull=True).count(),
+    )
+
+
+def _same_district(world, person) -> dict:
+    """The person's own district: a scope every manager of the person may give."""
+    side = 2 if getattr(person, "pk", None) == world.obj("person", 2).pk else 1
+    return {"district": world.obj("district", side).pk}
+
+
+PEOPLE_ROWS = [
+    Row("person", LIST, "people:index", MANAGERS, args=lambda o: (), listing=True),
+    Row("person", VIEW, "people:person", MANAGERS),
+    Row(None, CHANGE, "people:invite", opens("official_d1", "admin"), args=lambda o: ()),
+    Row(
+        "person",
+        CHANGE,
+        "people:change_scope",
+        MANAGERS,
+        method="post",
+        data=_same_district,
+        state=_person_state,
+    ),
+    # Reactivating a person who never accepted is answered on their page with a message
+    # (resend instead): reached, not refused; the matrix checks who reaches it.
+    *[
+        Row(
+            "person",
+            TRANSITION,
+            f"people:{name}",
+            MANAGERS,
+            method="post",
+            data={},
+            state=_person_state,
+        )
+        for name in ("deactivate", "reactivate", "resend", "revoke")
+    ],
+]
+
+# What a refusal may show: the person's name only to those who manage them.
+PEOPLE_VIEWERS = {"person": MANAGERS}
+
+PEOPLE_NOT_OBJECT_SCOPED = {
+    "accept_invitation": "public, by one-time token: tests/portal/test_invitation_page.py",
+}
