@@ -101,6 +101,12 @@ def test_an_administrator_brings_an_official_who_brings_an_inspector_of_the_dist
     accept(official, OFFICIAL["email"], PASSWORDS["official"])
     enrol_authenticator(official)
     official.wait_for_url(lambda url: "/second-factor/" not in url)
+    # An official gives only an inspector's place, only in their own district.
+    official.goto(reverse("people:invite"))
+    expect(official.locator("select[name=role] option")).to_have_count(1)
+    expect(official.locator("select[name=district] option:not([value=''])")).to_have_text(
+        [district.name]
+    )
     invite(official, INSPECTOR, Role.INSPECTOR, district)
     official.goto(reverse("people:index"))
     expect(official.locator("table.listing")).to_contain_text(INSPECTOR["name"])
