@@ -16,14 +16,30 @@ from wagtail import hooks
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports.audit_logging import LogEntriesView
+from wagtail.log_actions import registry as log_action_registry
 
 from foundation.roles import Role, has_role
+
+
+def _remember_allowed_content_types(user) -> None:
+    """Wagtail caches the content types a user may read entries of on the user, but works
+    them out from the first log model asked (the registry's models are a set, so the order
+    is random per process): asked first, page entries would hide every penalty's. Work them
+    out for every log model and cache the union, which is right for each of them."""
+    allowed: set[int] = set()
+    for log_model in log_action_registry.get_log_entry_models():
+        if hasattr(user, "_allowed_content_type_ids"):
+            del user._allowed_content_type_ids
+        log_model.objects.viewable_by_user(user)
+        allowed |= getattr(user, "_allowed_content_type_ids", set())
+    user._allowed_content_type_ids = allowed
 
 
 class AdministratorsLogEntriesView(LogEntriesView):
     def dispatch(self, request, *args, **kwargs):
         if not has_role(request.user, Role.ADMINISTRATOR):
             raise PermissionDenied
+        _remember_allowed_content_types(request.user)
         return super().dispatch(request, *args, **kwargs)
 
 
