@@ -313,6 +313,8 @@ PEOPLE_NOT_YET_COVERED = {
             "reactivate",
             "resend",
             "revoke",
+            "grant_company_administration",
+            "withdraw_company_administration",
         )
     },
     "accept_invitation": "public, by one-time token: tests/portal/test_invitation_page.py",
