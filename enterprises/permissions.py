@@ -108,13 +108,16 @@ def administered_companies(user) -> QuerySet[Company]:
     their own company (both permissions, so a moved person keeps no stale right)."""
     if not _signed_in(user) or Role.COMPANY_STAFF not in roles_of(user):
         return Company.objects.none()
-    return get_objects_for_user(
+    # One permission per call: guardian builds a lazy subquery for one, but runs queries
+    # for a list of them.
+    administered = get_objects_for_user(
         user,
-        [ACT_FOR_COMPANY, ADMINISTER_COMPANY_STAFF],
+        ADMINISTER_COMPANY_STAFF,
         klass=Company,
         accept_global_perms=False,
         with_superuser=False,
     )
+    return companies_acted_for(user).filter(pk__in=administered.values("pk"))
 
 
 def committee_estates(user) -> QuerySet[Estate]:
