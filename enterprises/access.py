@@ -10,7 +10,12 @@ from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
 from enterprises.models import Company, Estate, StaffProfile
-from enterprises.permissions import ACT_FOR_COMPANY, EVALUATE_ESTATE, VIEW_ESTATE
+from enterprises.permissions import (
+    ACT_FOR_COMPANY,
+    ADMINISTER_COMPANY_STAFF,
+    EVALUATE_ESTATE,
+    VIEW_ESTATE,
+)
 from foundation.roles import Role
 
 
@@ -35,10 +40,20 @@ def grant_company_staff(user, company: Company) -> None:
     profile, _created = StaffProfile.objects.get_or_create(user=user)
     if profile.company_id and profile.company_id != company.pk:
         remove_perm(ACT_FOR_COMPANY, user, profile.company)
+        remove_perm(ADMINISTER_COMPANY_STAFF, user, profile.company)
     profile.company = company
     profile.save(update_fields=["company"])
     assign_perm(ACT_FOR_COMPANY, user, company)
     _join(user, Role.COMPANY_STAFF)
+
+
+def grant_company_administration(user, company: Company) -> None:
+    """Let ``user`` (staff of ``company``) invite and deactivate the company's staff."""
+    assign_perm(ADMINISTER_COMPANY_STAFF, user, company)
+
+
+def withdraw_company_administration(user, company: Company) -> None:
+    remove_perm(ADMINISTER_COMPANY_STAFF, user, company)
 
 
 @transaction.atomic

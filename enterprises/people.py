@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from enterprises import access, permissions
-from enterprises.models import Invitation, StaffProfile
+from enterprises.models import CompanyUserObjectPermission, Invitation, StaffProfile
 from enterprises.models.invitations import VALID_FOR
 from foundation import audit
 from foundation.notifications import notify
@@ -38,6 +38,8 @@ INVITATION_ACCEPTED = "enterprises.people.invitation_accepted"
 DEACTIVATED = "enterprises.people.deactivated"
 REACTIVATED = "enterprises.people.reactivated"
 SCOPE_CHANGED = "enterprises.people.scope_changed"
+COMPANY_ADMINISTRATION_GRANTED = "enterprises.people.company_administration_granted"
+COMPANY_ADMINISTRATION_WITHDRAWN = "enterprises.people.company_administration_withdrawn"
 
 
 class PersonRefused(Exception):
@@ -86,6 +88,15 @@ def _check_scope(role, *, district, city_wide, company, estate) -> None:
         raise PersonRefused(_("Choose the estate."), "estate")
     if city_wide and role != Role.OFFICIAL:
         raise PersonRefused(_("Only an official can be city-wide."), "city_wide")
+
+
+def _scope_field(role) -> str:
+    """The form field a refused scope is shown on."""
+    if role == Role.COMPANY_STAFF:
+        return "company"
+    if role in (Role.OWNERS_COMMITTEE, Role.EVALUATOR):
+        return "estate"
+    return "district"
 
 
 def scope_of(person) -> dict:
@@ -187,7 +198,7 @@ def invite_person(
     _check_scope(role, district=district, city_wide=city_wide, company=company, estate=estate)
     scope = {"district": district, "city_wide": city_wide, "company": company, "estate": estate}
     if not permissions.may_give_scope(actor, role, **scope):
-        raise NotAllowed(_("You may not give this role in this scope."), "district")
+        raise NotAllowed(_("You may not give this role in this scope."), _scope_field(role))
     email = get_user_model().objects.normalize_email(email.strip()).lower()
     username = (username or email).strip()
     phone = (phone or "").strip()
@@ -342,7 +353,46 @@ def change_scope(
     scope = {"district": district, "city_wide": city_wide, "company": company, "estate": estate}
     _check_scope(role, **scope)
     if not permissions.may_give_scope(actor, role, **scope):
-        raise NotAllowed(_("You may not give this role in this scope."), "district")
+        raise NotAllowed(_("You may not give this role in this scope."), _scope_field(role))
     before = scope_of(person)
     access.grant_role(person, role, **scope)
     _audit(actor, SCOPE_CHANGED, person, before=before, after=scope_of(person))
+
+
+# Company administrators (企业管理员) ----------------------------------------------------------
+
+
+def is_company_administrator(person) -> bool:
+    """Holds the right on their own company (queried, not ``has_perm``: that is always
+    False for an inactive person and cached on the user)."""
+    return CompanyUserObjectPermission.objects.filter(
+        user=person,
+        content_object__staffprofile__user=person,
+        permission__codename="administer_company_staff",
+    ).exists()
+
+
+def _company_of_staff(person, actor):
+    if not permissions.may_grant_company_administration(actor, person):
+        raise NotAllowed(_("You may not give or withdraw this right for this person."))
+    return StaffProfile.objects.select_related("company").get(user=person).company
+
+
+@transaction.atomic
+def grant_company_administration(person, *, actor) -> None:
+    """Let a company staff member invite and deactivate their company's staff: given by an
+    administrator or an official of the company's district, never by the person themselves."""
+    company = _company_of_staff(person, actor)
+    if is_company_administrator(person):
+        return
+    access.grant_company_administration(person, company)
+    _audit(actor, COMPANY_ADMINISTRATION_GRANTED, person, company=company.pk)
+
+
+@transaction.atomic
+def withdraw_company_administration(person, *, actor) -> None:
+    company = _company_of_staff(person, actor)
+    if not is_company_administrator(person):
+        return
+    access.withdraw_company_administration(person, company)
+    _audit(actor, COMPANY_ADMINISTRATION_WITHDRAWN, person, company=company.pk)

@@ -5,17 +5,20 @@ admin listing, inspect and edit view, export, API answer and task in ``enterpris
   an administrator, and an official with the explicit city-wide flag, see the whole city;
   anyone else without a district sees nothing (fail closed).
 - Company staff hold the django-guardian object permission ``act_for_company`` on their
-  company (granted by ``enterprises.access``) and see only that company's records.
+  company (granted by ``enterprises.access``) and see only that company's records. A
+  company's administrator (企业管理员) also holds ``administer_company_staff`` on it, granted
+  by the regulator, and invites and deactivates that company's staff only.
 - Owners' committee members hold ``view_estate`` on their estate and see its records.
 - Evaluators hold ``evaluate_estate`` on the estates they are engaged on.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from enterprises.models import (
     Company,
+    CompanyUserObjectPermission,
     CreditAppeal,
     CreditRecord,
     Disclosure,
@@ -27,6 +30,7 @@ from enterprises.models import (
 from foundation.roles import REGULATOR_STAFF, Role, has_role, roles_of
 
 ACT_FOR_COMPANY = "enterprises.act_for_company"
+ADMINISTER_COMPANY_STAFF = "enterprises.administer_company_staff"
 VIEW_ESTATE = "enterprises.view_estate"
 EVALUATE_ESTATE = "enterprises.evaluate_estate"
 
@@ -97,6 +101,23 @@ def companies_acted_for(user) -> QuerySet[Company]:
     return get_objects_for_user(
         user, ACT_FOR_COMPANY, klass=Company, accept_global_perms=False, with_superuser=False
     )
+
+
+def administered_companies(user) -> QuerySet[Company]:
+    """The companies whose staff ``user`` administers: company staff holding the right on
+    their own company (both permissions, so a moved person keeps no stale right)."""
+    if not _signed_in(user) or Role.COMPANY_STAFF not in roles_of(user):
+        return Company.objects.none()
+    # One permission per call: guardian builds a lazy subquery for one, but runs queries
+    # for a list of them.
+    administered = get_objects_for_user(
+        user,
+        ADMINISTER_COMPANY_STAFF,
+        klass=Company,
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+    return companies_acted_for(user).filter(pk__in=administered.values("pk"))
 
 
 def committee_estates(user) -> QuerySet[Estate]:
@@ -286,21 +307,30 @@ PEOPLE_ROLES = (
 )
 
 
+def _administers_company_staff(user) -> bool:
+    return administered_companies(user).exists()
+
+
 def manages_people(user) -> bool:
-    """Administrators manage everyone; officials the inspectors of their district (a cheap
-    check, for the menu; which people they see is ``people_visible_to``)."""
-    return _signed_in(user) and has_role(user, Role.OFFICIAL, Role.ADMINISTRATOR)
+    """Administrators manage everyone; officials the inspectors of their district; a
+    company's administrator its staff (for the menu; which people is ``people_visible_to``)."""
+    return _signed_in(user) and (
+        has_role(user, Role.OFFICIAL, Role.ADMINISTRATOR) or _administers_company_staff(user)
+    )
 
 
 def may_give_scope(
     actor, role: str, *, district=None, city_wide: bool = False, company=None, estate=None
 ) -> bool:
     """Whether ``actor`` may give ``role`` in this scope: administrators any; an official
-    only an inspector's place in their own district (a city-wide official in any district)."""
+    only an inspector's place in their own district (a city-wide official in any district);
+    a company's administrator only a staff place in the company they administer."""
     if not _signed_in(actor):
         return False
     if has_role(actor, Role.ADMINISTRATOR):
         return True
+    if role == Role.COMPANY_STAFF and not (district or city_wide or estate) and company:
+        return administered_companies(actor).filter(pk=company.pk).exists()
     if not has_role(actor, Role.OFFICIAL) or role != Role.INSPECTOR or city_wide:
         return False
     if district is None or company is not None or estate is not None:
@@ -308,16 +338,33 @@ def may_give_scope(
     return is_city_wide(actor) or district.pk == _profile_district_id(actor)
 
 
-def people_visible_to(actor) -> QuerySet:
+def _plain_company_staff(users: QuerySet, companies: QuerySet) -> QuerySet:
+    """Company staff of ``companies`` holding no regulator role and not the right to
+    administer the company's staff (company administrators are the regulator's to manage)."""
+    administrators = CompanyUserObjectPermission.objects.filter(
+        user=OuterRef("pk"), permission__codename="administer_company_staff"
+    )
+    return (
+        users.filter(
+            groups__name=Role.COMPANY_STAFF.value, staff_profile__company__in=companies.values("pk")
+        )
+        .exclude(groups__name__in=[role.value for role in REGULATOR_STAFF])
+        .exclude(Exists(administrators))
+    )
+
+
+def people_managed_by(actor) -> QuerySet:
     """The people an actor manages: administrators every non-citizen account; officials the
-    inspectors of their district (every district when city-wide); anyone else nobody."""
+    inspectors of their district (every district when city-wide); a company's administrator
+    the plain staff of that company; anyone else nobody."""
     users = get_user_model().objects.all()
     if not _signed_in(actor):
         return users.none()
     if has_role(actor, Role.ADMINISTRATOR):
         return users.exclude(groups__name=Role.CITIZEN.value)
     if not has_role(actor, Role.OFFICIAL):
-        return users.none()
+        companies = administered_companies(actor)
+        return _plain_company_staff(users, companies).exclude(pk=actor.pk)
     inspectors = users.filter(groups__name=Role.INSPECTOR.value).exclude(
         groups__name=Role.ADMINISTRATOR.value
     )
@@ -331,7 +378,32 @@ def people_visible_to(actor) -> QuerySet:
     )
 
 
+def people_visible_to(actor) -> QuerySet:
+    """Whom the People screens show: those the actor manages, and, for officials, the staff
+    and administrators of the companies of their district (the regulator sees who they are)."""
+    managed = people_managed_by(actor)
+    if not _signed_in(actor) or not has_role(actor, Role.OFFICIAL):
+        return managed
+    users = get_user_model().objects.all()
+    companies = Company.objects.filter(regulator_district_q(actor, "district"))
+    staff = users.filter(
+        groups__name=Role.COMPANY_STAFF.value, staff_profile__company__in=companies.values("pk")
+    )
+    return users.filter(Q(pk__in=managed.values("pk")) | Q(pk__in=staff.values("pk")))
+
+
 def may_manage_person(actor, person) -> bool:
     """Change the scope of, deactivate, reactivate or re-invite ``person``: someone the actor
     manages, and never oneself."""
-    return person.pk != actor.pk and people_visible_to(actor).filter(pk=person.pk).exists()
+    return person.pk != actor.pk and people_managed_by(actor).filter(pk=person.pk).exists()
+
+
+def may_grant_company_administration(actor, person) -> bool:
+    """Grant or withdraw ``administer_company_staff``: an administrator, or an official of the
+    company's district (or city-wide), for a company staff member; never oneself."""
+    profile = getattr(person, "staff_profile", None)
+    if not _signed_in(actor) or person.pk == actor.pk or profile is None:
+        return False
+    if profile.company_id is None or not has_role(person, Role.COMPANY_STAFF):
+        return False
+    return can_decide_for_company(actor, profile.company)

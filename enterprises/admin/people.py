@@ -2,7 +2,8 @@
 
 Thin views: each parses a form and calls one function of ``enterprises.people``; who sees
 whom is ``permissions.people_visible_to`` (a person outside it is a 404), who may use the
-screens at all is ``permissions.manages_people`` (403 otherwise).
+screens at all is ``permissions.manages_people`` (403 otherwise): administrators, officials
+and companies' administrators, each seeing the people the permission functions allow.
 """
 
 from django.contrib.auth.models import Group
@@ -23,7 +24,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from enterprises import people, permissions
 from enterprises.admin.people_forms import InviteForm, ScopeForm
 from enterprises.admin.transitions import refused
-from enterprises.models import Invitation
+from enterprises.models import CompanyUserObjectPermission, Invitation
 from foundation.roles import ROLE_LABELS
 
 PER_PAGE = 50
@@ -42,14 +43,26 @@ def _people(actor):
             "staff_profile__district", "staff_profile__company", "staff_profile__estate"
         )
         .prefetch_related(Prefetch("groups", queryset=Group.objects.only("name")))
-        .annotate(invited=Exists(Invitation.objects.pending().filter(user=OuterRef("pk"))))
+        .annotate(
+            invited=Exists(Invitation.objects.pending().filter(user=OuterRef("pk"))),
+            company_administrator=Exists(
+                CompanyUserObjectPermission.objects.filter(
+                    user=OuterRef("pk"),
+                    content_object=OuterRef("staff_profile__company"),
+                    permission__codename="administer_company_staff",
+                )
+            ),
+        )
         .order_by("username")
     )
 
 
 def _role_labels(person) -> list[str]:
     labels = {role.value: label for role, label in ROLE_LABELS.items()}
-    return [labels[group.name] for group in person.groups.all() if group.name in labels]
+    held = [labels[group.name] for group in person.groups.all() if group.name in labels]
+    if getattr(person, "company_administrator", False):
+        held.append(gettext("Company administrator"))
+    return held
 
 
 def _status(person) -> str:
@@ -155,6 +168,10 @@ def person(request, pk):
             "scope_form": ScopeForm(initial=initial, actor=request.user),
             "invitations": someone.invitations.select_related("invited_by")[:10],
             "is_self": someone.pk == request.user.pk,
+            "manages": permissions.may_manage_person(request.user, someone),
+            "grants_company_administration": permissions.may_grant_company_administration(
+                request.user, someone
+            ),
             "accepted": someone.has_usable_password(),
             "panels": _panels(request, someone),
         },
@@ -232,6 +249,26 @@ def revoke(request, pk):
     )
 
 
+@require_POST
+def grant_company_administration(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda someone: people.grant_company_administration(someone, actor=request.user),
+        gettext("This person may now invite and deactivate their company's staff."),
+    )
+
+
+@require_POST
+def withdraw_company_administration(request, pk):
+    return _act(
+        request,
+        pk,
+        lambda someone: people.withdraw_company_administration(someone, actor=request.user),
+        gettext("The right to administer the company's staff was withdrawn."),
+    )
+
+
 class PeopleMenuItem(MenuItem):
     def is_shown(self, request) -> bool:
         return permissions.manages_people(request.user)
@@ -260,4 +297,14 @@ class PeopleViewSet(ViewSet):
             path("<int:pk>/reactivate/", reactivate, name="reactivate"),
             path("<int:pk>/resend/", resend, name="resend"),
             path("<int:pk>/revoke/", revoke, name="revoke"),
+            path(
+                "<int:pk>/company-administration/grant/",
+                grant_company_administration,
+                name="grant_company_administration",
+            ),
+            path(
+                "<int:pk>/company-administration/withdraw/",
+                withdraw_company_administration,
+                name="withdraw_company_administration",
+            ),
         ]

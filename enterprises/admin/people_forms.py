@@ -42,8 +42,12 @@ class ScopeForm(forms.Form):
         if has_role(actor, Role.ADMINISTRATOR):
             self.fields["company"].queryset = permissions.visible_companies(actor).order_by("name")
             self.fields["estate"].queryset = permissions.visible_estates(actor).order_by("name")
-        else:
+        elif has_role(actor, Role.OFFICIAL):
             for name in ("city_wide", "company", "estate"):
+                del self.fields[name]
+        else:  # a company's administrator: their own company, nothing else
+            self.fields["company"].queryset = permissions.administered_companies(actor)
+            for name in ("district", "city_wide", "estate"):
                 del self.fields[name]
 
     def scope(self) -> dict:
@@ -78,7 +82,10 @@ class InviteForm(ScopeForm):
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, actor=actor, **kwargs)
-        roles = (
-            permissions.PEOPLE_ROLES if has_role(actor, Role.ADMINISTRATOR) else (Role.INSPECTOR,)
-        )
+        if has_role(actor, Role.ADMINISTRATOR):
+            roles = permissions.PEOPLE_ROLES
+        elif has_role(actor, Role.OFFICIAL):
+            roles = (Role.INSPECTOR,)
+        else:
+            roles = (Role.COMPANY_STAFF,)
         self.fields["role"].choices = [(role.value, ROLE_LABELS[role]) for role in roles]

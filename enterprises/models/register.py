@@ -60,7 +60,10 @@ class Company(models.Model):
         ordering = ["name"]
         verbose_name = _("company")
         verbose_name_plural = _("companies")
-        permissions = [("act_for_company", _("Can act on behalf of the company"))]
+        permissions = [
+            ("act_for_company", _("Can act on behalf of the company")),
+            ("administer_company_staff", _("Can invite and deactivate the company's staff")),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -77,3 +77,10 @@ PEOPLE_VIEWERS = {"person": MANAGERS}
 PEOPLE_NOT_OBJECT_SCOPED = {
     "accept_invitation": "public, by one-time token: tests/portal/test_invitation_page.py",
 }
+
+# Company administrators (granted on a company staff member's page): their denials are in
+# tests/enterprises/test_company_administrators.py; the world holds no company administrator.
+PEOPLE_NOT_YET_COVERED = {
+    f"people:{name}": "company administrators: tests/enterprises/test_company_administrators.py"
+    for name in ("grant_company_administration", "withdraw_company_administration")
+}

@@ -597,3 +597,4 @@ NOT_YET_COVERED = {
         "supervision_orders",
     )
 }
+NOT_YET_COVERED |= people_rows.PEOPLE_NOT_YET_COVERED

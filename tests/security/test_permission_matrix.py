@@ -298,9 +298,6 @@ def _patterns(patterns, namespace=""):
             yield f"{namespace}{p.name or ''}", getattr(view, "__module__", "")
 
 
-# Not yet rows of the table (permission_table.py is being edited elsewhere): the People
-# screens and the invitation page, whose denials tests/enterprises/test_people.py and
-# tests/portal/test_invitation_page.py check for every role.
 def test_every_url_of_our_apps_has_a_row_or_a_reason():
     covered = (
         {row.url_name for row in table.ROWS}
