@@ -137,6 +137,8 @@ _LANDLINE = re.compile(r"0[1-9]\d{8,10}")
 _ABROAD_LANDLINE = re.compile(r"(?P<cc>(?:00)?86)[1-9]\d{8,10}")
 _LONG = 12  # an unbroken run this long is an account, an order or a card number: removed
 _CUED = 7  # digits after 电话 / tel: a local number without its area code
+# A date written with separators ("电话 2026-11-30" is a call on a day, not a number).
+_DATE = re.compile(r"(?:19|20)\d{2}([\-/.．])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])")
 
 PHONE, ID_NUMBER, ACCOUNT = "phone", "id", "account"
 
@@ -245,7 +247,8 @@ def _numbers(match: re.Match) -> str:
         digits.append(value)
         positions.append(offset)
     before = match.string[max(0, match.start() - 16) : match.start()]
-    spans = _find("".join(digits), groups, cued=bool(_PHONE_CUE.search(before)))
+    cued = bool(_PHONE_CUE.search(before)) and not _DATE.fullmatch(run.strip())
+    spans = _find("".join(digits), groups, cued=cued)
     if not spans:
         return run
     pieces, done = [], 0

@@ -494,3 +494,11 @@ def test_the_narrative_is_public_only_with_consent():
         assert public_description(complaint) == "我是[name]。[name]和[name]不管，电话[phone]"
     complaint.consent_to_publish = False
     assert public_description(complaint) == ""
+
+
+@pytest.mark.parametrize("date", ["2026-11-30", "2026/11/30", "2026.11.30", "2026-1-5"])
+def test_a_date_after_the_word_phone_is_a_date_not_a_number(date):
+    """Found by the property test above: "项目经理不接电话 2026-11-30" lost its date."""
+    text = f"项目经理不接电话 {date}"
+    assert public_text(text) == text
+    assert public_text("项目经理电话 8765 4321") == "项目经理电话 [电话]"
