@@ -542,6 +542,7 @@ ROWS: list[Row] = [
 # accepts them without a row. Each says why.
 NOT_OBJECT_SCOPED = {
     "healthz": "liveness probe, no data",
+    "readiness": "readiness probe: when a worker last started a task and counts of waiting work",
     "open311:services": "the public list of complaint categories",
     "open311:service-definition": "one public category",
     "open311:openapi": "the API's schema",
