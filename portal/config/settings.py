@@ -237,6 +237,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@housing-regu
 
 # Celery: eager without a broker (the demo), a real queue with one.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # kombu's Redis transport with the guard that keeps a worker alive when the broker is
+    # killed while it holds unacknowledged tasks (see portal/config/broker.py).
+    CELERY_BROKER_TRANSPORT = "portal.config.broker:Transport"
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
@@ -266,6 +270,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": max(1, min(10, _VISIBILITY_TIMEOUT // 4)),
     "unacked_restore_throttle": 1,
 }
+# Readiness (/healthz/ready, portal.availability.health) fails when no worker has started a
+# task for READINESS_WORKER_SILENCE seconds (the reconcile sweep gives them one a minute), or
+# when more than READINESS_MAX_INDEX_BACKLOG changes wait for the search index, or more than
+# READINESS_MAX_UNSENT_MESSAGES messages wait to be sent, for READINESS_BACKLOG_AGE seconds
+# or longer (a burst that the workers are clearing is not a fault).
+READINESS_WORKER_SILENCE = env.int("READINESS_WORKER_SILENCE", default=300)
+READINESS_BACKLOG_AGE = env.int("READINESS_BACKLOG_AGE", default=300)
+READINESS_MAX_INDEX_BACKLOG = env.int("READINESS_MAX_INDEX_BACKLOG", default=100)
+READINESS_MAX_UNSENT_MESSAGES = env.int("READINESS_MAX_UNSENT_MESSAGES", default=50)
 CELERY_IMPORTS = [
     "foundation.notifications",
     "enterprises.credit_tasks",
@@ -274,6 +287,11 @@ CELERY_IMPORTS = [
     "search.report_tasks",
 ]
 CELERY_BEAT_SCHEDULE = {
+    # The two sweeps (this one and "portal-send-pending-notifications") bound the catch-up
+    # after an outage of the broker, the workers, Elasticsearch or a gateway: whatever was
+    # lost is indexed or sent within a minute of the workers' return. Safe to run often: a
+    # sweep that finds nothing costs a query, and a message is sent under its row lock, so a
+    # sweep racing the message's own task still sends it once.
     "search-reconcile": {"task": "search.tasks.reconcile_index", "schedule": 60.0},
     # The open data set (开放数据), rebuilt nightly.
     "cases-build-open-data": {
@@ -292,7 +310,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "portal-send-pending-notifications": {
         "task": "foundation.notifications.send_pending_notifications",
-        "schedule": 300.0,
+        "schedule": 60.0,
     },
     "enterprises-expire-licences": {
         "task": "enterprises.tasks.expire_licences_task",

@@ -5,7 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal.availability.health import healthz
+from portal.availability.health import healthz, readiness
 from portal.security import invitations, second_factor, site_history
 
 # A plain page; the 503 page when the database is the cause (portal.availability.unavailable).
@@ -14,6 +14,7 @@ handler500 = "portal.availability.unavailable.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("healthz/ready", readiness, name="readiness"),
     # Open311 GeoReport v2 for partner systems (the 12345 hotline) and open data users.
     path("api/open311/v2/", include("portal.open311.urls")),
     # Before the admin's own URLs: the second-factor pages live under /admin/ with them.

@@ -1,4 +1,5 @@
-"""A real ``celery worker`` process of the portal, on a queue of the test's own.
+"""A real ``celery worker`` process of the portal, on a queue of the test's own, and a real
+``celery beat`` publishing to that queue.
 
 Unlike the session-wide worker of ``tests/conftest.py``, a test can give it its own
 environment (a broker behind a fault proxy, the file SMS gateway, a short visibility
@@ -90,3 +91,54 @@ class Worker:
             for line in self.output().splitlines()
             if f"Task {task_name}[" in line and "succeeded" in line
         )
+
+
+class Beat:
+    """``celery beat`` with the portal's sweeps every two seconds (``tests.faults.beat_app``),
+    publishing to ``queue``."""
+
+    def __init__(self, *, queue: str, env: dict[str, str], log_dir: Path) -> None:
+        self.env = {**os.environ, **env, "FAULTS_QUEUE": queue}
+        self.log = log_dir / f"beat-{uuid.uuid4().hex[:8]}.log"
+        self.schedule = log_dir / f"{self.log.stem}-schedule"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "Beat":
+        with self.log.open("w") as out:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "tests.faults.beat_app",
+                    "beat",
+                    "--loglevel=INFO",
+                    "-s",
+                    str(self.schedule),
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + START_SECONDS
+        while "Sending due task" not in self.output():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise AssertionError(f"Celery beat did not start:\n{self.output()[-3000:]}")
+            time.sleep(0.2)
+        return self
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""

@@ -547,6 +547,7 @@ ROWS: list[Row] = [
 NOT_OBJECT_SCOPED = {
     **people_rows.PEOPLE_NOT_OBJECT_SCOPED,
     "healthz": "liveness probe, no data",
+    "readiness": "readiness probe: when a worker last started a task and counts of waiting work",
     "open311:services": "the public list of complaint categories",
     "open311:service-definition": "one public category",
     "open311:openapi": "the API's schema",
@@ -584,9 +585,8 @@ SAME_VIEW_AS = {
     for part in ("index", "history")
 } | {"site_history_administrators_results": "site_history_administrators"}
 
-# Not yet covered by the matrix: the related-file form of the file view
-# (``<pk>/file/<relation>/<file_pk>/``, e.g. an inspection's photos or an order's evidence)
-# needs files the world does not hold; tests/enterprises/test_protected_files.py checks it.
+# Not yet covered: related files (``<pk>/file/<relation>/<file_pk>/``, an inspection's photos)
+# need files the world does not hold; tests/enterprises/test_protected_files.py checks them.
 NOT_YET_COVERED = {
     f"{ns}:file": "related files of the record"
     for ns in (
