@@ -20,6 +20,7 @@ from cases.models import (
     ComplaintUserObjectPermission,
     Dispatch,
 )
+from enterprises.permissions import is_city_wide
 from foundation.roles import REGULATOR_STAFF, Role, has_role, roles_of
 
 _SEE_CASES = ["cases.view_complaint", "cases.search_complaints"]
@@ -110,7 +111,7 @@ def scope_for(user) -> ComplaintScope:
     if roles & {Role.OFFICIAL, Role.INSPECTOR}:
         # A head of department oversees the whole city, by an explicit flag only: a profile
         # missing or without a district gives nothing (fail closed).
-        if Role.OFFICIAL in roles and profile is not None and profile.city_wide:
+        if is_city_wide(user):
             return ComplaintScope(everything=True)
         districts = frozenset({profile.district_id}) if profile and profile.district_id else ()
         return ComplaintScope(
@@ -154,8 +155,7 @@ def is_official(user) -> bool:
 
 def is_head_of_department(user) -> bool:
     """A city-wide official: the second rung of the escalation ladder."""
-    profile = _profile(user)
-    return Role.OFFICIAL in roles_of(user) and profile is not None and profile.city_wide
+    return is_city_wide(user)
 
 
 def can_see_personal_data(user) -> bool:

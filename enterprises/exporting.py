@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from enterprises.importing import COLUMNS
 from enterprises.models import CompanyStatus
 from enterprises.permissions import visible_companies
-from foundation.spreadsheets import CONTENT_TYPES, FORMULA_STARTS
+from foundation.spreadsheets import CONTENT_TYPES, neutralised
 
 HEADER = [aliases[0] for aliases in COLUMNS.values()]
 CHUNK_ROWS = 500
@@ -64,17 +64,12 @@ class _Echo:
         return text
 
 
-def _escape(cell: str) -> str:
-    # A cell such as "=HYPERLINK(...)" would run as a formula when the CSV is opened in Excel.
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
-
-
 def _csv(rows: Iterator[list[str]]) -> Iterator[bytes]:
     writer = csv.writer(_Echo())
     yield ("\ufeff" + writer.writerow(HEADER)).encode()
     lines = []
     for row in rows:
-        lines.append(writer.writerow([_escape(cell) for cell in row]))
+        lines.append(writer.writerow([neutralised(cell) for cell in row]))
         if len(lines) == CHUNK_ROWS:
             yield "".join(lines).encode()
             lines = []
