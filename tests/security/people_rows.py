@@ -4,13 +4,15 @@ and act on whom. The world holds one invited (not yet accepted) inspector per di
 inspectors of district 1 only (a person of district 2 is a 404 to them, as is a guessed id);
 everyone else is refused the screens (403, Wagtail's sign-in for anonymous visitors).
 
-Imported by ``permission_table`` at its end (it needs the table's vocabulary).
+Listed in ``permission_table.ROW_MODULES`` (it needs the table's vocabulary); ``build``
+adds its records to the world.
 """
 
 from tests.security.permission_table import (
     CHANGE,
     LIST,
     OFFICIALS,
+    SIDES,
     TRANSITION,
     VIEW,
     Row,
@@ -19,6 +21,24 @@ from tests.security.permission_table import (
 )
 
 MANAGERS = sees(OFFICIALS)
+
+
+def build(world, district, estates) -> None:
+    """One invited inspector per district, not yet accepted."""
+    from enterprises import people
+    from foundation.roles import Role
+
+    world.objects["person"] = {
+        side: people.invite_person(
+            actor=world.users["admin"],
+            email=f"mk-person-{side}@regulator.test",
+            name=f"MK-PERSON-{side}",
+            role=Role.INSPECTOR,
+            district=district[side],
+        ).user
+        for side in SIDES
+    }
+    world.markers["person"] = {side: f"MK-PERSON-{side}" for side in SIDES}
 
 
 def _person_state(person) -> tuple:
@@ -42,7 +62,7 @@ def _same_district(world, person) -> dict:
     return {"district": world.obj("district", side).pk}
 
 
-PEOPLE_ROWS = [
+ROWS = [
     Row("person", LIST, "people:index", MANAGERS, args=lambda o: (), listing=True),
     Row("person", VIEW, "people:person", MANAGERS),
     Row(None, CHANGE, "people:invite", opens("official_d1", "admin"), args=lambda o: ()),
@@ -72,15 +92,15 @@ PEOPLE_ROWS = [
 ]
 
 # What a refusal may show: the person's name only to those who manage them.
-PEOPLE_VIEWERS = {"person": MANAGERS}
+VIEWERS = {"person": MANAGERS}
 
-PEOPLE_NOT_OBJECT_SCOPED = {
+NOT_OBJECT_SCOPED = {
     "accept_invitation": "public, by one-time token: tests/portal/test_invitation_page.py",
 }
 
 # Company administrators (granted on a company staff member's page): their denials are in
 # tests/enterprises/test_company_administrators.py; the world holds no company administrator.
-PEOPLE_NOT_YET_COVERED = {
+NOT_YET_COVERED = {
     f"people:{name}": "company administrators: tests/enterprises/test_company_administrators.py"
     for name in ("grant_company_administration", "withdraw_company_administration")
 }

@@ -23,14 +23,14 @@ from cases import (
 )
 from cases.models import Campaign, Category, InspectionKind, PenaltyKind
 from cases.services import submit_complaint
-from enterprises import access, people
+from enterprises import access
 from enterprises.models import CreditAppeal, CreditRecord, Disclosure, Licence
 from enterprises.models.evaluations import DIMENSIONS
 from foundation.roles import Role
 from portal.models import ComplaintPage, HomePage, NoticeIndexPage, NoticePage, TrackingPage
 from portal.site.moderation import ensure_moderation
 from tests.factories import DistrictFactory, EstateFactory, make_user
-from tests.security.permission_table import ROLES, SIDES
+from tests.security.permission_table import ROLES, ROW_MODULES, SIDES
 
 TODAY = timezone.localdate()
 # Complainant contact details: shown in clear only to regulator staff holding the permission.
@@ -70,21 +70,6 @@ def _cast(world: World, district, estates) -> None:
     u["admin"] = make_user("mx_admin", Role.ADMINISTRATOR)
     u["anonymous"] = None
     assert set(u) == set(ROLES)
-
-
-def _people(world: World, district) -> None:
-    """One invited inspector per district, not yet accepted (the people screens' rows)."""
-    world.objects["person"] = {
-        side: people.invite_person(
-            actor=world.users["admin"],
-            email=f"mk-person-{side}@regulator.test",
-            name=f"MK-PERSON-{side}",
-            role=Role.INSPECTOR,
-            district=district[side],
-        ).user
-        for side in SIDES
-    }
-    world.markers["person"] = {side: f"MK-PERSON-{side}" for side in SIDES}
 
 
 def _complaints(world: World, estates, helpers) -> None:
@@ -276,7 +261,8 @@ def build_world() -> World:
         company.name = f"{label}物业服务有限公司"
         company.save(update_fields=["name"])
     _cast(world, district, estates)
-    _people(world, district)
+    for module in ROW_MODULES:
+        module.build(world, district, estates)
     helpers = {
         "inspector": {
             s: make_user(f"mx_helper_inspector_{s}", Role.INSPECTOR, district=district[s])
