@@ -70,13 +70,14 @@ def _unit(dispatch: Dispatch) -> str:
     return "inspector" if dispatch.inspector_id else "company"
 
 
-def _grant(inspector, complaint: Complaint) -> None:
+def grant_case(inspector, complaint: Complaint) -> None:
+    """Let an inspector outside the case's district see and work it (guardian)."""
     for perm in INSPECTOR_PERMISSIONS:
         assign_perm(perm, inspector, complaint)
     inspector.__dict__.pop("_portal_granted_complaints", None)
 
 
-def _revoke(inspector, complaint: Complaint) -> None:
+def withdraw_case(inspector, complaint: Complaint) -> None:
     for perm in INSPECTOR_PERMISSIONS:
         remove_perm(perm, inspector, complaint)
     inspector.__dict__.pop("_portal_granted_complaints", None)
@@ -132,7 +133,7 @@ def dispatch_case(
         )
         for old in replaced:
             if inspector is None or old.pk != inspector.pk:
-                _revoke(old, locked)
+                withdraw_case(old, locked)
         sign_due = calendar.add_working_hours(timezone.now(), settings.CASE_SIGN_WITHIN_HOURS)
         units = [{"inspector": inspector}] if inspector is not None else []
         units += [{"company": company}] if company is not None else []
@@ -143,7 +144,7 @@ def dispatch_case(
             for unit in units
         ]
         if inspector is not None:
-            _grant(inspector, locked)
+            grant_case(inspector, locked)
         locked = transition(
             complaint,
             actor=actor,
@@ -298,7 +299,7 @@ def return_dispatch(dispatch: Dispatch, *, actor, reason: str) -> Dispatch:
         changes = {}
         if current.inspector_id and locked.assigned_inspector_id == current.inspector_id:
             changes["assigned_inspector"] = None
-            _revoke(current.inspector, locked)
+            withdraw_case(current.inspector, locked)
         if current.company_id and locked.dispatched_company_id == current.company_id:
             changes["dispatched_company"] = None
         data = {"dispatch": current.pk, "unit": _unit(current), "reason": reason}

@@ -38,6 +38,7 @@ TIMELINE_ACTIONS = {
     "cases.complaint.overdue": _("Overdue"),
     "cases.complaint.escalated": _("Escalated for supervision"),
     "cases.complaint.note_added": _("Internal note"),
+    "cases.complaint.handed_over": _("Handed over to another inspector"),
 }
 
 SUPERVISION_ACTIONS = {
@@ -47,6 +48,7 @@ SUPERVISION_ACTIONS = {
     "cases.inspection.photo_added": _("Inspection photo added"),
     "cases.inspection.completed": _("Inspection completed"),
     "cases.inspection.cancelled": _("Inspection cancelled"),
+    "cases.inspection.handed_over": _("Inspector handed over"),
     "cases.checklist.versioned": _("Checklist version created"),
     "cases.draw.drawn": _("Random draw made"),
     "cases.draw.published": _("Random draw published"),

@@ -67,6 +67,8 @@ DETAIL_LABELS = {
     "level": _("Escalation level"),
     "into": _("Primary case"),
     "duplicate": _("Duplicate case"),
+    "handed_from": _("Previous inspector"),
+    "handed_to": _("New inspector"),
 }
 
 COUNT_KEYS = frozenset({"days", "level"})

@@ -2,7 +2,8 @@
 administrator invites a district official through the People screen; the official opens the
 e-mailed link, chooses a password, enrols the authenticator and invites an inspector for the
 district; the inspector accepts and finds exactly the district's cases; once the official
-deactivates them, the inspector can no longer sign in.
+deactivates them, the inspector can no longer sign in. A company's administrator, given the
+right by the regulator, invites a colleague who finds only the cases sent to the company.
 
 Screenshots of the main steps are saved with the failure screenshots (``e2e-screenshots`` in
 pytest's base temporary folder)."""
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from playwright.sync_api import Page, expect
 
+from cases import dispatch, workflow
 from cases.models import Complaint
 from foundation.roles import Role
 from tests.e2e.pages import log_in, t
@@ -141,3 +143,73 @@ def test_an_administrator_brings_an_official_who_brings_an_inspector_of_the_dist
     assert "/admin/login/" in inspector.url
     sign_in_refused(inspector, INSPECTOR["email"], PASSWORDS["inspector"])
     shot(open_page, inspector, "5-deactivated-sign-in")
+
+
+COMPANY_ADMIN = {"name": "钱进", "email": "qian.jin@company-a.test"}
+COLLEAGUE = {"name": "孙丽", "email": "sun.li@company-a.test"}
+COMPANY_PASSWORDS = {"admin": "Willow-anchor-58", "colleague": "Granite-meadow-31"}
+
+
+def invite_to_company(page: Page, person: dict, company) -> None:
+    page.goto(reverse("people:invite"))
+    page.locator("input[name=name]").fill(person["name"])
+    page.locator("input[name=email]").fill(person["email"])
+    page.locator("select[name=role]").select_option(Role.COMPANY_STAFF.value)
+    page.locator("select[name=company]").select_option(label=company.name)
+    page.get_by_role("button", name=t("Send the invitation")).click()
+    expect(page.get_by_text(t("Invitation sent to %s.") % person["email"])).to_be_visible()
+
+
+def test_a_company_administrator_brings_a_colleague_who_sees_only_the_companys_cases(
+    open_page, admin, estate_x, estate_y, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SMS_BACKEND = "foundation.notifications.MemorySmsBackend"
+    settings.ELASTICSEARCH_URL = ""
+    company = estate_x.managing_company
+    cases = {
+        name: make_complaint(estate=estate, description=f"楼道灯坏了一个月 {name}").complaint
+        for name, estate in (("ours", estate_x), ("not-sent", estate_x), ("theirs", estate_y))
+    }
+    for name in ("ours", "theirs"):
+        workflow.accept_case(cases[name], actor=admin)
+        dispatch.dispatch_case(
+            cases[name], actor=admin, company=cases[name].estate.managing_company
+        )
+
+    # The regulator invites the company's administrator and gives them the right.
+    desk = open_page(phone=False)
+    log_in(desk, admin, next_url=reverse("people:index"))
+    invite_to_company(desk, COMPANY_ADMIN, company)
+    desk.get_by_role("button", name=t("Let them administer the company's staff")).click()
+    expect(
+        desk.get_by_text(t("This person may now invite and deactivate their company's staff."))
+    ).to_be_visible()
+    shot(open_page, desk, "6-company-administrator-granted")
+
+    # The company's administrator accepts and may invite only into their own company.
+    boss = open_page(phone=False)
+    accept(boss, COMPANY_ADMIN["email"], COMPANY_PASSWORDS["admin"])
+    boss.wait_for_url(lambda url: "/accounts/invitation/" not in url)
+    boss.goto(reverse("people:invite"))
+    expect(boss.locator("select[name=company] option:not([value=''])")).to_have_text([company.name])
+    invite_to_company(boss, COLLEAGUE, company)
+    boss.goto(reverse("people:index"))
+    expect(boss.locator("table.listing")).to_contain_text(COLLEAGUE["name"])
+    shot(open_page, boss, "7-company-people")
+
+    # The colleague accepts and finds the case dispatched to the company, and nothing else.
+    colleague = open_page(phone=False)
+    accept(colleague, COLLEAGUE["email"], COMPANY_PASSWORDS["colleague"])
+    colleague.wait_for_url(lambda url: "/accounts/invitation/" not in url)
+    colleague.goto(reverse("complaint_search"))
+    results = colleague.locator("main")
+    expect(results).to_contain_text(cases["ours"].tracking_number)
+    expect(results).not_to_contain_text(cases["not-sent"].tracking_number)
+    expect(results).not_to_contain_text(cases["theirs"].tracking_number)
+    shot(open_page, colleague, "8-colleagues-cases")
+    assert colleague.goto(reverse("cases_admin:case", args=[cases["theirs"].pk])).status in (
+        403,
+        404,
+    )
+    assert colleague.goto(reverse("people:index")).url.endswith(reverse("wagtailadmin_home"))
