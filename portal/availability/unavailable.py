@@ -21,7 +21,7 @@ import time
 from functools import wraps
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from django.db import InterfaceError, OperationalError
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
@@ -84,6 +84,27 @@ def service_unavailable() -> HttpResponse:
     return response
 
 
+def database_lost(exception: BaseException | None) -> bool:
+    """Whether ``exception`` means the database cannot be reached. An ``OperationalError``
+    is also what a backend raises for a query it cannot run (SQLite's full-text search on a
+    stray quote, a cancelled statement): those are our errors, a 500, never the "database
+    unreachable" page. So a fresh connection is tried before answering 503."""
+    if isinstance(exception, InterfaceError):
+        return True
+    if not isinstance(exception, OperationalError):
+        return False
+    probe = connections[DEFAULT_DB_ALIAS].copy()
+    try:
+        probe.ensure_connection()
+        with probe.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DATABASE_ERRORS:
+        return True
+    finally:
+        probe.close()
+    return False
+
+
 class DatabaseUnavailableMiddleware:
     """Turns a lost database connection in a view into the 503 page."""
 
@@ -94,7 +115,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, DATABASE_ERRORS):
+        if not database_lost(exception):
             return None
         logger.error("database unavailable (%s): %s", request.path, exception)
         return service_unavailable()
@@ -105,7 +126,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
     Django calls it inside its ``except`` block, so the error is still in ``sys.exc_info``.
     """
-    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+    if database_lost(sys.exc_info()[1]):
         return service_unavailable()
     return static_page(500)
 
