@@ -15,10 +15,11 @@ changes everything or nothing in one transaction, and writes one audit event.
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from enterprises import access, permissions
@@ -310,8 +311,14 @@ def end_engagement(engagement: EvaluatorEngagement, *, actor, reason: str) -> No
 
 # The sweep (Celery beat, hourly) ----------------------------------------------------------
 
-PERIOD_OVER = "period over"
-QUALIFICATION_EXPIRED = "qualification expired"
+PERIOD_OVER = _("The engagement's period is over.")
+QUALIFICATION_EXPIRED = _("The organisation's qualification has expired.")
+
+
+def stored_reason(reason) -> str:
+    """A sweep's reason as stored: in the portal's default language (no one's request)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(reason)
 
 
 def _sweep_one(pk: int, step, today) -> bool:
@@ -330,10 +337,11 @@ def _end_if_over(engagement, today) -> bool:
     if engagement.ended_at is not None:
         return False
     if engagement.organisation.qualified_until < today:
-        _end(engagement, actor=None, reason=QUALIFICATION_EXPIRED, today=today)
+        reason = stored_reason(QUALIFICATION_EXPIRED)
+        _end(engagement, actor=None, reason=reason, today=today)
         return True
     if engagement.ends_on < today:
-        _end(engagement, actor=None, reason=PERIOD_OVER, today=today)
+        _end(engagement, actor=None, reason=stored_reason(PERIOD_OVER), today=today)
         return True
     return False
 

@@ -302,7 +302,10 @@ def test_the_sweep_ends_engagements_past_their_period(staff_evaluator, official,
     assert evaluators.sweep_engagements(today=TODAY) == 0
     assert evaluators.sweep_engagements(today=TODAY + DAY) == 1
     engagement = EvaluatorEngagement.objects.get()
-    assert engagement.end_reason == evaluators.PERIOD_OVER and engagement.ended_by is None
+    assert (
+        engagement.end_reason == evaluators.stored_reason(evaluators.PERIOD_OVER)
+        and engagement.ended_by is None
+    )
     assert not sees_estate(staff_evaluator, estate_x)
     assert evaluators.sweep_engagements(today=TODAY + DAY) == 0
 
@@ -322,7 +325,7 @@ def test_an_expired_qualification_ends_the_engagements_once(
     EvaluationOrganisation.objects.filter(pk=organisation.pk).update(qualified_until=TODAY)
     assert evaluators.sweep_engagements(today=TODAY + DAY) == 1
     engagement = EvaluatorEngagement.objects.get()
-    assert engagement.end_reason == evaluators.QUALIFICATION_EXPIRED
+    assert engagement.end_reason == evaluators.stored_reason(evaluators.QUALIFICATION_EXPIRED)
     assert not sees_estate(staff_evaluator, estate_x)
     assert evaluators.sweep_engagements(today=TODAY + DAY) == 0
     assert actions().count(evaluators.ENGAGEMENT_ENDED) == 1
