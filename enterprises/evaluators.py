@@ -211,10 +211,12 @@ def engage(
     day."""
     if not permissions.can_decide_for_estate(actor, estate):
         raise NotAllowed(_("You may not engage evaluators on this estate."), "estate")
-    # The evaluator's row is the lock: two officials engaging the same person at once must
-    # not both pass the overlap check.
+    # The evaluator's row is the lock against two officials engaging the same person at
+    # once (both passing the overlap check); the organisation's against a registrar
+    # shortening its qualification meanwhile (``change_organisation`` locks it too).
     get_user_model().objects.select_for_update().filter(pk=evaluator.pk).first()
     organisation = _organisation_of(evaluator)
+    organisation = EvaluationOrganisation.objects.select_for_update().get(pk=organisation.pk)
     today = timezone.localdate()
     _check_period(organisation, starts_on, ends_on, today)
     overlapping = EvaluatorEngagement.objects.filter(

@@ -10,10 +10,9 @@ them; the engagements each sees and may end are those on estates of their distri
 """
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -128,8 +127,7 @@ def show(request, pk, engage_form=None):
     staff = (
         get_user_model()
         .objects.filter(staff_profile__evaluation_organisation=organisation)
-        .prefetch_related(Prefetch("groups", queryset=Group.objects.only("name")))
-        .order_by("username")
+        .order_by("username")[:500]
     )
     engagements = _engagements(request.user).filter(organisation=organisation)
     engage_form = engage_form or EngageForm(actor=request.user, organisation=organisation)

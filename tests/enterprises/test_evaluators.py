@@ -7,6 +7,7 @@ its field and leaves nothing behind; the screens are the registrars'."""
 import datetime
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
@@ -248,7 +249,25 @@ def test_a_future_engagement_is_granted_by_the_sweep_on_its_first_day(
     assert evaluators.sweep_engagements(today=start) == 0  # idempotent
 
 
-def test_the_task_runs_the_sweep_on_today(staff_evaluator, official, estate_x):
+def test_the_task_sweeps_on_the_day_it_runs(staff_evaluator, official, estate_x):
+    start = TODAY + 3 * DAY
+    evaluators.engage(
+        actor=official,
+        evaluator=staff_evaluator,
+        estate=estate_x,
+        starts_on=start,
+        ends_on=start + DAY,
+    )
+    with time_machine.travel(datetime.datetime.combine(start, datetime.time(9)), tick=False):
+        assert sweep_evaluator_engagements_task.apply().get() == 1
+    assert sees_estate(staff_evaluator, estate_x)
+    at_the_end = datetime.datetime.combine(start + 2 * DAY, datetime.time(9))
+    with time_machine.travel(at_the_end, tick=False):
+        assert sweep_evaluator_engagements_task.apply().get() == 1
+    assert not sees_estate(staff_evaluator, estate_x)
+
+
+def test_the_task_repairs_a_missing_grant(staff_evaluator, official, estate_x):
     engagement = evaluators.engage(
         actor=official,
         evaluator=staff_evaluator,
