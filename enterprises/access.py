@@ -83,6 +83,16 @@ def end_evaluator_engagement(user, estate: Estate) -> None:
 
 
 @transaction.atomic
+def grant_evaluator(user, organisation) -> None:
+    """Make ``user`` an evaluator of ``organisation``: no estate yet, its engagements
+    (``enterprises.evaluators.engage``) grant them one by one."""
+    profile, _created = StaffProfile.objects.get_or_create(user=user)
+    profile.evaluation_organisation = organisation
+    profile.save(update_fields=["evaluation_organisation"])
+    _join(user, Role.EVALUATOR)
+
+
+@transaction.atomic
 def grant_regulator_staff(user, role: Role, *, district=None, city_wide: bool = False) -> None:
     """Make ``user`` an inspector or official of ``district``, or (officials only) city-wide."""
     profile, _created = StaffProfile.objects.get_or_create(user=user)
@@ -93,7 +103,14 @@ def grant_regulator_staff(user, role: Role, *, district=None, city_wide: bool = 
 
 
 def grant_role(
-    user, role: Role, *, district=None, city_wide=False, company=None, estate=None
+    user,
+    role: Role,
+    *,
+    district=None,
+    city_wide=False,
+    company=None,
+    estate=None,
+    evaluation_organisation=None,
 ) -> None:
     """Give ``user`` ``role`` with its scope, through the one function above for that role
     (so the profile and the object permissions agree). Administrators need no scope."""
@@ -103,6 +120,8 @@ def grant_role(
         grant_company_staff(user, company)
     elif role == Role.OWNERS_COMMITTEE:
         grant_committee_member(user, estate)
+    elif role == Role.EVALUATOR and evaluation_organisation is not None:
+        grant_evaluator(user, evaluation_organisation)
     elif role == Role.EVALUATOR:
         engage_evaluator(user, estate)
     elif role == Role.ADMINISTRATOR:

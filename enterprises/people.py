@@ -72,7 +72,9 @@ def main_role(person) -> Role | None:
     return next((role for role in permissions.PEOPLE_ROLES if role in held), None)
 
 
-def _check_scope(role, *, district, city_wide, company, estate) -> None:
+def _check_scope(
+    role, *, district, city_wide, company, estate, evaluation_organisation=None
+) -> None:
     """Each role's scope, and only it: refusals name the field to correct."""
     if role not in permissions.PEOPLE_ROLES:
         raise PersonRefused(_("Choose one of the roles offered."), "role")
@@ -84,17 +86,41 @@ def _check_scope(role, *, district, city_wide, company, estate) -> None:
         raise PersonRefused(_("An inspector works in one district: choose it."), "district")
     if role == Role.COMPANY_STAFF and company is None:
         raise PersonRefused(_("Company staff need their company."), "company")
-    if role in (Role.OWNERS_COMMITTEE, Role.EVALUATOR) and estate is None:
+    if role == Role.OWNERS_COMMITTEE and estate is None:
         raise PersonRefused(_("Choose the estate."), "estate")
+    _check_evaluator_scope(role, estate=estate, evaluation_organisation=evaluation_organisation)
     if city_wide and role != Role.OFFICIAL:
         raise PersonRefused(_("Only an official can be city-wide."), "city_wide")
+
+
+def _check_evaluator_scope(role, *, estate, evaluation_organisation) -> None:
+    """An evaluator belongs to an evaluation organisation; the estates come later, one
+    engagement at a time, from the organisation's page (``enterprises.evaluators``)."""
+    if role != Role.EVALUATOR:
+        if evaluation_organisation is not None:
+            raise PersonRefused(
+                _("Only an evaluator belongs to an evaluation organisation."),
+                "evaluation_organisation",
+            )
+        return
+    if evaluation_organisation is None:
+        raise PersonRefused(
+            _("Choose the evaluator's evaluation organisation."), "evaluation_organisation"
+        )
+    if estate is not None:
+        raise PersonRefused(
+            _("Evaluators are engaged on estates from their organisation's page: leave empty."),
+            "estate",
+        )
 
 
 def _scope_field(role) -> str:
     """The form field a refused scope is shown on."""
     if role == Role.COMPANY_STAFF:
         return "company"
-    if role in (Role.OWNERS_COMMITTEE, Role.EVALUATOR):
+    if role == Role.EVALUATOR:
+        return "evaluation_organisation"
+    if role == Role.OWNERS_COMMITTEE:
         return "estate"
     return "district"
 
@@ -109,6 +135,7 @@ def scope_of(person) -> dict:
         "city_wide": profile.city_wide,
         "company": profile.company_id,
         "estate": profile.estate_id,
+        "evaluation_organisation": profile.evaluation_organisation_id,
     }
 
 
@@ -193,10 +220,11 @@ def invite_person(
     city_wide: bool = False,
     company=None,
     estate=None,
+    evaluation_organisation=None,
 ) -> Invitation:
     """Create the (inactive) person with ``role`` and its scope, and send the link."""
-    _check_scope(role, district=district, city_wide=city_wide, company=company, estate=estate)
     scope = {"district": district, "city_wide": city_wide, "company": company, "estate": estate}
+    _check_scope(role, **scope, evaluation_organisation=evaluation_organisation)
     if not permissions.may_give_scope(actor, role, **scope):
         raise NotAllowed(_("You may not give this role in this scope."), _scope_field(role))
     email = get_user_model().objects.normalize_email(email.strip()).lower()
@@ -216,7 +244,7 @@ def invite_person(
         raise PersonRefused(_("A person with this username already exists."), "username") from None
     person.is_active = False
     person.save(update_fields=["is_active"])
-    access.grant_role(person, Role(role), **scope)
+    access.grant_role(person, Role(role), **scope, evaluation_organisation=evaluation_organisation)
     invitation = _issue(
         person, actor=actor, email=email, phone=phone, name=name, role=role, scope=scope
     )
@@ -341,7 +369,14 @@ def reactivate_person(person, *, actor) -> None:
 
 @transaction.atomic
 def change_scope(
-    person, *, actor, district=None, city_wide: bool = False, company=None, estate=None
+    person,
+    *,
+    actor,
+    district=None,
+    city_wide: bool = False,
+    company=None,
+    estate=None,
+    evaluation_organisation=None,
 ) -> None:
     """Move the person to another district, company or estate (or city-wide), keeping their
     role. The cases an inspector holds stay with them: reassigning is the case screens' work
@@ -351,11 +386,11 @@ def change_scope(
     if role is None:
         raise PersonRefused(_("This person has no staff role."), "district")
     scope = {"district": district, "city_wide": city_wide, "company": company, "estate": estate}
-    _check_scope(role, **scope)
+    _check_scope(role, **scope, evaluation_organisation=evaluation_organisation)
     if not permissions.may_give_scope(actor, role, **scope):
         raise NotAllowed(_("You may not give this role in this scope."), _scope_field(role))
     before = scope_of(person)
-    access.grant_role(person, role, **scope)
+    access.grant_role(person, role, **scope, evaluation_organisation=evaluation_organisation)
     _audit(actor, SCOPE_CHANGED, person, before=before, after=scope_of(person))
 
 

@@ -24,6 +24,8 @@ from enterprises.models import (
     Disclosure,
     Estate,
     Evaluation,
+    EvaluationOrganisation,
+    EvaluatorEngagement,
     Licence,
     ServiceContract,
 )
@@ -407,3 +409,25 @@ def may_grant_company_administration(actor, person) -> bool:
     if profile.company_id is None or not has_role(person, Role.COMPANY_STAFF):
         return False
     return can_decide_for_company(actor, profile.company)
+
+
+# Evaluation organisations (评价机构) and their engagements ------------------------------------
+
+
+def visible_evaluation_organisations(user) -> QuerySet[EvaluationOrganisation]:
+    """City-wide records: every administrator and official (of any district) sees, registers
+    and corrects them; nobody else. Which estates their staff are engaged on is scoped by
+    ``visible_engagements``."""
+    if not _signed_in(user) or not keeps_register(user):
+        return EvaluationOrganisation.objects.none()
+    return EvaluationOrganisation.objects.all()
+
+
+def visible_engagements(user) -> QuerySet[EvaluatorEngagement]:
+    """Engagements on the estates of an official's district (the city for administrators
+    and city-wide officials): the estates they may decide for; nobody else's."""
+    if not _signed_in(user) or not keeps_register(user):
+        return EvaluatorEngagement.objects.none()
+    regulator = regulator_district_q(user, "district")
+    estates = Estate.objects.filter(regulator) if regulator is not None else Estate.objects.none()
+    return EvaluatorEngagement.objects.filter(estate__in=estates.values("pk"))

@@ -7,7 +7,7 @@ database that is briefly unreachable is retried with back-off.
 
 from celery import shared_task
 
-from enterprises import contracts, licensing
+from enterprises import contracts, evaluators, licensing
 from foundation.tasks import PolicyTask
 
 
@@ -24,3 +24,9 @@ def warn_expiring_licences_task() -> int:
 @shared_task(base=PolicyTask)
 def expire_contracts_task() -> int:
     return contracts.expire_contracts()
+
+
+@shared_task(base=PolicyTask)
+def sweep_evaluator_engagements_task() -> int:
+    """Hourly: engagements begin (access granted) and end (withdrawn) within the hour."""
+    return evaluators.sweep_engagements()

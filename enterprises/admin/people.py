@@ -40,7 +40,10 @@ def _people(actor):
     return (
         permissions.people_visible_to(actor)
         .select_related(
-            "staff_profile__district", "staff_profile__company", "staff_profile__estate"
+            "staff_profile__district",
+            "staff_profile__company",
+            "staff_profile__estate",
+            "staff_profile__evaluation_organisation",
         )
         .prefetch_related(Prefetch("groups", queryset=Group.objects.only("name")))
         .annotate(
@@ -79,7 +82,7 @@ def _scope_label(person) -> str:
         return ""
     if profile.city_wide:
         return gettext("City-wide")
-    parts = [profile.district, profile.company, profile.estate]
+    parts = [profile.district, profile.company, profile.estate, profile.evaluation_organisation]
     return " / ".join(str(part) for part in parts if part is not None)
 
 
@@ -155,6 +158,7 @@ def person(request, pk):
             "city_wide": profile.city_wide,
             "company": profile.company_id,
             "estate": profile.estate_id,
+            "evaluation_organisation": profile.evaluation_organisation_id,
         }
     return _page(
         request,

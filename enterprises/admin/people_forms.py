@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enterprises import permissions
-from enterprises.models import Company, Estate
+from enterprises.models import Company, Estate, EvaluationOrganisation
 from foundation.models import District
 from foundation.roles import ROLE_LABELS, Role, has_role
 
@@ -35,6 +35,12 @@ class ScopeForm(forms.Form):
     estate = forms.ModelChoiceField(
         label=_("Estate"), queryset=Estate.objects.none(), required=False
     )
+    evaluation_organisation = forms.ModelChoiceField(
+        label=_("Evaluation organisation"),
+        queryset=EvaluationOrganisation.objects.none(),
+        required=False,
+        help_text=_("Evaluators only: their estates are engagements made on its page."),
+    )
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -42,12 +48,13 @@ class ScopeForm(forms.Form):
         if has_role(actor, Role.ADMINISTRATOR):
             self.fields["company"].queryset = permissions.visible_companies(actor).order_by("name")
             self.fields["estate"].queryset = permissions.visible_estates(actor).order_by("name")
+            self.fields["evaluation_organisation"].queryset = EvaluationOrganisation.objects.all()
         elif has_role(actor, Role.OFFICIAL):
-            for name in ("city_wide", "company", "estate"):
+            for name in ("city_wide", "company", "estate", "evaluation_organisation"):
                 del self.fields[name]
         else:  # a company's administrator: their own company, nothing else
             self.fields["company"].queryset = permissions.administered_companies(actor)
-            for name in ("district", "city_wide", "estate"):
+            for name in ("district", "city_wide", "estate", "evaluation_organisation"):
                 del self.fields[name]
 
     def scope(self) -> dict:
@@ -57,6 +64,7 @@ class ScopeForm(forms.Form):
             "city_wide": bool(data.get("city_wide")),
             "company": data.get("company"),
             "estate": data.get("estate"),
+            "evaluation_organisation": data.get("evaluation_organisation"),
         }
 
 

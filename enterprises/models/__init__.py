@@ -10,6 +10,7 @@ from enterprises.models.credit import (
 )
 from enterprises.models.disclosures import Disclosure, DisclosureKind
 from enterprises.models.evaluations import Evaluation, EvaluatorKind
+from enterprises.models.evaluators import EvaluationOrganisation, EvaluatorEngagement
 from enterprises.models.invitations import Invitation
 from enterprises.models.licences import Licence, LicenceStatus
 from enterprises.models.object_permissions import (
@@ -46,4 +47,6 @@ __all__ = [
     "ServiceContract",
     "ServiceLevel",
     "StaffProfile",
+    "EvaluationOrganisation",
+    "EvaluatorEngagement",
 ]

@@ -40,6 +40,16 @@ class StaffProfile(models.Model):
         on_delete=models.PROTECT,
         verbose_name=_("estate"),
     )
+    # Evaluators (第三方评价人员) belong to one evaluation organisation; their estates are
+    # their engagements (``EvaluatorEngagement``).
+    evaluation_organisation = models.ForeignKey(
+        "enterprises.EvaluationOrganisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name=_("evaluation organisation"),
+    )
 
     class Meta:
         db_table = "portal_staffprofile"  # created in the portal app before the split; kept

@@ -334,6 +334,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.anonymise_closed_complaints",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Evaluators' engagements: access granted on the first day, withdrawn after the last or
+    # when the organisation's qualification runs out.
+    "enterprises-sweep-evaluator-engagements": {
+        "task": "enterprises.tasks.sweep_evaluator_engagements_task",
+        "schedule": crontab(minute=20),
+    },
 }
 
 # Case handling (cases.dispatch, cases.supervision), in working hours of cases.calendar.
