@@ -30,7 +30,7 @@ def _gate(request) -> None:
 class StaffImportForm(forms.Form):
     # The format is judged by the file's bytes when it is read (``foundation.tabular``).
     file = forms.FileField(
-        label=_("File"),
+        label=_("Spreadsheet file"),
         help_text=_("A CSV file (UTF-8 or GBK) or an Excel workbook (.xlsx), at most 5 MB."),
     )
 

@@ -240,6 +240,17 @@ def test_a_file_that_is_no_table_is_refused_as_a_whole(admin):
     assert Invitation.objects.count() == 0
 
 
+@pytest.mark.parametrize("count", [5, 60])
+def test_checking_a_file_takes_queries_independent_of_its_rows(
+    count, official, district_1, company_a, django_assert_max_num_queries
+):
+    rows = [inspector_row(n) for n in range(count)]
+    rows.append(inspector_row(999, district="无此区"))  # rejected: the check only
+    with django_assert_max_num_queries(12):
+        report = run(official, csv_file(rows))
+    assert [error.row for error in report.errors] == [count + 2]
+
+
 # Who may import what ------------------------------------------------------------------------
 
 
