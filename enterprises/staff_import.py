@@ -165,11 +165,12 @@ class _Checker:
                 "username": (invite["username"] or invite["email"]).lower(),
                 "phone": invite["phone"],
             }
+            # A username left empty is the e-mail: a repeated e-mail is reported once.
+            implicit = not invite["username"] and ("email", invite["email"]) in first_row
             for key, value in given.items():
                 if not value:
                     continue
-                # A username left empty is the e-mail: its repetition is the e-mail's.
-                if (key, value) in first_row and (key != "username" or invite["username"]):
+                if (key, value) in first_row and not (key == "username" and implicit):
                     message = _("The same value is on row %(row)d.") % {
                         "row": first_row[key, value]
                     }

@@ -179,12 +179,15 @@ def test_duplicates_within_the_file_name_the_first_row(admin, district_1):
         inspector_row(3, phone="13800000001"),
         inspector_row(4, username="same"),
         inspector_row(5, username="same"),
+        inspector_row(6, username="inspector7@example.test"),
+        inspector_row(7),  # its username is its e-mail, row 7's username
     ]
     report = run(admin, csv_file(rows))
     assert errors(report) == [
         (3, "电子邮箱", "The same value is on row 2."),
         (4, "手机", "The same value is on row 2."),
         (6, "用户名", "The same value is on row 5."),
+        (8, "用户名", "The same value is on row 7."),
     ]
     assert Invitation.objects.count() == 0
 
