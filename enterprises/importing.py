@@ -5,24 +5,16 @@ model rules as the admin form, and one bad row rejects the file, so nobody has t
 half-imported register. A credit code that is already registered updates that company instead
 of creating a second one; the report says which rows created and which updated a company.
 
-The format is judged by the bytes, never by the name: a workbook is a ZIP archive, anything
-else must be text (UTF-8, or GB18030/GBK as Chinese Excel saves CSV).
+Reading the file (its format judged by the bytes, the header's Chinese or English names, the
+size and zip-bomb limits) is ``foundation.tabular``'s, shared with the other imports.
 """
 
-import csv
-import datetime
-import io
-import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 
-import filetype
-import openpyxl
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -31,15 +23,19 @@ from enterprises.models import Company, CompanyStatus
 from enterprises.permissions import keeps_register, regulator_district_q
 from foundation import audit
 from foundation.models import District
-from foundation.spreadsheets import FORMULA_STARTS
+from foundation.tabular import (
+    MAX_BYTES,
+    MAX_ROWS,
+    FileRejected,
+    RowError,
+    Table,
+    normal,
+    read_table,
+)
 
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5_000
+__all__ = ["MAX_BYTES", "MAX_ROWS", "FileRejected", "ImportReport", "RowError", "import_companies"]
+
 BATCH_SIZE = 500
-# A 5 MB workbook may declare gigabytes of XML (a zip bomb); refuse it before unpacking.
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-XLSX_MAGIC = b"PK\x03\x04"
-XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (OLE2 compound file)
 ACTION = "enterprises.company.imported"
 
 # Field -> accepted column names; the first one is what the export writes.
@@ -55,24 +51,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "status": ("状态", "status"),
 }
 REQUIRED_COLUMNS = ("name", "credit_code", "district")
-
-
-class FileRejected(Exception):
-    """The file as a whole cannot be read; the message says why."""
-
-
-@dataclass
-class RowError:
-    row: int | None  # the row number the spreadsheet shows; None: the file as a whole
-    column: str  # the column name as written in the file's header
-    message: str
-
-    def __str__(self) -> str:
-        if self.row is None:
-            return _("File: %(message)s") % {"message": self.message}
-        if self.column:
-            return _("Row %(row)d, column “%(column)s”: %(message)s") % self.__dict__
-        return _("Row %(row)d: %(message)s") % self.__dict__
 
 
 @dataclass
@@ -113,15 +91,15 @@ def import_companies(file, *, actor, file_name: str) -> ImportReport:
         raise PermissionDenied(_("Only officials and administrators may import companies."))
     report = ImportReport(file_name=file_name)
     try:
-        rows = _read_rows(_read_bytes(file))
-        header_number, columns = _header(rows, report)
+        table = read_table(file, COLUMNS, REQUIRED_COLUMNS, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
     except FileRejected as refusal:
-        report.error(None, "", str(refusal))
+        report.error(None, "", refusal.message)
+        report.ignored_columns = refusal.ignored_columns
         return report
-    data_rows = [(number, cells) for number, cells in rows if number > header_number]
+    report.ignored_columns = table.ignored_columns
     try:
         with transaction.atomic():
-            checked = _check_rows(data_rows, columns, actor, report)
+            checked = _check_rows(table, actor, report)
             if report.ok:
                 _save(checked, actor, file_name, report)
     except IntegrityError:
@@ -130,169 +108,6 @@ def import_companies(file, *, actor, file_name: str) -> ImportReport:
             None, "", _("The register changed during the import; nothing was saved. Try again.")
         )
     return report
-
-
-# Reading the file ---------------------------------------------------------------------------
-
-
-def _read_bytes(file) -> bytes:
-    if isinstance(file, bytes | bytearray):
-        data = bytes(file)
-    else:
-        if hasattr(file, "seek"):
-            file.seek(0)
-        data = file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise FileRejected(
-            _("The file is larger than %(limit)s; split it into smaller files.")
-            % {"limit": filesizeformat(MAX_BYTES)}
-        )
-    if not data.strip():
-        raise FileRejected(_("The file is empty."))
-    return data
-
-
-def _read_rows(data: bytes) -> list[tuple[int, list[str]]]:
-    """The non-empty rows as (row number as the spreadsheet shows it, cell texts)."""
-    if data.startswith(XLSX_MAGIC):
-        rows = _workbook_rows(data)
-    elif data.startswith(XLS_MAGIC):
-        raise FileRejected(
-            _("This is an old Excel 97-2003 (.xls) workbook; save it as .xlsx or CSV first.")
-        )
-    else:
-        rows = _csv_rows(_decode(data))
-    result = []
-    for number, cells in rows:
-        cells = [_unescape(cell) for cell in cells]
-        if any(cells):
-            result.append((number, cells))
-            if len(result) > MAX_ROWS + 1:  # the header row and MAX_ROWS companies
-                raise FileRejected(
-                    _("The file has more than %(max)d rows; split it into smaller files.")
-                    % {"max": MAX_ROWS}
-                )
-    return result
-
-
-def _not_a_table() -> FileRejected:
-    return FileRejected(
-        _(
-            "This is neither a CSV text file (UTF-8 or GBK) nor an Excel workbook (.xlsx); "
-            "open it in Excel and save it as one of those."
-        )
-    )
-
-
-def _decode(data: bytes) -> str:
-    kind = filetype.guess(data[:262])
-    if kind is not None:
-        raise FileRejected(
-            _("The file holds %(kind)s content, not a CSV file or an Excel workbook (.xlsx).")
-            % {"kind": kind.mime}
-        )
-    if b"\x00" in data:
-        raise _not_a_table()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if any(unicodedata.category(char) == "Cc" and char not in "\t\r\n" for char in text):
-            raise _not_a_table()
-        return text
-    raise _not_a_table()
-
-
-def _csv_rows(text: str):
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",\t;", key=first_line.count) if first_line.strip() else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        # Excel shows one record per row, even when a quoted cell spans several lines.
-        yield from enumerate(([cell.strip() for cell in record] for record in reader), start=1)
-    except csv.Error as error:
-        raise FileRejected(
-            _("The CSV file cannot be read near line %(line)d: %(error)s")
-            % {"line": reader.line_num, "error": error}
-        ) from error
-
-
-def _workbook_rows(data: bytes):
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            declared = sum(member.file_size for member in archive.infolist())
-    except zipfile.BadZipFile as error:
-        raise FileRejected(_("The Excel workbook is damaged and cannot be opened.")) from error
-    if declared > MAX_UNCOMPRESSED_BYTES:
-        raise FileRejected(
-            _("The workbook unpacks to more than %(limit)s; save a smaller workbook or a CSV file.")
-            % {"limit": filesizeformat(MAX_UNCOMPRESSED_BYTES)}
-        )
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a ZIP that is no workbook
-        raise FileRejected(
-            _("The file is a ZIP archive but not a readable Excel workbook (.xlsx).")
-        ) from error
-    try:
-        sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-            yield number, [_cell_text(value) for value in values]
-    finally:
-        workbook.close()
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a phone number typed into a number cell
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _unescape(cell: str) -> str:
-    if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
-        return cell[1:]
-    return cell
-
-
-def _normal(text: str) -> str:
-    """Compare names as a clerk would: full-width, case, spaces and marks do not matter."""
-    text = unicodedata.normalize("NFKC", text).casefold().replace("_", " ")
-    return " ".join(text.replace("*", "").split())
-
-
-def _header(rows, report: ImportReport) -> tuple[int, dict[int, tuple[str, str]]]:
-    """The header's row number and {cell index: (field, column name as written)}."""
-    if not rows:
-        raise FileRejected(_("The file has no rows."))
-    number, cells = rows[0]
-    known = {_normal(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
-    columns: dict[int, tuple[str, str]] = {}
-    seen: dict[str, str] = {}
-    for index, title in enumerate(cells):
-        name = known.get(_normal(title))
-        if name is None:
-            if title:
-                report.ignored_columns.append(title)
-            continue
-        if name in seen:
-            raise FileRejected(
-                _("The columns “%(first)s” and “%(second)s” both give the same field.")
-                % {"first": seen[name], "second": title}
-            )
-        seen[name] = title
-        columns[index] = (name, title)
-    missing = [COLUMNS[name][0] for name in REQUIRED_COLUMNS if name not in seen]
-    if missing:
-        raise FileRejected(
-            _("Row %(row)d must name the columns; these are missing: %(columns)s.")
-            % {"row": number, "columns": "、".join(missing)}
-        )
-    return number, columns
 
 
 # Checking and saving ------------------------------------------------------------------------
@@ -320,7 +135,7 @@ class CompanyRowForm(forms.ModelForm):
 
     def clean_district(self) -> District:
         value = self.cleaned_data["district"]
-        district = self.districts.get(_normal(value))
+        district = self.districts.get(normal(value))
         if district is None:
             unique = list(dict.fromkeys(self.districts.values()))[:40]
             known = "、".join(f"{d.name} ({d.code})" for d in unique)
@@ -335,7 +150,7 @@ class CompanyRowForm(forms.ModelForm):
         current = self.instance.status if self.instance.pk else CompanyStatus.ACTIVE
         if not value:
             return current
-        status = self.statuses.get(_normal(value))
+        status = self.statuses.get(normal(value))
         if status is None:
             raise forms.ValidationError(
                 _("The status must be one of: %(known)s.")
@@ -370,24 +185,23 @@ class _Checked:
 def _district_lookup() -> dict[str, District]:
     lookup = {}
     for district in District.objects.all():
-        lookup[_normal(district.code)] = district
-        lookup[_normal(district.name)] = district
+        lookup[normal(district.code)] = district
+        lookup[normal(district.name)] = district
     return lookup
 
 
 def _status_lookup() -> dict[str, str]:
-    lookup = {_normal(value): value for value in CompanyStatus.values}
+    lookup = {normal(value): value for value in CompanyStatus.values}
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            lookup.update({_normal(str(label)): value for value, label in CompanyStatus.choices})
+            lookup.update({normal(str(label)): value for value, label in CompanyStatus.choices})
     return lookup
 
 
-def _check_rows(data_rows, columns, actor, report: ImportReport) -> list[_Checked]:
-    header = {name: title for name, title in columns.values()}
+def _check_rows(table: Table, actor, report: ImportReport) -> list[_Checked]:
+    header = table.titles
     records = []
-    for number, cells in data_rows:
-        values = {name: cells[i] if i < len(cells) else "" for i, (name, _t) in columns.items()}
+    for number, values in table.rows:
         # Before the form's length check: "9133 0100 …" typed with spaces is still a code.
         values["credit_code"] = canonical(values["credit_code"])
         records.append((number, values))

@@ -23,6 +23,7 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from enterprises import people, permissions
 from enterprises.admin.people_forms import InviteForm, ScopeForm
+from enterprises.admin.people_import import import_people, import_template
 from enterprises.admin.transitions import refused
 from enterprises.models import CompanyUserObjectPermission, Invitation
 from foundation.roles import ROLE_LABELS
@@ -295,6 +296,8 @@ class PeopleViewSet(ViewSet):
         return [
             path("", index, name="index"),
             path("invite/", invite, name="invite"),
+            path("import/", import_people, name="import"),
+            path("import/template/", import_template, name="import_template"),
             path("<int:pk>/", person, name="person"),
             path("<int:pk>/scope/", change_scope, name="change_scope"),
             path("<int:pk>/deactivate/", deactivate, name="deactivate"),
