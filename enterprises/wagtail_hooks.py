@@ -1,6 +1,7 @@
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
+from enterprises.admin.committees import CommitteesViewSet
 from enterprises.admin.people import PeopleViewSet
 from enterprises.admin.viewsets import RegisterViewSetGroup
 from enterprises.log_actions import ACTIONS
@@ -34,3 +35,8 @@ def tell_staff_without_a_scope(request, panels: list) -> None:
 @hooks.register("register_admin_viewset")
 def register_people() -> PeopleViewSet:
     return PeopleViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_committees() -> CommitteesViewSet:
+    return CommitteesViewSet()

@@ -1,5 +1,10 @@
 """The register of property-management companies, one module per kind of record."""
 
+from enterprises.models.committees import (
+    CommitteeMember,
+    CommitteePosition,
+    OwnersCommittee,
+)
 from enterprises.models.contracts import ContractStatus, ServiceContract, ServiceLevel
 from enterprises.models.credit import (
     AppealStatus,
@@ -22,6 +27,9 @@ from enterprises.models.register import Company, CompanyStatus, CreditGrade, Est
 from enterprises.models.staff import StaffProfile
 
 __all__ = [
+    "CommitteeMember",
+    "CommitteePosition",
+    "OwnersCommittee",
     "AppealStatus",
     "Company",
     "CompanyGroupObjectPermission",

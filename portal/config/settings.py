@@ -334,6 +334,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.anonymise_closed_complaints",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Owners' committees whose term is over lose their access (enterprises.committees).
+    "enterprises-end-committee-terms": {
+        "task": "enterprises.tasks.end_expired_committee_terms_task",
+        "schedule": crontab(minute=15),
+    },
 }
 
 # Case handling (cases.dispatch, cases.supervision), in working hours of cases.calendar.
