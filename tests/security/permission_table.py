@@ -530,9 +530,9 @@ API_ROWS = [
 
 # Screens added since: one module each with ROWS, VIEWERS, NOT_OBJECT_SCOPED, NOT_YET_COVERED
 # and ``build(world, district, estates)`` adding its records to the world.
-from tests.security import people_rows  # noqa: E402
+from tests.security import committee_rows, people_rows  # noqa: E402
 
-ROW_MODULES = (people_rows,)
+ROW_MODULES = (people_rows, committee_rows)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
