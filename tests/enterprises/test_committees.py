@@ -333,7 +333,7 @@ def test_the_hourly_task_ends_expired_terms(admin, estate_x):
     past_term(admin, estate_x)
     assert end_expired_committee_terms_task() == 1
     entry = django_settings.CELERY_BEAT_SCHEDULE["enterprises-end-committee-terms"]
-    assert entry["task"] == "enterprises.tasks.end_expired_committee_terms_task"
+    assert entry["task"] == end_expired_committee_terms_task.name
 
 
 def test_an_earlier_member_is_seated_again_and_keeps_access_across_terms(
@@ -599,3 +599,10 @@ def test_an_official_without_a_district_sees_no_committee(client, admin, estate_
     response = signed_in(client, nobody).get(reverse("committees:index"))
     assert response.status_code == 200
     assert response.context["rows"] == []
+
+
+def test_the_filing_form_offers_the_officials_district_only(client, official, estate_x, estate_y):
+    response = signed_in(client, official).get(reverse("committees:file"))
+    assert response.status_code == 200
+    assert list(response.context["form"].fields["estate"].queryset) == [estate_x]
+    assert len(response.context["formset"].forms) == 7
