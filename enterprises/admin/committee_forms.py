@@ -45,5 +45,9 @@ class MemberForm(forms.Form):
 MemberFormSet = forms.formset_factory(MemberForm, extra=MEMBER_ROWS, max_num=50)
 
 
+class RemoveMemberForm(forms.Form):
+    member = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class RenewForm(forms.Form):
     term_ends_on = forms.DateField(label=_("New end of the term"), widget=AdminDateInput)

@@ -22,7 +22,13 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
 from enterprises import committees, permissions
-from enterprises.admin.committee_forms import FilingForm, MemberFormSet, RenewForm
+from enterprises.admin.committee_forms import (
+    FilingForm,
+    MemberForm,
+    MemberFormSet,
+    RemoveMemberForm,
+    RenewForm,
+)
 from enterprises.admin.transitions import refused
 from enterprises.models import CommitteeMember, CommitteePosition, Invitation
 
@@ -59,11 +65,21 @@ def _is_current(committee, today) -> bool:
     return committee.ended_at is None and committee.term_ends_on >= today
 
 
+def _state(committee, today) -> str:
+    if not _is_current(committee, today):
+        return gettext("Ended")
+    if committee.term_starts_on > today:
+        return gettext("Filed, term not yet started")
+    return gettext("Current")
+
+
 def index(request):
     _gate(request)
     page = Paginator(_committees(request.user), PER_PAGE).get_page(request.GET.get("p"))
     today = timezone.localdate()
-    rows = [{"committee": c, "current": _is_current(c, today)} for c in page]
+    rows = [
+        {"committee": c, "current": _is_current(c, today), "state": _state(c, today)} for c in page
+    ]
     return _page(
         request,
         "enterprises/committees/index.html",
@@ -151,31 +167,78 @@ def committee(request, pk):
         {
             "committee": found,
             "current": _is_current(found, timezone.localdate()),
+            "state": _state(found, timezone.localdate()),
             "seats": seats,
             "renew_form": RenewForm(),
+            "member_form": MemberForm(prefix="new"),
         },
     )
 
 
-@require_POST
-def renew(request, pk):
-    found = _committee(request, pk)
+def _act(request, found, perform, done: str):
+    """Run one service function on the committee; a refusal about the user is a 403 page,
+    one about the data a message on the committee's page."""
     back = reverse("committees:committee", args=(found.pk,))
-    form = RenewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, gettext("Enter the new end of the term."))
-        return redirect(back)
     try:
-        committees.renew_committee(
-            found, actor=request.user, term_ends_on=form.cleaned_data["term_ends_on"]
-        )
+        perform()
     except committees.CommitteeNotAllowed as refusal:
         return refused(request, refusal.message, back)
     except committees.CommitteeRefused as refusal:
         messages.error(request, refusal.message)
     else:
-        messages.success(request, gettext("Term renewed."))
+        messages.success(request, done)
     return redirect(back)
+
+
+def _invalid(request, found, form):
+    problems = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+    messages.error(request, problems)
+    return redirect("committees:committee", found.pk)
+
+
+@require_POST
+def renew(request, pk):
+    found = _committee(request, pk)
+    form = RenewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("Enter the new end of the term."))
+        return redirect("committees:committee", found.pk)
+    end = form.cleaned_data["term_ends_on"]
+    return _act(
+        request,
+        found,
+        lambda: committees.renew_committee(found, actor=request.user, term_ends_on=end),
+        gettext("Term renewed."),
+    )
+
+
+@require_POST
+def add_member(request, pk):
+    found = _committee(request, pk)
+    form = MemberForm(request.POST, prefix="new")
+    if not form.is_valid():
+        return _invalid(request, found, form)
+    return _act(
+        request,
+        found,
+        lambda: committees.add_member(found, actor=request.user, **form.cleaned_data),
+        gettext("Member added and invited."),
+    )
+
+
+@require_POST
+def remove_member(request, pk):
+    found = _committee(request, pk)
+    form = RemoveMemberForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, found, form)
+    seat = get_object_or_404(found.members.all(), pk=form.cleaned_data["member"])
+    return _act(
+        request,
+        found,
+        lambda: committees.remove_member(seat, actor=request.user),
+        gettext("Member removed."),
+    )
 
 
 class CommitteesMenuItem(MenuItem):
@@ -202,4 +265,6 @@ class CommitteesViewSet(ViewSet):
             path("file/", file_committee, name="file"),
             path("<int:pk>/", committee, name="committee"),
             path("<int:pk>/renew/", renew, name="renew"),
+            path("<int:pk>/members/add/", add_member, name="add_member"),
+            path("<int:pk>/members/remove/", remove_member, name="remove_member"),
         ]

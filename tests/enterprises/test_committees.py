@@ -541,7 +541,21 @@ def _screens(pk: int) -> list[tuple[str, str]]:
         ("post", reverse("committees:file")),
         ("get", reverse("committees:committee", args=(pk,))),
         ("post", reverse("committees:renew", args=(pk,))),
+        ("post", reverse("committees:add_member", args=(pk,))),
+        ("post", reverse("committees:remove_member", args=(pk,))),
     ]
+
+
+SCREEN_DATA = {
+    "term_ends_on": "2099-01-01",
+    "new-name": "闯入者",
+    "new-email": "intruder@example.test",
+    "new-position": "member",
+}
+
+
+def seats_of(committee) -> tuple:
+    return (committee.members.count(), committee.members.filter(removed_at=None).count())
 
 
 @pytest.mark.parametrize(
@@ -550,13 +564,16 @@ def _screens(pk: int) -> list[tuple[str, str]]:
 def test_other_roles_may_use_no_committee_screen(outsider, request, client, admin, estate_x):
     committee = file(admin, estate_x)
     signed_in(client, request.getfixturevalue(outsider))
+    seats = seats_of(committee)
+    data = {**SCREEN_DATA, "member": committee.members.get(position="member").pk}
     for method, url in _screens(committee.pk):
-        response = getattr(client, method)(url, {"term_ends_on": "2099-01-01"})
+        response = getattr(client, method)(url, data)
         assert response.status_code in (302, 403), (outsider, url)
         if response.status_code == 302:
             assert not response.url.startswith(reverse("committees:index")), (outsider, url)
     committee.refresh_from_db()
     assert committee.term_ends_on != dt.date(2099, 1, 1)
+    assert seats_of(committee) == seats
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, admin, estate_x):
@@ -572,10 +589,13 @@ def test_an_official_cannot_open_or_renew_another_districts_committee(
 ):
     committee = file(admin, estate_y)
     signed_in(client, official)
+    seats = seats_of(committee)
+    data = {**SCREEN_DATA, "member": committee.members.get(position="member").pk}
     for method, url in _screens(committee.pk)[3:]:
-        assert getattr(client, method)(url, {"term_ends_on": "2099-01-01"}).status_code == 404
+        assert getattr(client, method)(url, data).status_code == 404
     committee.refresh_from_db()
     assert committee.term_ends_on != dt.date(2099, 1, 1)
+    assert seats_of(committee) == seats
 
 
 def test_the_menu_is_shown_to_administrators_and_officials_only(
@@ -606,3 +626,36 @@ def test_the_filing_form_offers_the_officials_district_only(client, official, es
     assert response.status_code == 200
     assert list(response.context["form"].fields["estate"].queryset) == [estate_x]
     assert len(response.context["formset"].forms) == 7
+
+
+def test_the_member_buttons_add_and_remove(client, official, estate_x, estate_y, admin):
+    committee = file(official, estate_x)
+    signed_in(client, official)
+    response = client.post(
+        reverse("committees:add_member", args=(committee.pk,)),
+        {"new-name": "补选委员", "new-email": "bu@example.test", "new-position": "member"},
+    )
+    assert response.status_code == 302
+    added = committee.members.get(name="补选委员")
+    assert added.user.staff_profile.estate == estate_x
+    remove = reverse("committees:remove_member", args=(committee.pk,))
+    assert client.post(remove, {"member": added.pk}).status_code == 302
+    added.refresh_from_db()
+    assert added.removed_at is not None
+    # A seat of another committee is not found through this one.
+    other = file(admin, estate_y, people_=members("chair", "member", tag="y"))
+    stranger = other.members.get(position="member")
+    assert client.post(remove, {"member": stranger.pk}).status_code == 404
+    assert seats_of(other) == (2, 2)
+
+
+def test_removing_the_chair_is_answered_with_a_message(client, admin, estate_x):
+    committee = file(admin, estate_x)
+    chair = committee.members.get(position="chair")
+    signed_in(client, admin)
+    url = reverse("committees:remove_member", args=(committee.pk,))
+    response = client.post(url, {"member": chair.pk}, follow=True)
+    assert response.status_code == 200
+    chair.refresh_from_db()
+    assert chair.removed_at is None
+    assert any("主任" in str(m) or "chair" in str(m) for m in response.context["messages"])

@@ -59,14 +59,18 @@ def build(world, district, estates) -> None:
 
 
 def _committee_state(committee) -> tuple:
-    """What a refused renewal must leave as it was: the term and the end of access."""
-    from enterprises.models import OwnersCommittee
+    """What a refused POST must leave as it was: the term, the end of access, the seats."""
+    from enterprises.models import CommitteeMember, OwnersCommittee
 
-    return (
-        OwnersCommittee.objects.filter(pk=committee.pk)
-        .values_list("term_ends_on", "ended_at")
-        .first()
-    )
+    seats = CommitteeMember.objects.filter(committee_id=committee.pk)
+    term = OwnersCommittee.objects.filter(pk=committee.pk).values_list("term_ends_on", "ended_at")
+    return (term.first(), seats.count(), seats.filter(removed_at__isnull=True).count())
+
+
+def _seated_member(world, committee) -> dict:
+    """The plain member of the committee (for a guessed committee, side 1's member)."""
+    real = world.obj("committee", 2 if committee.pk == world.obj("committee", 2).pk else 1)
+    return {"member": real.members.get(position="member").pk}
 
 
 ROWS = [
@@ -80,6 +84,24 @@ ROWS = [
         FILERS,
         method="post",
         data={"term_ends_on": "2099-12-31"},
+        state=_committee_state,
+    ),
+    Row(
+        "committee",
+        CHANGE,
+        "committees:add_member",
+        FILERS,
+        method="post",
+        data={"new-name": "MK-NEW", "new-email": "mk-new@owners.test", "new-position": "member"},
+        state=_committee_state,
+    ),
+    Row(
+        "committee",
+        CHANGE,
+        "committees:remove_member",
+        FILERS,
+        method="post",
+        data=_seated_member,
         state=_committee_state,
     ),
 ]
