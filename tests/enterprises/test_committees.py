@@ -299,7 +299,7 @@ def test_an_official_of_another_district_may_not_renew(official, admin, estate_y
 
 
 def test_the_end_of_the_term_withdraws_access_once(
-    admin, estate_x, django_capture_on_commit_callbacks
+    admin, estate_x, client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         committee = past_term(admin, estate_x)
@@ -311,7 +311,10 @@ def test_the_end_of_the_term_withdraws_access_once(
     assert person.staff_profile.estate is None
     assert not permissions.visible_estates(person).exists()
     assert not permissions.evaluated_estates(person).exists()
-    assert not permissions.has_scope(person)  # the "ask an administrator" panel
+    assert not permissions.has_scope(person)
+    home = signed_in(client, person).get(reverse("wagtailadmin_home"))
+    assert 'id="no-scope-heading"' in home.content.decode()  # "ask an administrator"
+    assert estate_x.name not in client.get(reverse("register_estates:index")).content.decode()
     committee.refresh_from_db()
     assert committee.ended_at is not None
     ended = AuditEvent.objects.get(action=committees.TERM_ENDED)
