@@ -27,10 +27,9 @@ from enterprises.models.register import Company, CompanyStatus, CreditGrade, Est
 from enterprises.models.staff import StaffProfile
 
 __all__ = [
+    "AppealStatus",
     "CommitteeMember",
     "CommitteePosition",
-    "OwnersCommittee",
-    "AppealStatus",
     "Company",
     "CompanyGroupObjectPermission",
     "CompanyUserObjectPermission",
@@ -51,6 +50,7 @@ __all__ = [
     "Invitation",
     "Licence",
     "LicenceStatus",
+    "OwnersCommittee",
     "ServiceContract",
     "ServiceLevel",
     "StaffProfile",
