@@ -9,7 +9,7 @@ outside it is a 404, like a guessed id).
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -141,8 +141,15 @@ def _seats(committee):
     pending = Invitation.objects.pending().filter(user=OuterRef("user"))
     return (
         committee.members.select_related("user")
-        .annotate(invited=Exists(pending))
-        .order_by("removed_at", "position", "name")
+        .annotate(
+            invited=Exists(pending),
+            rank=Case(
+                When(position=CommitteePosition.CHAIR, then=Value(0)),
+                When(position=CommitteePosition.VICE_CHAIR, then=Value(1)),
+                default=Value(2),
+            ),
+        )
+        .order_by(F("removed_at").asc(nulls_first=True), "rank", "name")
     )
 
 
