@@ -71,6 +71,18 @@ def grant_committee_member(user, estate: Estate) -> None:
 
 
 @transaction.atomic
+def withdraw_committee_member(user, estate: Estate) -> None:
+    """End ``user``'s committee access to ``estate``: the object permissions go, and a
+    profile pointing at the estate is cleared, so they fail closed (no scope, the dashboard
+    says whom to ask) rather than keep a stale estate."""
+    remove_perm(VIEW_ESTATE, user, estate)
+    remove_perm(EVALUATE_ESTATE, user, estate)
+    StaffProfile.objects.filter(user=user, estate=estate).update(estate=None)
+    if hasattr(user, "staff_profile") and user.staff_profile.estate_id == estate.pk:
+        user.staff_profile.estate = None
+
+
+@transaction.atomic
 def engage_evaluator(user, estate: Estate) -> None:
     """Engage a third-party evaluator on one more estate."""
     assign_perm(EVALUATE_ESTATE, user, estate)

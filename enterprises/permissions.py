@@ -27,6 +27,7 @@ from enterprises.models import (
     EvaluationOrganisation,
     EvaluatorEngagement,
     Licence,
+    OwnersCommittee,
     ServiceContract,
 )
 from foundation.roles import REGULATOR_STAFF, Role, has_role, roles_of
@@ -325,7 +326,8 @@ def may_give_scope(
     actor, role: str, *, district=None, city_wide: bool = False, company=None, estate=None
 ) -> bool:
     """Whether ``actor`` may give ``role`` in this scope: administrators any; an official
-    only an inspector's place in their own district (a city-wide official in any district);
+    only an inspector's place in their own district (a city-wide official in any district)
+    or a committee member's seat on an estate of their district (filing a committee);
     a company's administrator only a staff place in the company they administer."""
     if not _signed_in(actor):
         return False
@@ -333,6 +335,13 @@ def may_give_scope(
         return True
     if role == Role.COMPANY_STAFF and not (district or city_wide or estate) and company:
         return administered_companies(actor).filter(pk=company.pk).exists()
+    if role == Role.OWNERS_COMMITTEE and estate is not None and not (district or company):
+        # An official files their district's committees (enterprises.committees).
+        return (
+            not city_wide
+            and has_role(actor, Role.OFFICIAL)
+            and can_decide_for_estate(actor, estate)
+        )
     if not has_role(actor, Role.OFFICIAL) or role != Role.INSPECTOR or city_wide:
         return False
     if district is None or company is not None or estate is not None:
@@ -431,3 +440,28 @@ def visible_engagements(user) -> QuerySet[EvaluatorEngagement]:
     regulator = regulator_district_q(user, "district")
     estates = Estate.objects.filter(regulator) if regulator is not None else Estate.objects.none()
     return EvaluatorEngagement.objects.filter(estate__in=estates.values("pk"))
+
+
+# Owners' committees (业主委员会备案) ---------------------------------------------------------
+
+
+def files_committees(user) -> bool:
+    """Administrators and officials file committees (for the menu; which ones is
+    ``visible_committees``, which estates ``estates_decided_by``)."""
+    return _signed_in(user) and has_role(user, Role.OFFICIAL, Role.ADMINISTRATOR)
+
+
+def estates_decided_by(user) -> QuerySet[Estate]:
+    """The estates ``can_decide_for_estate`` allows, as a queryset (the filing's chooser)."""
+    if not files_committees(user):
+        return Estate.objects.none()
+    return Estate.objects.filter(regulator_district_q(user, "district"))
+
+
+def visible_committees(user) -> QuerySet[OwnersCommittee]:
+    """The committee filings a user sees on the committees screens: administrators and
+    city-wide officials all, officials their district's, nobody else (the members see
+    their estate through ``committee_estates``, not the filing)."""
+    if not files_committees(user):
+        return OwnersCommittee.objects.none()
+    return OwnersCommittee.objects.filter(regulator_district_q(user, "estate__district"))

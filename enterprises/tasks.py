@@ -1,4 +1,4 @@
-"""Daily sweeps of the register, run by Celery beat.
+"""Sweeps of the register, run by Celery beat.
 
 Each task delegates to its service function, which re-checks every row under a lock, so a
 task delivered twice (``acks_late`` after a worker crash) does nothing the second time. A
@@ -7,7 +7,7 @@ database that is briefly unreachable is retried with back-off.
 
 from celery import shared_task
 
-from enterprises import contracts, evaluators, licensing
+from enterprises import committees, contracts, evaluators, licensing
 from foundation.tasks import PolicyTask
 
 
@@ -30,3 +30,9 @@ def expire_contracts_task() -> int:
 def sweep_evaluator_engagements_task() -> int:
     """Hourly: engagements begin (access granted) and end (withdrawn) within the hour."""
     return evaluators.sweep_engagements()
+
+
+@shared_task(base=PolicyTask)
+def end_expired_committee_terms_task() -> int:
+    """Hourly, so a term's end takes effect within the hour after midnight."""
+    return committees.end_expired_terms()

@@ -1,6 +1,7 @@
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
+from enterprises.admin.committees import CommitteesViewSet
 from enterprises.admin.evaluators import EvaluationOrganisationsViewSet, engagements_panel
 from enterprises.admin.people import PeopleViewSet
 from enterprises.admin.viewsets import RegisterViewSetGroup
@@ -45,3 +46,8 @@ def register_evaluation_organisations() -> EvaluationOrganisationsViewSet:
 @hooks.register("person_page_panels")
 def show_an_evaluators_engagements(request, person):
     return engagements_panel(request, person)
+
+
+@hooks.register("register_admin_viewset")
+def register_committees() -> CommitteesViewSet:
+    return CommitteesViewSet()

@@ -1,5 +1,10 @@
 """The register of property-management companies, one module per kind of record."""
 
+from enterprises.models.committees import (
+    CommitteeMember,
+    CommitteePosition,
+    OwnersCommittee,
+)
 from enterprises.models.contracts import ContractStatus, ServiceContract, ServiceLevel
 from enterprises.models.credit import (
     AppealStatus,
@@ -24,6 +29,8 @@ from enterprises.models.staff import StaffProfile
 
 __all__ = [
     "AppealStatus",
+    "CommitteeMember",
+    "CommitteePosition",
     "Company",
     "CompanyGroupObjectPermission",
     "CompanyUserObjectPermission",
@@ -44,6 +51,7 @@ __all__ = [
     "Invitation",
     "Licence",
     "LicenceStatus",
+    "OwnersCommittee",
     "ServiceContract",
     "ServiceLevel",
     "StaffProfile",

@@ -340,6 +340,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enterprises.tasks.sweep_evaluator_engagements_task",
         "schedule": crontab(minute=20),
     },
+    # Owners' committees whose term is over lose their access (enterprises.committees).
+    "enterprises-end-committee-terms": {
+        "task": "enterprises.tasks.end_expired_committee_terms_task",
+        "schedule": crontab(minute=15),
+    },
 }
 
 # Case handling (cases.dispatch, cases.supervision), in working hours of cases.calendar.
