@@ -88,7 +88,7 @@ def seed_users(
         users[username] = user
     # Profile and guardian object permissions together: the register's scopes need both.
     access.grant_company_staff(users["company"], companies[0])  # 0 is always active
-    access.grant_committee_member(users["committee"], estates[0])  # 东湖区, company 0's
+    register.file_committee(users["committee"], estates[0])  # 东湖区, company 0's
     engaged = register.engage_evaluator(users["evaluator"], estates, rng_for("evaluator"))
     actors = register.company_actors(companies, companies[0], users["company"], rng_for("staff"))
     write(
@@ -104,8 +104,10 @@ def scope(user) -> str:
     if user.is_superuser:
         return "superuser, whole city / 全市"
     if profile is None:
+        return ""
+    if profile.evaluation_organisation_id:
         engaged = evaluated_estates(user).count()
-        return f"engaged on {engaged} estates" if engaged else ""
+        return f"{profile.evaluation_organisation.name}, engaged on {engaged} estates"
     if profile.company_id:
         return profile.company.name
     if profile.estate_id:

@@ -26,6 +26,7 @@ from enterprises import access, contracts, credit, credit_score, disclosures, ev
 from enterprises.credit_codes import check_character
 from enterprises.models import (
     AppealStatus,
+    CommitteeMember,
     Company,
     ContractStatus,
     CreditAppeal,
@@ -36,9 +37,12 @@ from enterprises.models import (
     DisclosureKind,
     Estate,
     Evaluation,
+    EvaluationOrganisation,
+    EvaluatorEngagement,
     EvaluatorKind,
     Licence,
     LicenceStatus,
+    OwnersCommittee,
     ServiceContract,
     StaffProfile,
 )
@@ -155,14 +159,62 @@ def company_actors(companies: list[Company], own: Company, own_user, rng) -> dic
 
 
 def engage_evaluator(evaluator, estates: list[Estate], rng) -> list[Estate]:
-    """One estate per district, never the committee's (estates[0])."""
+    """The evaluator works for a registered evaluation organisation (评价机构) and is engaged
+    on one estate per district, never the committee's (estates[0]), for this year and next."""
+    today = timezone.localdate()
+    organisation, _ = EvaluationOrganisation.objects.get_or_create(
+        credit_code=make_credit_code("330100", "PJ2024A1"),
+        defaults={
+            "name": "青岚市正衡物业服务评价中心",
+            "qualification": "物业服务评价机构（甲级）",
+            "qualification_number": "QL-PJ-2024-001",
+            "qualified_from": today.replace(month=1, day=1) - datetime.timedelta(days=730),
+            "qualified_until": today.replace(month=12, day=31) + datetime.timedelta(days=730),
+            "contact_name": "何静",
+            "contact_phone": "0571-88000001",
+        },
+    )
+    StaffProfile.objects.update_or_create(
+        user=evaluator, defaults={"evaluation_organisation": organisation}
+    )
     engaged = []
     for district_id in sorted({estate.district_id for estate in estates}):
         local = [e for e in estates[1:] if e.district_id == district_id and e.managing_company_id]
         engaged.append(rng.choice(local))
+    period = {
+        "starts_on": today.replace(month=1, day=1),
+        "ends_on": today.replace(month=12, day=31) + datetime.timedelta(days=365),
+    }
     for estate in engaged:
+        EvaluatorEngagement.objects.get_or_create(
+            organisation=organisation,
+            evaluator=evaluator,
+            estate=estate,
+            defaults={**period, "access_granted": True},
+        )
         access.engage_evaluator(evaluator, estate)
     return engaged
+
+
+def file_committee(member, estate: Estate) -> OwnersCommittee:
+    """The committee login chairs its estate's filed committee (业委会备案), in its third year
+    of a five-year term; its access ends with the term (enterprises.committees)."""
+    today = timezone.localdate()
+    committee, _ = OwnersCommittee.objects.get_or_create(
+        estate=estate,
+        filing_number="QL-YWH-2024-0001",
+        defaults={
+            "term_starts_on": today.replace(month=1, day=1) - datetime.timedelta(days=730),
+            "term_ends_on": today.replace(month=12, day=31) + datetime.timedelta(days=730),
+        },
+    )
+    CommitteeMember.objects.get_or_create(
+        committee=committee,
+        user=member,
+        defaults={"name": f"{member.last_name}{member.first_name}", "position": "chair"},
+    )
+    access.grant_committee_member(member, estate)
+    return committee
 
 
 # Licences (资质) ---------------------------------------------------------------------------

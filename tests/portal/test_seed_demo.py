@@ -15,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count
 from django.test import override_settings
+from django.utils import timezone
 from wagtail.models import Locale, Page
 
 from cases.models import CaseStatus, Complaint
@@ -116,6 +117,10 @@ def test_company_login_sees_only_its_own_company(seeded, db):
 def test_committee_login_sees_only_its_estate(seeded, db):
     committee = user("committee")
     assert list(visible_estates(committee)) == [committee.staff_profile.estate]
+    # Filed as the chair of a current committee, so the hourly term sweep keeps the access.
+    seat = committee.committee_seats.get()
+    assert seat.position == "chair" and seat.committee.estate == committee.staff_profile.estate
+    assert seat.committee.term_ends_on > timezone.localdate()
 
 
 def test_evaluator_is_engaged_on_five_estates_and_evaluated_each(seeded, db):
@@ -123,6 +128,10 @@ def test_evaluator_is_engaged_on_five_estates_and_evaluated_each(seeded, db):
     engaged = set(evaluated_estates(evaluator))
     assert len(engaged) == 5
     assert {evaluation.estate for evaluation in evaluator.evaluations.all()} == engaged
+    # Through current engagements of its registered organisation: the hourly sweep keeps them.
+    organisation = evaluator.staff_profile.evaluation_organisation
+    current = organisation.engagements.filter(ends_on__gte=timezone.localdate())
+    assert {engagement.estate for engagement in current} == engaged
 
 
 def test_a_second_run_adds_no_rows(seeded, db):
