@@ -80,14 +80,14 @@ def _check_keeper(actor) -> None:
 def _check_organisation(values: dict, *, pk: int | None) -> None:
     for name in ("name", "credit_code", "qualification", "qualification_number"):
         if not values[name]:
-            raise EvaluatorRefused(_("This field is required."), name)
+            raise EvaluatorRefused(_("Fill in this field."), name)
     try:
         validate_credit_code(values["credit_code"])
     except ValidationError as error:
         raise EvaluatorRefused(error.messages[0], "credit_code") from None
     for name in ("qualified_from", "qualified_until"):
         if not isinstance(values[name], datetime.date):
-            raise EvaluatorRefused(_("Enter a date."), name)
+            raise EvaluatorRefused(_("Enter a date such as 2026-12-31."), name)
     if values["qualified_until"] <= values["qualified_from"]:
         raise EvaluatorRefused(_("The qualification must end after it starts."), "qualified_until")
     others = EvaluationOrganisation.objects.exclude(pk=pk)
