@@ -11,6 +11,7 @@ import json
 import re
 from xml.etree import ElementTree as ET
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 
@@ -46,7 +47,7 @@ def answer(data, fmt: str, root: str, status: int = 200) -> HttpResponse:
     if fmt == XML:
         body = _DECLARATION + ET.tostring(_element(root, data), encoding="utf-8")
     else:
-        body = json.dumps(data, ensure_ascii=False).encode()
+        body = json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder).encode()
     return HttpResponse(body, status=status, content_type=CONTENT_TYPES[fmt])
 
 
