@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 from defusedxml import ElementTree
+from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -276,6 +277,33 @@ def test_refusals_in_xml_name_the_field_and_store_nothing(client, api_key, lang)
     forbidden = post(client, "requests.xml", payload("not-a-key-at-all"), lang=lang)
     assert forbidden.status_code == 403 and xml_errors(forbidden)
     assert not Complaint.objects.exists()
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    fields=st.dictionaries(
+        st.sampled_from(["service_code", "description", "phone", "email", "lat", "address_id"]),
+        st.one_of(
+            st.text(st.characters(exclude_categories=["Cs"]), max_size=40),
+            st.sampled_from(["\x00", "a\x07b", "\x1b[31m", "<x>&", "]]>"]),
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_any_payload_answers_a_well_formed_document(client, api_key, fields):
+    """Refusals echo what was sent (``Select a valid choice. … is not one of …``)."""
+    with transaction.atomic():
+        response = post(client, "requests.xml", payload(api_key, **fields))
+        assert response.status_code in (201, 400)
+        root = xml(response)
+        assert root.tag == ("service_requests" if response.status_code == 201 else "errors")
+        transaction.set_rollback(True)
 
 
 # The rest of the surface ------------------------------------------------------------------
