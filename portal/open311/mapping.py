@@ -42,17 +42,30 @@ def service_group() -> str:
     return _("Property service complaints")
 
 
+# Attributes a category asks for beyond GeoReport's own fields. The complaint form asks the
+# same of every category (no category-specific field), so there are none yet; a category given
+# attributes here is listed with ``metadata`` true and its definition lists them.
+ATTRIBUTES: dict[str, list[dict]] = {}
+
+
 def service(category: Category) -> dict:
-    """One service: a complaint category. No attributes, so ``metadata`` is false."""
+    """One service: a complaint category; ``metadata`` says whether it has attributes."""
     return {
         "service_code": category.value,
         "service_name": str(category.label),
         "description": str(category.label),
-        "metadata": False,
+        "metadata": bool(ATTRIBUTES.get(category.value)),
         "type": "realtime",
         "keywords": "",
         "group": service_group(),
     }
+
+
+def service_definition(category: Category) -> dict:
+    """GeoReport's service definition: each attribute with ``variable``, ``code``,
+    ``datatype``, ``required``, ``datatype_description``, ``order``, ``description`` and
+    ``values`` (a list of ``key`` and ``name``)."""
+    return {"service_code": category.value, "attributes": ATTRIBUTES.get(category.value, [])}
 
 
 def service_request(complaint: Complaint) -> dict:

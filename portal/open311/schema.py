@@ -80,11 +80,43 @@ _SERVICE = {
         "description": {"type": "string"},
         "metadata": {
             "type": "boolean",
-            "description": "Always false: no service has attributes.",
+            "description": "Whether the service has attributes (its definition lists them).",
         },
         "type": {"type": "string", "enum": ["realtime", "batch", "blackbox"]},
         "keywords": {"type": "string"},
         "group": {"type": "string"},
+    },
+}
+
+_ATTRIBUTE = {
+    "type": "object",
+    "required": ["variable", "code", "datatype", "required", "order", "description"],
+    "properties": {
+        "variable": {"type": "boolean"},
+        "code": {"type": "string"},
+        "datatype": {
+            "type": "string",
+            "enum": [
+                "string",
+                "number",
+                "datetime",
+                "text",
+                "singlevaluelist",
+                "multivaluelist",
+            ],  # fmt: skip
+        },
+        "required": {"type": "boolean"},
+        "datatype_description": {"type": "string", "nullable": True},
+        "order": {"type": "integer"},
+        "description": {"type": "string"},
+        "values": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["key", "name"],
+                "properties": {"key": {"type": "string"}, "name": {"type": "string"}},
+            },
+        },
     },
 }
 
@@ -93,7 +125,35 @@ _SERVICE_DEFINITION = {
     "required": ["service_code", "attributes"],
     "properties": {
         "service_code": {"type": "string"},
-        "attributes": {"type": "array", "items": {"type": "object"}},
+        "attributes": {
+            "type": "array",
+            "items": {"$ref": _REF + "Attribute"},
+            "description": "Empty while the service's metadata is false.",
+        },
+    },
+}
+
+_DISCOVERY = {
+    "type": "object",
+    "required": ["changeset", "contact", "key_service", "endpoints"],
+    "properties": {
+        "changeset": {"type": "string", "format": "date-time"},
+        "contact": {"type": "string"},
+        "key_service": {"type": "string"},
+        "endpoints": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["specification", "url", "changeset", "type", "formats"],
+                "properties": {
+                    "specification": {"type": "string"},
+                    "url": {"type": "string", "format": "uri"},
+                    "changeset": {"type": "string", "format": "date-time"},
+                    "type": {"type": "string", "enum": ["production", "test"]},
+                    "formats": {"type": "array", "items": {"type": "string"}},
+                },
+            },
+        },
     },
 }
 
@@ -243,7 +303,7 @@ def _paths() -> dict:
         "/services/{service_code}.json": {
             "get": {
                 "operationId": "getServiceDefinition",
-                "summary": "A service's attributes: none has any, so always 404.",
+                "summary": "A service's attributes (none while its metadata is false).",
                 "parameters": [
                     {
                         "name": "service_code",
@@ -255,7 +315,7 @@ def _paths() -> dict:
                 ],
                 "responses": {
                     "200": {
-                        "description": "The definition (not given while metadata is false).",
+                        "description": "The definition.",
                         "content": {
                             "application/json": {"schema": {"$ref": _REF + "ServiceDefinition"}}
                         },
@@ -332,6 +392,19 @@ def _paths() -> dict:
                 },
             },
         },
+        "/discovery.json": {
+            "get": {
+                "operationId": "getDiscovery",
+                "summary": "Service discovery: the endpoint, its formats, how to get a key.",
+                "responses": {
+                    "200": {
+                        "description": "The discovery document.",
+                        "content": {"application/json": {"schema": {"$ref": _REF + "Discovery"}}},
+                    },
+                    **read_errors,
+                },
+            }
+        },
         "/requests/{service_request_id}.json": {
             "get": {
                 "operationId": "getRequest",
@@ -365,7 +438,10 @@ def build(base_path: str) -> dict:
             "description": (
                 "Complaints about property-management services as Open311 service requests. "
                 "Reading is open to all; filing needs a partner's api_key. Errors are a list "
-                'of {"code": <HTTP status>, "description": ...}. JSON only.'
+                'of {"code": <HTTP status>, "description": ...}. Every path is served as XML '
+                "too, with .xml for .json and GeoReport's element names (<services><service>, "
+                "<service_definition>, <service_requests><request>, <discovery>, "
+                "<errors><error>); this schema describes the JSON."
             ),
         },
         "servers": [{"url": base_path}],
@@ -373,6 +449,8 @@ def build(base_path: str) -> dict:
         "components": {
             "schemas": {
                 "Service": _SERVICE,
+                "Attribute": _ATTRIBUTE,
+                "Discovery": _DISCOVERY,
                 "ServiceDefinition": _SERVICE_DEFINITION,
                 "ServiceRequest": _SERVICE_REQUEST,
                 "ServiceRequestCreated": _CREATED,

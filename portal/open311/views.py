@@ -1,17 +1,19 @@
-"""The Open311 GeoReport v2 endpoints, JSON only: thin views over forms, mapping and keys.
+"""The Open311 GeoReport v2 endpoints: thin views over forms, mapping and keys.
 
-Every answer that is not a success is GeoReport's error body, a list of
-``{"code": <HTTP status>, "description": ...}`` with the same HTTP status, in the caller's
-language (Accept-Language). Reading is anonymous and limited per client address; filing needs
-a partner's ``api_key`` and is limited per key. Callers authenticate by key, never by cookie,
-so the endpoints are exempt from CSRF.
+Each answers in the format of its path's extension, ``.json`` or ``.xml``
+(portal.open311.formats), with the same content, checks and errors in both. Every answer that
+is not a success is GeoReport's error body, ``[{"code": <HTTP status>, "description": ...}]``
+or ``<errors><error><code/><description/></error></errors>``, with the same HTTP status, in
+the caller's language (Accept-Language). Reading is anonymous and limited per client address;
+filing needs a partner's ``api_key`` and is limited per key. Callers authenticate by key,
+never by cookie, so the endpoints are exempt from CSRF.
 """
 
 import functools
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -22,7 +24,8 @@ from django_ratelimit.core import get_usage
 
 from cases.models import Category
 from cases.services import submit_complaint
-from portal.open311 import keys, mapping, schema
+from portal.open311 import discovery, formats, keys, mapping, schema
+from portal.open311.formats import JSON, answer, format_of
 from portal.open311.forms import (
     MAX_PAGE_SIZE,
     RequestFilterForm,
@@ -32,7 +35,6 @@ from portal.open311.forms import (
 
 READ_RATE_GROUP = "portal.open311.read"
 CREATE_RATE_GROUP = "portal.open311.create"
-CONTENT_TYPE = "application/json; charset=utf-8"
 # Short, so a resolved case shows as closed soon; long enough to absorb a polling client.
 PUBLIC_MAX_AGE = 60
 
@@ -48,24 +50,12 @@ def create_rate() -> str:
 # Answers ---------------------------------------------------------------------------------
 
 
-def _json(data, status: int = 200) -> JsonResponse:
-    return JsonResponse(
-        data,
-        status=status,
-        safe=False,
-        content_type=CONTENT_TYPE,
-        json_dumps_params={"ensure_ascii": False},
-    )
+def errors(status: int, descriptions: Iterable[str], fmt: str = JSON) -> HttpResponse:
+    return formats.errors(status, descriptions, fmt)
 
 
-def errors(status: int, descriptions: Iterable[str]) -> JsonResponse:
-    response = _json([{"code": status, "description": str(d)} for d in descriptions], status)
-    patch_cache_control(response, no_store=True)  # a 429 or 404 must not stick in a cache
-    return response
-
-
-def error(status: int, description: str) -> JsonResponse:
-    return errors(status, [description])
+def error(status: int, description: str, fmt: str = JSON) -> HttpResponse:
+    return errors(status, [description], fmt)
 
 
 def form_errors(form) -> list[str]:
@@ -77,11 +67,12 @@ def form_errors(form) -> list[str]:
     ]
 
 
-def _over_limit(request: HttpRequest, group: str, key, rate: str) -> JsonResponse | None:
+def _over_limit(request: HttpRequest, group: str, key, rate: str) -> HttpResponse | None:
     usage = get_usage(request, group=group, key=key, rate=rate, increment=True)
     if usage is None or not usage["should_limit"]:
         return None
-    response = error(429, _("Too many requests. Wait a minute and try again."))
+    fmt = format_of(request.path)
+    response = error(429, _("Too many requests. Wait a minute and try again."), fmt)
     response["Retry-After"] = str(max(1, usage["time_left"]))
     return response
 
@@ -115,21 +106,23 @@ def in_callers_language(view: Callable[..., HttpResponse]) -> Callable[..., Http
 
 
 def endpoint(*methods: str) -> Callable:
-    """Method check, the per-address read limit, the caller's language and cache headers."""
+    """Method check, the per-address read limit, the caller's language and cache headers;
+    the view is given the format its path asks for as ``fmt``."""
     allowed = (*methods, "HEAD") if "GET" in methods else methods
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @in_callers_language
         @functools.wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            fmt = format_of(request.path)
             if request.method not in allowed:
-                response = error(405, _("Method not allowed here."))
+                response = error(405, _("Method not allowed here."), fmt)
                 response["Allow"] = ", ".join(allowed)
                 return response
             reading = request.method in ("GET", "HEAD")
             if reading and (limited := _over_limit(request, READ_RATE_GROUP, "ip", read_rate())):
                 return limited
-            response = view(request, *args, **kwargs)
+            response = view(request, *args, fmt=fmt, **kwargs)
             if reading and response.status_code == 200:
                 patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
             return response
@@ -143,31 +136,33 @@ def endpoint(*methods: str) -> Callable:
 
 
 @endpoint("GET")
-def services(request: HttpRequest) -> HttpResponse:
-    return _json([mapping.service(category) for category in Category])
+def services(request: HttpRequest, fmt: str) -> HttpResponse:
+    return answer([mapping.service(category) for category in Category], fmt, "services")
 
 
 @endpoint("GET")
-def service_definition(request: HttpRequest, service_code: str) -> HttpResponse:
-    """No category has attributes (``metadata`` is false), so there is no definition to give."""
+def service_definition(request: HttpRequest, service_code: str, fmt: str) -> HttpResponse:
     if service_code not in Category.values:
-        return error(404, _("Unknown service_code."))
-    return error(404, _("This service has no attributes (metadata is false): no definition."))
+        return error(404, _("Unknown service_code."), fmt)
+    definition = mapping.service_definition(Category(service_code))
+    return answer(definition, fmt, "service_definition")
 
 
 # Requests --------------------------------------------------------------------------------
 
 
 @endpoint("GET", "POST")
-def requests_collection(request: HttpRequest) -> HttpResponse:
-    return create_request(request) if request.method == "POST" else list_requests(request)
+def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        return create_request(request, fmt)
+    return list_requests(request, fmt)
 
 
-def list_requests(request: HttpRequest) -> HttpResponse:
+def list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     """Newest first, ``page_size`` (at most 100) to a ``page``."""
     form = RequestFilterForm(request.GET)
     if not form.is_valid():
-        return errors(400, form_errors(form))
+        return errors(400, form_errors(form), fmt)
     data = form.cleaned_data
     complaints = mapping.public_requests()
     if data["service_request_id"]:
@@ -184,11 +179,12 @@ def list_requests(request: HttpRequest) -> HttpResponse:
             complaints = complaints.filter(created_at__lte=data["end_date"])
     size = data["page_size"] or MAX_PAGE_SIZE
     start = ((data["page"] or 1) - 1) * size
-    return _json([mapping.service_request(c) for c in complaints[start : start + size]])
+    page = [mapping.service_request(c) for c in complaints[start : start + size]]
+    return answer(page, fmt, "service_requests")
 
 
 @endpoint("GET")
-def request_detail(request: HttpRequest, service_request_id: str) -> HttpResponse:
+def request_detail(request: HttpRequest, service_request_id: str, fmt: str) -> HttpResponse:
     """A list of one, as GeoReport v2 answers."""
     complaint = (
         mapping.public_requests().filter(tracking_number=service_request_id.upper()).first()
@@ -196,42 +192,43 @@ def request_detail(request: HttpRequest, service_request_id: str) -> HttpRespons
         else None
     )
     if complaint is None:
-        return error(404, _("No service request has this service_request_id."))
-    return _json([mapping.service_request(complaint)])
+        return error(404, _("No service request has this service_request_id."), fmt)
+    return answer([mapping.service_request(complaint)], fmt, "service_requests")
 
 
-def create_request(request: HttpRequest) -> HttpResponse:
+def create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     """File a partner's complaint through the intake service, which commits it in one
-    transaction: an invalid payload stores nothing."""
+    transaction: an invalid payload stores nothing. The key is a field of the form body, where
+    GeoReport puts it; never read from the URL, which servers and proxies log."""
     try:
         payload = request.POST
     except MultiPartParserError:
-        return error(400, _("The request body could not be read."))
+        return error(400, _("The request body could not be read."), fmt)
     partner = keys.authenticate(payload.get("api_key"))
     if partner is None:
         # Without a valid key the caller is anonymous: count it like a reader.
         if limited := _over_limit(request, READ_RATE_GROUP, "ip", read_rate()):
             return limited
-        return error(403, _("A valid api_key is required to create a service request."))
+        if "api_key" in request.GET and "api_key" not in payload:
+            return error(
+                403, _("Send api_key in the POST body, not in the URL: URLs are logged."), fmt
+            )
+        return error(403, _("A valid api_key is required to create a service request."), fmt)
     if limited := _over_limit(
         request, CREATE_RATE_GROUP, lambda group, req: f"partner:{partner.pk}", create_rate()
     ):
         return limited
     form = ServiceRequestForm(payload)
     if not form.is_valid():
-        return errors(400, form_errors(form))
+        return errors(400, form_errors(form), fmt)
     receipt = submit_complaint(actor=None, **form.complaint_fields())
-    response = _json(
-        [
-            {
-                "service_request_id": receipt.tracking_number,
-                "service_notice": _("Registered. Follow it with GET requests/%(id)s.json.")
-                % {"id": receipt.tracking_number},
-                "account_id": None,
-            }
-        ],
-        status=201,
-    )
+    created = {
+        "service_request_id": receipt.tracking_number,
+        "service_notice": _("Registered. Follow it with GET requests/%(id)s.%(format)s.")
+        % {"id": receipt.tracking_number, "format": fmt},
+        "account_id": None,
+    }
+    response = answer([created], fmt, "service_requests", status=201)
     patch_cache_control(response, no_store=True)
     return response
 
@@ -240,16 +237,18 @@ def create_request(request: HttpRequest) -> HttpResponse:
 
 
 @endpoint("GET")
-def openapi(request: HttpRequest) -> HttpResponse:
+def discovery_document(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Where the API is, who runs it, how to get a key, in which formats."""
+    endpoint_url = request.build_absolute_uri(request.path.rsplit("/", 1)[0] + "/")
+    return answer(discovery.document(endpoint_url), fmt, "discovery")
+
+
+@endpoint("GET")
+def openapi(request: HttpRequest, fmt: str) -> HttpResponse:
     base = request.path.rsplit("/", 1)[0]
-    return _json(schema.build(base))
-
-
-@in_callers_language
-def xml_not_supported(request: HttpRequest) -> HttpResponse:
-    return error(400, _("Only JSON is offered: use .json instead of .xml."))
+    return answer(schema.build(base), JSON, "openapi")
 
 
 @in_callers_language
 def not_found(request: HttpRequest) -> HttpResponse:
-    return error(404, _("No such Open311 endpoint."))
+    return error(404, _("No such Open311 endpoint."), format_of(request.path))

@@ -120,11 +120,17 @@ def test_service_names_follow_accept_language(client):
         assert services[0]["service_name"] == str(Category.CLEANING.label) == "环境卫生"
 
 
-@pytest.mark.parametrize("code", ["cleaning", "no_such_service"])
-def test_a_service_definition_is_a_404_error(client, code):
-    response = get(client, f"services/{code}.json")
+def test_a_service_definition_has_the_standards_shape_and_no_attributes(client):
+    """The complaint form asks every category the same: no attributes, metadata false."""
+    response = get(client, "services/cleaning.json")
+    assert response.status_code == 200
+    assert response.json() == {"service_code": "cleaning", "attributes": []}
+
+
+def test_an_unknown_service_definition_is_a_404_error(client):
+    response = get(client, "services/no_such_service.json")
     assert response.status_code == 404
-    assert len(descriptions(response)) == 1
+    assert descriptions(response) == ["Unknown service_code."]
 
 
 # Requests: fields -------------------------------------------------------------------------
@@ -341,7 +347,7 @@ def test_errors_speak_the_callers_language(client, api_key):
     english = descriptions(post(client, payload(api_key, phone="")))
     chinese = descriptions(post(client, payload(api_key, phone=""), lang="zh-hans"))
     assert english == ["phone: This field is required."]
-    assert chinese == ["phone: 必需字段"]
+    assert chinese == ["phone: 这个字段是必填项。"]
 
 
 def test_a_failure_inside_the_intake_rolls_everything_back(api_key, estate_x, monkeypatch):
@@ -436,15 +442,14 @@ def test_guessing_keys_is_limited_per_address(client, settings, time_machine):
 # The rest of the surface ------------------------------------------------------------------
 
 
-def test_other_methods_paths_and_xml_answer_in_the_error_format(client):
+def test_other_methods_and_paths_answer_in_the_error_format(client):
     response = client.delete(BASE + "requests.json")
     assert response.status_code == 405 and response["Allow"] == "GET, POST, HEAD"
     assert descriptions(response)
-    english = client.get(BASE + "services.xml", HTTP_ACCEPT_LANGUAGE="en")
-    assert descriptions(english)[0].startswith("Only JSON")
-    assert "JSON" in descriptions(client.get(BASE + "services.xml"))[0]  # Chinese by default
-    assert client.get(BASE + "services.xml").status_code == 400
-    assert client.get(BASE + "discovery.json").status_code == 404
+    for path in ("tokens/abc.json", "services.yaml", "requests/"):
+        response = get(client, path)
+        assert response.status_code == 404
+        assert descriptions(response) == ["No such Open311 endpoint."]
 
 
 def test_the_openapi_schema_is_served(client):
@@ -458,6 +463,7 @@ def test_the_openapi_schema_is_served(client):
         "/services/{service_code}.json",
         "/requests.json",
         "/requests/{service_request_id}.json",
+        "/discovery.json",
     }
 
 
