@@ -347,7 +347,7 @@ def test_errors_speak_the_callers_language(client, api_key):
     english = descriptions(post(client, payload(api_key, phone="")))
     chinese = descriptions(post(client, payload(api_key, phone=""), lang="zh-hans"))
     assert english == ["phone: This field is required."]
-    assert chinese == ["phone: 这个字段是必填项。"]
+    assert chinese == ["phone: 必需字段"]
 
 
 def test_a_failure_inside_the_intake_rolls_everything_back(api_key, estate_x, monkeypatch):
