@@ -130,7 +130,7 @@ def look_up(page: Page, number: str, code: str) -> None:
 # Pages anyone can open by address, each with something it must show --------------------------
 
 ADDRESS_PAGES = {
-    "home": "link:我要投诉",
+    "home": "link:File a complaint online",
     "complaint form": "button:Submit complaint",
     "tracking look-up": "button:Show my case",
     "notice index": "link:关于开展2026年度物业服务检查的通知",
@@ -141,7 +141,7 @@ ADDRESS_PAGES = {
     "company directory": "link:{company}",
     "company": "text:WY-2026-0001",
     "search results": "link:住宅物业服务标准（2026版）",
-    "statistics": "text:统计数据",
+    "statistics": "heading:统计数据",
     "open data": "heading:Open data: complaints",
 }
 
@@ -292,9 +292,13 @@ def test_readme_screenshots_of_home_form_and_tracking_at_phone_width(
     phone = open_page()
 
     visit(phone, public_site["home"])
-    expect(phone.get_by_role("link", name="我要投诉").first).to_be_visible()
+    expect(phone.get_by_role("link", name=t("File a complaint online"))).to_be_visible()
     shots = [folder / "home-phone.png"]
     phone.screenshot(path=shots[-1], full_page=True)
+    phone.locator("details.site-menu > summary").click()  # the header's menu, opened
+    expect(phone.get_by_role("navigation", name=t("Main")).get_by_role("link")).not_to_have_count(0)
+    shots.append(folder / "home-phone-menu.png")
+    phone.screenshot(path=shots[-1])
 
     visit(phone, public_site["complaint form"])
     expect(phone.get_by_role("button", name=t("Submit complaint"))).to_be_visible()

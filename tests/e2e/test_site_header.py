@@ -2,9 +2,6 @@
 without JavaScript, by touch or keyboard; a desktop shows them as one row. Every page has its
 icon and nothing the browser asks for answers with an error."""
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -18,7 +15,6 @@ PHONE_390 = {"width": 390, "height": 844}
 # 120 px, about a seventh of the first screen (the nine links took a quarter).
 HEADER_AT_MOST_PX = 120
 NAV_LINKS = 8  # the home page's children in tests.public_site (the demo has nine)
-README_SCREENSHOTS = os.environ.get("README_SCREENSHOTS")
 
 
 @pytest.fixture
@@ -88,9 +84,6 @@ def test_on_a_phone_the_links_fold_into_a_menu_that_opens_and_leads_on(
     expect(links).to_have_count(NAV_LINKS)
     expect(links.last).to_be_visible()
     assert accessibility_problems(page) == []
-    if README_SCREENSHOTS and language == ZH:
-        Path(README_SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=Path(README_SCREENSHOTS) / "home-phone-menu.png")
 
     notices = main.get_by_role("link", name="通知公告")
     notices.click()
