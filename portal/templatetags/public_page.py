@@ -67,9 +67,12 @@ def bcp47(code: str) -> str:
 
 def content_language(source, request=None) -> str:
     """The language ``source`` is written in: a Wagtail page's locale, else (records, texts the
-    editors or citizens typed) the site's default language. Locales are read once per request."""
+    editors or citizens typed) the site's default language.
+
+    With Wagtail's localisation off every page is in the default locale, so no query is made;
+    with it on, the locales are read once per request."""
     locale_id = getattr(source, "locale_id", None)
-    if locale_id is None:
+    if locale_id is None or not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
         return settings.LANGUAGE_CODE
     locales = getattr(request, "_portal_locales", None)
     if locales is None:

@@ -9,7 +9,12 @@ from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 from django.utils import translation
 
-from portal.templatetags.public_page import DESCRIPTIONS, bcp47, typed_language
+from portal.templatetags.public_page import (
+    DESCRIPTIONS,
+    bcp47,
+    foreign_language,
+    typed_language,
+)
 from tests.public_site import build_public_site
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -137,6 +142,21 @@ def test_chinese_parts_of_english_pages_say_they_are_chinese(client, public_site
     assert soup.html["lang"] == "en"
     assert soup.body.find_all(string=CJK), "the page shows the editors' Chinese"
     assert parts_in_chinese_not_marked(soup) == []
+
+
+def test_with_localisation_on_a_page_in_the_language_shown_is_not_marked(settings, site_pages, rf):
+    from wagtail.models import Locale
+
+    settings.WAGTAIL_I18N_ENABLED = True
+    english = Locale.objects.create(language_code="en")
+    page = site_pages["tracking"]
+    request = rf.get("/en/track/")
+    with translation.override("en"):
+        assert foreign_language(page, request) == "zh-Hans"
+        page.locale_id = english.pk
+        assert foreign_language(page, request) is None
+    with translation.override("zh-hans"):
+        assert foreign_language(page, request) == "en"
 
 
 def test_a_typed_query_is_marked_chinese_on_english_pages_and_escaped():
