@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from portal.availability.health import healthz, readiness
 from portal.security import invitations, second_factor, site_history
+from portal.site.favicon import favicon
 
 # A plain page; the 503 page when the database is the cause (portal.availability.unavailable).
 handler400 = "portal.availability.unavailable.bad_request"
@@ -15,6 +16,7 @@ handler500 = "portal.availability.unavailable.server_error"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz/ready", readiness, name="readiness"),
+    path("favicon.ico", favicon, name="favicon"),
     # Open311 GeoReport v2 for partner systems (the 12345 hotline) and open data users.
     path("api/open311/v2/", include("portal.open311.urls")),
     # Before the admin's own URLs: the second-factor pages live under /admin/ with them.

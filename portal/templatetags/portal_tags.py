@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from wagtail.models import Site
 
 from portal.site import page_cache
+from portal.templatetags.public_page import foreign_language
 
 register = template.Library()
 
@@ -35,7 +36,8 @@ def language_links(context) -> list[dict]:
 def primary_navigation(context) -> list[dict]:
     """The live, public children of the site's home page, in the editors' order, as ``pk``,
     ``title`` and ``url``. Kept in the cache under the public page cache's generation, so a
-    publish refreshes it and uncached pages (the tracking page) pay no query for it."""
+    publish refreshes it and uncached pages (the tracking page) pay no query for it. ``lang``
+    is the title's language when it is not the one shown (WCAG 3.1.2), else None."""
     request: HttpRequest | None = context.get("request")
     if request is None:
         return []
@@ -44,7 +46,15 @@ def primary_navigation(context) -> list[dict]:
     if items is None:
         site = Site.find_for_request(request)
         children = site.root_page.get_children().live().public() if site else []
-        items = [{"pk": p.pk, "title": p.title, "url": p.get_url(request)} for p in children]
+        items = [
+            {
+                "pk": p.pk,
+                "title": p.title,
+                "url": p.get_url(request),
+                "lang": foreign_language(p, request),
+            }
+            for p in children
+        ]
         cache.set(key, items, page_cache.timeout() or None)
     return items
 

@@ -110,3 +110,12 @@ def assert_fits_the_screen(page: Page) -> None:
         f"{page.url} is {found['scroll']} px wide on a {found['width']} px screen; "
         f"too wide: {found['out']}"
     )
+
+
+def menu_link(page: Page, name: str, language: str = ZH):
+    """A link of the site's main navigation, as a person reaches it: on a phone after opening
+    the header's menu (a ``<details>``), on a desktop in the row of links."""
+    menu = page.locator("details.site-menu")
+    if menu.is_visible() and menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    return page.get_by_role("navigation", name=t("Main", language)).get_by_role("link", name=name)

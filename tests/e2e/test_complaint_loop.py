@@ -20,7 +20,16 @@ from cases.models import (
 )
 from portal.demo.files import pdf_bytes
 from portal.models import ComplaintPage, TrackingPage
-from tests.e2e.pages import EN, ZH, assert_fits_the_screen, field, jpeg_file, log_in, t
+from tests.e2e.pages import (
+    EN,
+    ZH,
+    assert_fits_the_screen,
+    field,
+    jpeg_file,
+    log_in,
+    menu_link,
+    t,
+)
 
 PHONE_NUMBER = "13812345678"
 DESCRIPTION = "3号楼电梯停运三天，物业没有任何答复，老人无法下楼。"
@@ -35,7 +44,7 @@ COMMENT = "电梯第二天又坏了，问题没有解决。"
 def file_complaint(page: Page, estate, photo: str) -> tuple[str, str]:
     """From the home page to the receipt; returns the tracking number and the access code."""
     page.goto("/")
-    page.get_by_role("link", name=ComplaintPage.objects.get().title).click()
+    menu_link(page, ComplaintPage.objects.get().title).click()
     page.get_by_label(t("What is it about?")).select_option("facilities")
     page.get_by_label(t("Estate name or address")).fill(estate.name)
     page.get_by_label(t("What happened?")).fill(DESCRIPTION)
@@ -62,7 +71,7 @@ def file_complaint(page: Page, estate, photo: str) -> tuple[str, str]:
 def open_tracking(page: Page, number: str, code: str) -> None:
     """Home → tracking page → number and code → the case page."""
     page.goto("/")
-    page.get_by_role("link", name=TrackingPage.objects.get().title).click()
+    menu_link(page, TrackingPage.objects.get().title).click()
     page.get_by_label(field(t("Tracking number"))).fill(number.lower())  # typed as it comes
     page.get_by_label(field(t("Access code"))).fill(code)
     page.get_by_role("button", name=t("Show my case")).click()
