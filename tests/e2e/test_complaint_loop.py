@@ -40,7 +40,8 @@ def file_complaint(page: Page, estate, photo: str) -> tuple[str, str]:
     page.get_by_label(t("Estate name or address")).fill(estate.name)
     page.get_by_label(t("What happened?")).fill(DESCRIPTION)
     page.get_by_label(t("Contact phone")).fill("138 1234 5678")
-    page.get_by_label(t("Photos or PDF documents (optional, up to 5)")).set_input_files(photo)
+    files = t("Photos or PDF documents (optional, up to %(count)d)", count=5)
+    page.get_by_label(files).set_input_files(photo)
     assert_fits_the_screen(page)
     page.get_by_role("button", name=t("Submit complaint")).click()
 
