@@ -90,7 +90,8 @@ def test_a_new_date_set_after_reopening_is_shown(
     decide_extension(extension, actor=official, approve=True)
     complaint.refresh_from_db()
     soup = page(client, receipt)
-    assert "New date to resolve by" in text(soup, "#new-due")
+    assert "to be resolved by" in text(soup, "#new-due")
+    assert complaint.resolve_due_at.strftime("%Y") in text(soup, "#new-due")
     assert "Earlier reply" in text(soup, "#reply-heading")
 
 
