@@ -2,12 +2,15 @@
 a merge into another case, an extension with the new due date, and resolution with the
 follow-up request. Texts are in the portal's default language (the complaint does not record
 the citizen's), sent by SMS and, when given, e-mail, once per timeline event and complainant.
+Each names the tracking page with the number filled in (never the access code); an SMS quotes
+a long reply or reason only in part, the page has it whole.
 
 The complainants of the complaints merged into a case are told of its resolution too, each
 asked to rate it on their own tracking page: they are all followed up.
 """
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -18,6 +21,27 @@ from foundation.notifications import notify
 
 RESOLVED = "cases.complaint.resolved"
 ALREADY_RESOLVED = {CaseStatus.RESOLVED, CaseStatus.FOLLOWED_UP, CaseStatus.CLOSED}
+# How much of a reply, reason or question an SMS quotes; the tracking page shows all of it.
+SMS_QUOTE_CHARS = 40
+
+
+def tracking_url(complaint: Complaint) -> str:
+    """The tracking page with the tracking number filled in (the access code never is)."""
+    return f"{settings.TRACKING_PAGE_URL}?{urlencode({'n': complaint.tracking_number})}"
+
+
+def clip(text: str, limit: int | None) -> str:
+    text = str(text or "")
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: limit - 1].rstrip() + "…"
+
+
+def linked(complaint: Complaint, subject: str, body: str, sms: str) -> tuple[str, str, str]:
+    """The e-mail and the SMS with the tracking page's address at their end."""
+    url = tracking_url(complaint)
+    page = _("Your tracking page (enter your access code there): %(url)s") % {"url": url}
+    return subject, f"{body}\n\n{page}", f"{sms} {url}"
 
 
 def _date(value) -> str:
@@ -31,7 +55,18 @@ def _date(value) -> str:
     return "—"
 
 
-def _texts(action: str, complaint: Complaint, event: CaseEvent) -> tuple[str, str] | None:
+def _texts(action: str, complaint: Complaint, event: CaseEvent) -> tuple[str, str, str] | None:
+    """Subject, e-mail body and SMS of the message for ``event``, or None for no message."""
+    full = _compose(action, complaint, event, None)
+    if full is None:
+        return None
+    short = _compose(action, complaint, event, SMS_QUOTE_CHARS)
+    return linked(complaint, full[0], full[1], short[1])
+
+
+def _compose(
+    action: str, complaint: Complaint, event: CaseEvent, limit: int | None
+) -> tuple[str, str] | None:
     number = complaint.tracking_number
     if action == "cases.complaint.accepted":
         subject = _("Your complaint %(number)s has been accepted") % {"number": number}
@@ -46,14 +81,14 @@ def _texts(action: str, complaint: Complaint, event: CaseEvent) -> tuple[str, st
         subject = _("Your complaint %(number)s was not accepted") % {"number": number}
         body = _("Your complaint %(number)s was not accepted: %(reason)s") % {
             "number": number,
-            "reason": event.data.get("reason", ""),
+            "reason": clip(event.data.get("reason", ""), limit),
         }
     elif action == RESOLVED:
         subject = _("Your complaint %(number)s has been resolved") % {"number": number}
         body = _(
             "Your complaint %(number)s has been resolved: %(reply)s Please tell us on the "
             "portal whether you are satisfied (tracking number and access code)."
-        ) % {"number": number, "reply": event.data.get("reply", "")}
+        ) % {"number": number, "reply": clip(event.data.get("reply", ""), limit)}
     elif action == "cases.complaint.merged":
         values = {"number": number, "primary": event.data.get("into", "")}
         subject = _("Your complaint %(number)s is handled together with case %(primary)s") % values
@@ -73,7 +108,7 @@ def _texts(action: str, complaint: Complaint, event: CaseEvent) -> tuple[str, st
                 "Your complaint %(number)s reports the same problem as case %(primary)s, which "
                 "has already been resolved: %(reply)s Please tell us on the portal whether you "
                 "are satisfied (tracking number %(number)s and your access code)."
-            ) % {**values, "reply": primary.public_reply}
+            ) % {**values, "reply": clip(primary.public_reply, limit)}
     elif action == "cases.complaint.extended":
         values = {
             "number": number,
@@ -93,30 +128,33 @@ def _texts(action: str, complaint: Complaint, event: CaseEvent) -> tuple[str, st
     return subject, body
 
 
-def _follower_texts(follower: Complaint, primary: Complaint, event: CaseEvent) -> tuple[str, str]:
-    values = {
-        "number": follower.tracking_number,
-        "primary": primary.tracking_number,
-        "reply": event.data.get("reply", ""),
-    }
-    subject = _("Your complaint %(number)s has been resolved") % values
-    body = (
-        _(
+def _follower_texts(
+    follower: Complaint, primary: Complaint, event: CaseEvent
+) -> tuple[str, str, str]:
+    def body(limit: int | None) -> str:
+        return _(
             "Your complaint %(number)s was handled together with case %(primary)s, which has "
             "been resolved: %(reply)s Please tell us on the portal whether you are satisfied "
             "(tracking number %(number)s and your access code)."
-        )
-        % values
-    )
-    return subject, body
+        ) % {
+            "number": follower.tracking_number,
+            "primary": primary.tracking_number,
+            "reply": clip(event.data.get("reply", ""), limit),
+        }
+
+    subject = _("Your complaint %(number)s has been resolved") % {
+        "number": follower.tracking_number
+    }
+    return linked(follower, subject, body(None), body(SMS_QUOTE_CHARS))
 
 
-def _send(complaint: Complaint, event: CaseEvent, texts: tuple[str, str]) -> int:
-    subject, body = texts
+def _send(complaint: Complaint, event: CaseEvent, texts: tuple[str, str, str]) -> int:
+    subject, body, sms = texts
     return notify(
         dedup_key=f"complaint:{complaint.pk}:event:{event.pk}",
         subject=subject,
         body=body,
+        sms=sms,
         email=complaint.contact_email,
         phone=complaint.contact_phone,
     )

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases import calendar, permissions
+from cases.citizen_messages import SMS_QUOTE_CHARS, clip, linked
 from cases.models import CaseStatus, Complaint, Extension, ExtensionStatus, InfoRequest
 from cases.signals import complaints_changed
 from cases.workflow import TransitionNotAllowed, log_event
@@ -81,19 +82,23 @@ def request_information(complaint: Complaint, *, actor, question: str) -> InfoRe
 
 
 def _ask_complainant(complaint: Complaint, question: str, *, dedup_key: str) -> None:
+    def body(limit: int | None) -> str:
+        return _(
+            "To handle your complaint %(number)s we need your answer to this question: "
+            "%(question)s Please answer on the portal's tracking page with your tracking "
+            "number and access code. The time limit for your case is suspended until then."
+        ) % {"number": complaint.tracking_number, "question": clip(question, limit)}
+
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Your complaint %(number)s: we need more information") % {
             "number": complaint.tracking_number
         }
-        body = _(
-            "To handle your complaint %(number)s we need your answer to this question: "
-            "%(question)s Please answer on the portal's tracking page with your tracking "
-            "number and access code. The time limit for your case is suspended until then."
-        ) % {"number": complaint.tracking_number, "question": question}
+        subject, email_body, sms = linked(complaint, subject, body(None), body(SMS_QUOTE_CHARS))
     notify(
         dedup_key=dedup_key,
         subject=subject,
-        body=body,
+        body=email_body,
+        sms=sms,
         email=complaint.contact_email,
         phone=complaint.contact_phone,
     )

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from cases import calendar, permissions
+from cases import calendar, masking, permissions
 from cases.answers import review_answer, submit_answer
 from cases.models import CaseStatus, Complaint, Dispatch, DispatchStatus
 from cases.signals import complaints_changed
@@ -96,9 +96,18 @@ def _check_units(inspector, company) -> None:
 
 
 def dispatch_case(
-    complaint: Complaint, *, actor, inspector=None, company: Company | None = None, note: str = ""
+    complaint: Complaint,
+    *,
+    actor,
+    inspector=None,
+    company: Company | None = None,
+    instructions: str = "",
+    note: str = "",
 ) -> Complaint:
-    """Dispatch an accepted or reopened case (分派) to an inspector and/or a company."""
+    """Dispatch an accepted or reopened case (分派) to an inspector and/or a company.
+
+    ``instructions`` go to the receiving units (their dispatch row and e-mail); ``note`` is
+    an internal note on the timeline that only regulator staff read."""
     _check_units(inspector, company)
     wanted = {
         ("inspector", getattr(inspector, "pk", None)),
@@ -139,7 +148,11 @@ def dispatch_case(
         units += [{"company": company}] if company is not None else []
         created = [
             Dispatch.objects.create(
-                complaint=locked, dispatched_by=actor, sign_due_at=sign_due, **unit
+                complaint=locked,
+                dispatched_by=actor,
+                sign_due_at=sign_due,
+                instructions=instructions.strip(),
+                **unit,
             )
             for unit in units
         ]
@@ -177,7 +190,8 @@ def _unit_staff(dispatch: Dispatch):
 
 
 def _tell_unit(dispatch: Dispatch, complaint: Complaint) -> None:
-    """E-mail the receiving unit; no complainant's details, only what locates the case."""
+    """E-mail the receiving unit what locates the case and the official's instructions (with
+    any phone number, e-mail or ID number in them masked: staff mail carries no personal data)."""
     with translation.override(settings.LANGUAGE_CODE):
         values = {
             "number": complaint.tracking_number,
@@ -193,6 +207,10 @@ def _tell_unit(dispatch: Dispatch, complaint: Complaint) -> None:
             )
             % values
         )
+        if dispatch.instructions:
+            body += "\n\n" + _("Instructions from the official: %(instructions)s") % {
+                "instructions": masking.scrub_text(dispatch.instructions)
+            }
     tell_staff(
         _unit_staff(dispatch), key=f"dispatch:{dispatch.pk}:sent", subject=subject, body=body
     )

@@ -47,12 +47,16 @@ def sms_backend() -> SmsBackend:
     return import_string(settings.SMS_BACKEND)()
 
 
-def notify(*, dedup_key: str, subject: str, body: str, email: str = "", phone: str = "") -> int:
-    """Queue the message on each channel the person gave; returns how many were new."""
+def notify(
+    *, dedup_key: str, subject: str, body: str, email: str = "", phone: str = "", sms: str = ""
+) -> int:
+    """Queue the message on each channel the person gave; returns how many were new.
+    ``sms``, when given, is the shorter text sent by SMS instead of ``body``."""
     queued = 0
     for channel, recipient in ((Notification.EMAIL, email), (Notification.SMS, phone)):
         if not recipient:
             continue
+        text = sms if channel == Notification.SMS and sms else body
         try:
             with transaction.atomic():  # a savepoint: a duplicate must not spoil the caller
                 notification = Notification.objects.create(
@@ -60,7 +64,7 @@ def notify(*, dedup_key: str, subject: str, body: str, email: str = "", phone: s
                     channel=channel,
                     recipient=recipient,
                     subject=subject,
-                    body=body,
+                    body=text,
                 )
         except IntegrityError:
             continue  # already queued or sent once: never twice

@@ -157,7 +157,12 @@ ACTION_BUTTONS: tuple[Action, ...] = (
         P.can_dispatch,
         _status_in(CaseStatus.ACCEPTED, CaseStatus.REOPENED),
         lambda c, actor, d, t, f: dispatch.dispatch_case(
-            c, actor=actor, inspector=d["inspector"], company=d["company"], note=d["note"]
+            c,
+            actor=actor,
+            inspector=d["inspector"],
+            company=d["company"],
+            instructions=d["instructions"],
+            note=d["note"],
         ),
         _("Case dispatched."),
     ),

@@ -175,7 +175,17 @@ class CasePage:
             awaiting = row.status == DispatchStatus.AWAITING_SIGNATURE
             row.late = bool(row.sign_overdue_at) or (awaiting and now > row.sign_due_at)
             row.actions = self.offers_for(row)
+            row.shown_instructions = self.instructions_of(row)
         return rows
+
+    def instructions_of(self, dispatch) -> str:
+        """The official's instructions, for regulator staff and the receiving company only
+        (an owners' committee member never; a company not another company's)."""
+        if self.regulator:
+            return dispatch.instructions
+        if self.company_id and dispatch.company_id == self.company_id:
+            return self.shown(dispatch.instructions)
+        return ""
 
     def awaits_company_answer(self, dispatches: list, answers: list) -> bool:
         """The company signed its current dispatch and has no answer to it under review or

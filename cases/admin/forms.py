@@ -114,7 +114,20 @@ class DispatchForm(CaseActionForm):
         label=_("Inspector"), queryset=get_user_model().objects.none(), required=False
     )
     to_company = forms.BooleanField(label=_("Send to the company"), required=False)
-    note = _text(_("Note"), required=False, rows=2)
+    instructions = forms.CharField(
+        label=_("Instructions to the unit(s)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown to the inspector and the company this case is sent to."),
+    )
+    note = forms.CharField(
+        label=_("Internal note (regulator staff only)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Never shown to the company or the complainant."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -51,6 +51,9 @@ class Dispatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     dispatched_at = models.DateTimeField(_("dispatched at"), auto_now_add=True)
+    # What the official asks of the unit: shown to that unit and regulator staff, never to the
+    # citizen (an internal note goes to the timeline instead, for regulator staff only).
+    instructions = models.TextField(_("instructions to the unit"), blank=True)
     sign_due_at = models.DateTimeField(_("sign for by"))
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     signed_by = models.ForeignKey(

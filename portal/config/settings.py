@@ -372,6 +372,10 @@ WAGTAIL_SITE_NAME = "住房和城乡建设局 物业监管服务平台"
 # The account name authenticator apps show (django-otp removes any colon).
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default=WAGTAIL_SITE_NAME)
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+# The public site's address as citizens' SMS and e-mail name it, and its tracking page
+# (portal.TrackingPage, slug "track"): messages link there with the number filled in (?n=).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=WAGTAILADMIN_BASE_URL)
+TRACKING_PAGE_URL = env.str("TRACKING_PAGE_URL", default=PUBLIC_BASE_URL.rstrip("/") + "/track/")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf"]
 # No avatars from a third-party service: it would receive a hash of every staff e-mail.

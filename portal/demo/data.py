@@ -428,11 +428,18 @@ HOME_INTRO = (
     "您可以在线投诉，凭查询码随时查看办理进度。</p>"
     "<p>紧急情况（如电梯困人、火情）请直接拨打 119 或 110。</p>"
 )
-COMPLAINT_INTRO = (
-    "<p>请如实填写所在小区和问题描述，可上传最多三张照片。提交后请妥善保存投诉编号和查询码。</p>"
-)
 
-TRACKING_INTRO = "<p>输入投诉编号和查询码，查看办理进度、回答补充询问，并对办理结果进行评价。</p>"
+
+def complaint_intro(max_files: int) -> str:
+    """The complaint page's introduction, with the number of files the form takes
+    (``settings.COMPLAINT_MAX_FILES``) and the receipt's own words (查询编号)."""
+    return (
+        "<p>请如实填写所在小区和问题描述，可上传照片或 PDF 文件，"
+        f"最多 {max_files} 个。提交后请妥善保存查询编号和查询码。</p>"
+    )
+
+
+TRACKING_INTRO = "<p>输入查询编号和查询码，查看办理进度、回答补充询问，并对办理结果进行评价。</p>"
 
 # The register's workflows (portal/demo/register.py) --------------------------------------
 

@@ -4,6 +4,8 @@ pages, the published content and the moderation workflow."""
 
 from collections.abc import Callable
 
+from django.conf import settings
+
 from portal.demo import data
 
 WELCOME_TITLE = "Welcome to your new Wagtail site!"
@@ -46,7 +48,10 @@ def seed_site_pages(owner, write: Callable[[str], object]) -> None:
         site.save()
     if not ComplaintPage.objects.exists():
         page = ComplaintPage(
-            title="我要投诉", slug="complain", intro=data.COMPLAINT_INTRO, owner=owner
+            title="我要投诉",
+            slug="complain",
+            intro=data.complaint_intro(settings.COMPLAINT_MAX_FILES),
+            owner=owner,
         )
         home.add_child(instance=page)
         page.save_revision(user=owner).publish()

@@ -126,7 +126,7 @@ class ComplaintForm(forms.Form):
         help_text=_("Describe the problem, where and since when. At least 10 characters."),
     )
     files = PhotoOrPdfField(
-        label=_("Photos or PDF documents (optional, up to 5)"),
+        label=_("Photos or PDF documents (optional)"),  # with the limit: see __init__
         required=False,
         help_text=_(
             "JPEG, PNG, WebP or GIF photos and PDF documents, each up to 10 MB. "
@@ -177,6 +177,14 @@ class ComplaintForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The limit the field enforces, so the label can never promise another number.
+        limit = settings.COMPLAINT_MAX_FILES
+        self.fields["files"].label = gettext(
+            "Photos or PDF documents (optional, up to %(count)d)"
+        ) % {"count": limit}
 
     def public_fields(self) -> list:
         return [field for field in self if field.name != HONEYPOT]

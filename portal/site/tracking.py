@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_ratelimit.core import get_usage
@@ -30,7 +31,7 @@ from cases.clock import answer_information
 from cases.log_actions import TIMELINE_ACTIONS
 from cases.masking import mask_phone
 from cases.merging import can_rate_merged, public_timeline, record_merged_follow_up
-from cases.models import CaseStatus, Complaint, InfoRequest
+from cases.models import CaseStatus, Complaint, InfoRequest, Satisfaction
 from cases.workflow import TransitionNotAllowed, record_follow_up
 from portal.site.tracking_forms import InfoAnswerForm, SatisfactionForm, TrackingForm, normalise
 
@@ -268,6 +269,8 @@ def _case_context(page, complaint: Complaint, info_form, satisfaction_form) -> d
     open_request = next((r for r in reversed(requests) if r.answered_at is None), None)
     can_rate = _can_rate(complaint)
     running = case.status not in sla.FINISHED and case.status != CaseStatus.MERGED
+    events = public_timeline(complaint)
+    reopened = _current_reopening(case, events)
     return {
         "page": page,
         "self": page,
@@ -277,12 +280,61 @@ def _case_context(page, complaint: Complaint, info_form, satisfaction_form) -> d
         "masked_phone": mask_phone(complaint.contact_phone),
         "sla_words": SLA_WORDS[sla.sla_state(case)] if running else None,
         "paused": running and case.awaiting_complainant_since is not None,
-        "timeline": [_public_event(event) for event in public_timeline(complaint)],
+        "timeline": [_public_event(event) for event in events],
+        # The number never breaks across lines: the one string the citizen must copy exactly.
+        "number_html": format_html(
+            '<span class="tracking-number">{}</span>', complaint.tracking_number
+        ),
+        "rating": None if can_rate else _own_rating(complaint, events),
+        "reopened": reopened,
         "open_request": open_request,
         "answered_requests": [r for r in requests if r.answered_at is not None],
         "info_form": (info_form or InfoAnswerForm()) if open_request else None,
         "satisfaction_form": (satisfaction_form or SatisfactionForm()) if can_rate else None,
         "case_url": _case_url(page, complaint.tracking_number),
+    }
+
+
+RATED = ("cases.complaint.reopened", "cases.complaint.followed_up")
+
+
+def _own_rating(complaint: Complaint, events) -> dict | None:
+    """The complainant's latest rating with their comment (from their own complaint's events:
+    on a merged case the primary's complainant rates separately)."""
+    for event in reversed(events):
+        data = event.data or {}
+        if (
+            event.complaint_id == complaint.pk
+            and event.action in RATED
+            and data.get("satisfaction") in Satisfaction.values
+        ):
+            return {
+                "timestamp": event.timestamp,
+                "satisfaction": Satisfaction(data["satisfaction"]).label,
+                "comment": data.get("comment") or "",
+            }
+    return None
+
+
+def _current_reopening(case: Complaint, events) -> dict | None:
+    """When the case is back at work after a reply (重办): since when, and the date it is now
+    to be resolved by if that date still lies ahead; None once it is resolved again."""
+    if case.status in CaseStatus.RESOLVED_STATES or case.status in (
+        CaseStatus.REJECTED,
+        CaseStatus.MERGED,
+    ):
+        return None
+    reopenings = [
+        e for e in events if e.action == "cases.complaint.reopened" and e.complaint_id == case.pk
+    ]
+    if not reopenings:
+        return None
+    at = reopenings[-1].timestamp
+    due = case.resolve_due_at
+    return {
+        "timestamp": at,
+        "due": due if due is not None and due > at else None,
+        "old_due": due if due is not None and due <= at else None,
     }
 
 

@@ -36,6 +36,8 @@ DESCRIPTION = "3号楼电梯停运三天，物业没有任何答复，老人无�
 ANSWER = "已联系电梯维保单位更换主板，3号楼电梯于今日恢复运行。"
 REPLY = "经核查，物业已修复3号楼电梯并加强日常巡检。"
 COMMENT = "电梯第二天又坏了，问题没有解决。"
+INSTRUCTIONS = "请两日内更换主板并上传维修记录。"
+INTERNAL_NOTE = "该物业同类投诉较多，重点关注。"
 
 
 # The citizen's steps (a 360 px phone) ------------------------------------------------------
@@ -49,7 +51,8 @@ def file_complaint(page: Page, estate, photo: str) -> tuple[str, str]:
     page.get_by_label(t("Estate name or address")).fill(estate.name)
     page.get_by_label(t("What happened?")).fill(DESCRIPTION)
     page.get_by_label(t("Contact phone")).fill("138 1234 5678")
-    page.get_by_label(t("Photos or PDF documents (optional, up to 5)")).set_input_files(photo)
+    files = t("Photos or PDF documents (optional, up to %(count)d)", count=5)
+    page.get_by_label(files).set_input_files(photo)
     assert_fits_the_screen(page)
     page.get_by_role("button", name=t("Submit complaint")).click()
 
@@ -191,6 +194,8 @@ def test_the_whole_loop_from_filing_to_an_unsatisfied_rating_reopens_the_case(
     send = case_action(desk, "Dispatch")
     send.get_by_label(field(t("Inspector"))).select_option(label=inspector.username)
     expect(send.get_by_label(t("Send to %(company)s", company=company_a.name))).to_be_checked()
+    send.get_by_label(t("Instructions to the unit(s)")).fill(INSTRUCTIONS)
+    send.get_by_label(t("Internal note (regulator staff only)")).fill(INTERNAL_NOTE)
     send.get_by_role("button", name=t("Dispatch"), exact=True).click()
     expect_message(desk, "Case dispatched.")
     expect_status(desk, CaseStatus.ASSIGNED)
@@ -206,6 +211,8 @@ def test_the_whole_loop_from_filing_to_an_unsatisfied_rating_reopens_the_case(
     open_case_from_workbench(company, company_a_staff, number, tab="To sign for")
     assert PHONE_NUMBER not in company.content()
     own_row = company.get_by_role("row").filter(has_text=company_a.name)
+    expect(own_row).to_contain_text(INSTRUCTIONS)  # the official's instructions reach the unit
+    assert INTERNAL_NOTE not in company.content()
     own_row.get_by_role("button", name=t("Sign for the case")).click()
     expect_message(company, "Signed for the case.")
     expect_status(company, CaseStatus.IN_PROGRESS)
@@ -255,6 +262,7 @@ def test_the_whole_loop_from_filing_to_an_unsatisfied_rating_reopens_the_case(
         ]
     )
     assert ANSWER not in citizen.content()  # the company's answer stays inside
+    assert INSTRUCTIONS not in citizen.content() and INTERNAL_NOTE not in citizen.content()
     rating = citizen.get_by_role("region", name=t("Rate how your complaint was handled"))
     rating.get_by_label(t(Satisfaction.UNSATISFIED.label), exact=True).check()
     rating.get_by_label(t("Comment (optional)")).fill(COMMENT)
