@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from PIL import Image
 from playwright.sync_api import Page, expect
 
@@ -106,6 +107,9 @@ def expect_switch_link(page: Page, to: str, path: str) -> None:
 
 
 def form_label(name: str, language: str = ZH) -> re.Pattern:
+    if name == "files":  # the label names the limit (ComplaintForm.__init__)
+        files = "Photos or PDF documents (optional, up to %(count)d)"
+        return field(t(files, language, count=settings.COMPLAINT_MAX_FILES))
     return field(t(ComplaintForm.base_fields[name].label, language))
 
 
