@@ -92,7 +92,13 @@ def open_case_from_workbench(page: Page, user, number: str, tab: str | None = No
 
 
 def case_action(page: Page, label: str):
-    """The form of one action on the case page, found by its button."""
+    """The form of one action on the case page (or a part of it), found by its button; an
+    action with questions opens on demand, so its disclosure is opened first."""
+    closed = page.locator("details.case-action:not([open]) > summary").filter(
+        has_text=re.compile(rf"^\s*{re.escape(t(label))}\s*$")
+    )
+    if closed.count():
+        closed.first.click()
     button = page.get_by_role("button", name=t(label), exact=True)
     return page.locator("form").filter(has=button)
 
@@ -224,8 +230,9 @@ def test_the_whole_loop_from_filing_to_an_unsatisfied_rating_reopens_the_case(
 
     answer_card = field_work.get_by_role("region", name=t("Company answers")).get_by_role("article")
     expect(answer_card).to_contain_text(ANSWER)
-    answer_card.get_by_label(t("Accept the answer")).check()
-    answer_card.get_by_role("button", name=t("Review the answer")).click()
+    review = case_action(answer_card, "Review the answer")
+    review.get_by_label(t("Accept the answer")).check()
+    review.get_by_role("button", name=t("Review the answer")).click()
     expect_message(field_work, "Answer reviewed.")
     expect(answer_card).to_contain_text(t(AnswerStatus.ACCEPTED.label))
 
