@@ -4,7 +4,7 @@ phone to the staff's desks and back, checked at every step and finally in the da
 import re
 
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from cases.log_actions import TIMELINE_ACTIONS
 from cases.models import (
@@ -91,7 +91,7 @@ def open_case_from_workbench(page: Page, user, number: str, tab: str | None = No
     expect(page.get_by_role("heading", level=1)).to_contain_text(number)
 
 
-def case_action(page: Page, label: str):
+def case_action(page: Page | Locator, label: str):
     """The form of one action on the case page (or a part of it), found by its button; an
     action with questions opens on demand, so its disclosure is opened first."""
     closed = page.locator("details.case-action:not([open]) > summary").filter(
@@ -99,7 +99,8 @@ def case_action(page: Page, label: str):
     )
     if closed.count():
         closed.first.click()
-    button = page.get_by_role("button", name=t(label), exact=True)
+    # ``has=`` takes a locator relative to the form: built from the page, not from the part.
+    button = getattr(page, "page", page).get_by_role("button", name=t(label), exact=True)
     return page.locator("form").filter(has=button)
 
 
