@@ -30,6 +30,7 @@ from cases.workflow import (
 )
 from enterprises.access import company_staff
 from enterprises.models import Company, ContractStatus, ServiceContract
+from foundation.names import display_name
 
 __all__ = [
     "BulkResult",
@@ -89,7 +90,7 @@ def _check_units(inspector, company) -> None:
     if inspector is not None and not permissions.is_inspector(inspector):
         raise TransitionNotAllowed(
             _("%(user)s is not an inspector: a case is dispatched to an inspector or a company.")
-            % {"user": inspector.get_full_name() or inspector.get_username()}
+            % {"user": display_name(inspector)}
         )
     if company is not None and not isinstance(company, Company):
         raise TransitionNotAllowed(_("A case can only be dispatched to a registered company."))

@@ -51,6 +51,7 @@ from enterprises.models import Company, CreditRecord, CreditRecordKind, Estate
 from enterprises.models.register import CompanyStatus, CreditGrade
 from foundation import audit
 from foundation.models import District
+from foundation.names import display_name
 from foundation.roles import Role
 
 ALGORITHM = "weighted-v1"
@@ -397,7 +398,7 @@ def _inspector_pool(district_id: int | None) -> tuple[list[list], dict[int, int 
     rows = users.order_by("id").distinct().select_related("staff_profile")
     pool, districts = [], {}
     for user in rows:
-        pool.append([user.pk, user.get_full_name() or user.get_username()])
+        pool.append([user.pk, display_name(user)])
         profile = getattr(user, "staff_profile", None)
         districts[user.pk] = profile.district_id if profile else None
     return pool, districts

@@ -22,6 +22,7 @@ from cases.models import CaseStatus, Complaint, Dispatch, Inspection, Inspection
 from cases.signals import complaints_changed
 from cases.workflow import log_event, tell_staff
 from foundation import audit
+from foundation.names import display_name
 from foundation.roles import Role
 
 OPEN_INSPECTIONS = (InspectionStatus.PLANNED, InspectionStatus.IN_PROGRESS)
@@ -74,7 +75,7 @@ def successors(person) -> QuerySet:
 
 
 def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
 
 
 def _check_successor(person, successor, cases, inspections) -> None:

@@ -38,6 +38,7 @@ from cases.models import (
 )
 from enterprises.models import Estate
 from foundation import audit
+from foundation.names import display_name
 from foundation.state_machine import StateMachine
 from foundation.uploads import reencode_photo
 
@@ -147,7 +148,7 @@ def _check_inspectors(inspectors: list, estate: Estate) -> list:
         ):
             raise InspectionError(
                 _("%(user)s is not an inspector of the district of “%(estate)s”.")
-                % {"user": user.get_full_name() or user.get_username(), "estate": estate}
+                % {"user": display_name(user), "estate": estate}
             )
     return team
 

@@ -39,6 +39,7 @@ from cases.models import (
     Satisfaction,
 )
 from foundation.audit import record_personal_data_view
+from foundation.names import display_name
 
 # Apps above cases add panels below the case's facts without cases importing them: a function
 # registered under this name is called as ``fn(request, complaint, panels)``, decides who may
@@ -256,10 +257,15 @@ class CasePage:
             label=str(TIMELINE_ACTIONS.get(event.action, event.action)),
             public=event.is_public,
             # An event's user may be the signed-in complainant: named to regulator staff only.
-            actor=event.user_display_name if self.personal_data else "",
+            actor=self.actor(event) if self.personal_data else "",
             details=details,
             attachments=[note_files[i] for i in ids if i in note_files],
         )
+
+    @staticmethod
+    def actor(event) -> str:
+        # A deleted user keeps Wagtail's placeholder; "system" when nobody acted.
+        return display_name(event.user) if event.user is not None else event.user_display_name
 
     def detail(self, key: str, value) -> str:
         if key == "satisfaction" and value in Satisfaction.values:

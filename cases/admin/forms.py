@@ -16,6 +16,7 @@ from cases.clock import MAX_EXTENSION_DAYS, MIN_EXTENSION_DAYS
 from cases.dispatch import responsible_company
 from cases.models import Complaint, Satisfaction, Tier
 from cases.permissions import visible_complaints
+from foundation.names import display_name
 from foundation.roles import Role
 
 MAX_FILES = 5
@@ -96,7 +97,7 @@ class ReasonForm(CaseActionForm):
 
 class InspectorChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
-        return obj.get_full_name().strip() or obj.get_username()
+        return display_name(obj)
 
 
 def district_inspectors(complaint: Complaint):

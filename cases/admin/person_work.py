@@ -20,6 +20,7 @@ from wagtail.admin import messages
 from wagtail.admin.ui.components import Component
 
 from cases import handover, permissions
+from foundation.names import display_name
 
 
 class HandoverForm(forms.Form):
@@ -32,9 +33,7 @@ class HandoverForm(forms.Form):
     def __init__(self, *args, person, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["successor"].queryset = handover.successors(person)
-        self.fields["successor"].label_from_instance = lambda user: (
-            user.get_full_name() or user.get_username()
-        )
+        self.fields["successor"].label_from_instance = display_name
 
 
 class HeldWorkPanel(Component):
@@ -103,7 +102,7 @@ def hand_over(request, person_id: int):
                 % {
                     "cases": cases,
                     "inspections": inspections,
-                    "user": successor.get_full_name() or successor.get_username(),
+                    "user": display_name(successor),
                 },
             )
     return redirect("people:person", person.pk)

@@ -33,6 +33,7 @@ from cases.permissions import (
     is_regulator,
     visible_complaints,
 )
+from foundation.names import display_name
 
 # The case is being worked and its clock runs against the time to resolve.
 # What an official still has to triage (受理) or dispatch (分派).
@@ -172,7 +173,7 @@ def sla_states(complaints, now: dt.datetime) -> dict[int, str]:
 
 
 def unit_label(user) -> str:
-    return user.get_full_name() or user.get_username()
+    return display_name(user)
 
 
 def assignee_units(complaint: Complaint) -> str:

@@ -11,6 +11,7 @@ from wagtail.admin.widgets import AdminDateInput
 from enterprises import permissions
 from enterprises.evaluators import ORGANISATION_FIELDS
 from enterprises.models import Estate, EvaluationOrganisation
+from foundation.names import display_name
 from foundation.roles import Role
 
 
@@ -30,8 +31,8 @@ class OrganisationForm(forms.Form):
 
 
 def _label(user) -> str:
-    name = user.get_full_name()
-    return f"{name} ({user.get_username()})" if name else user.get_username()
+    name = display_name(user)
+    return f"{name} ({user.get_username()})" if name != user.get_username() else name
 
 
 class EngageForm(forms.Form):

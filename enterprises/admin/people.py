@@ -26,6 +26,7 @@ from enterprises.admin.people_forms import InviteForm, ScopeForm
 from enterprises.admin.people_import import import_people, import_template
 from enterprises.admin.transitions import refused
 from enterprises.models import CompanyUserObjectPermission, Invitation
+from foundation.names import display_name
 from foundation.roles import ROLE_LABELS
 
 PER_PAGE = 50
@@ -164,7 +165,7 @@ def person(request, pk):
     return _page(
         request,
         "enterprises/people/person.html",
-        someone.get_full_name() or someone.get_username(),
+        display_name(someone),
         {
             "person": someone,
             "roles": _role_labels(someone),

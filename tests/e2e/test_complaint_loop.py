@@ -4,7 +4,7 @@ phone to the staff's desks and back, checked at every step and finally in the da
 import re
 
 from django.urls import reverse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from cases.log_actions import TIMELINE_ACTIONS
 from cases.models import (
@@ -103,9 +103,16 @@ def open_case_from_workbench(page: Page, user, number: str, tab: str | None = No
     expect(page.get_by_role("heading", level=1)).to_contain_text(number)
 
 
-def case_action(page: Page, label: str):
-    """The form of one action on the case page, found by its button."""
-    button = page.get_by_role("button", name=t(label), exact=True)
+def case_action(page: Page | Locator, label: str):
+    """The form of one action on the case page (or a part of it), found by its button; an
+    action with questions opens on demand, so its disclosure is opened first."""
+    closed = page.locator("details.case-action:not([open]) > summary").filter(
+        has_text=re.compile(rf"^\s*{re.escape(t(label))}\s*$")
+    )
+    if closed.count():
+        closed.first.click()
+    # ``has=`` takes a locator relative to the form: built from the page, not from the part.
+    button = getattr(page, "page", page).get_by_role("button", name=t(label), exact=True)
     return page.locator("form").filter(has=button)
 
 
@@ -240,8 +247,9 @@ def test_the_whole_loop_from_filing_to_an_unsatisfied_rating_reopens_the_case(
 
     answer_card = field_work.get_by_role("region", name=t("Company answers")).get_by_role("article")
     expect(answer_card).to_contain_text(ANSWER)
-    answer_card.get_by_label(t("Accept the answer")).check()
-    answer_card.get_by_role("button", name=t("Review the answer")).click()
+    review = case_action(answer_card, "Review the answer")
+    review.get_by_label(t("Accept the answer")).check()
+    review.get_by_role("button", name=t("Review the answer")).click()
     expect_message(field_work, "Answer reviewed.")
     expect(answer_card).to_contain_text(t(AnswerStatus.ACCEPTED.label))
 
