@@ -172,6 +172,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+# Wagtail's sign-in form with every label translated (portal.security.login_form).
+WAGTAILADMIN_USER_LOGIN_FORM = "portal.security.login_form.StaffLoginForm"
 # Staff login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
 # username from one address, that pair is locked out for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -371,7 +373,9 @@ ELASTICSEARCH_TIMEOUT = env.float("ELASTICSEARCH_TIMEOUT", default=5.0)
 # "standard" works on every node; "smartcn" or "ik_max_word" where the plugin is installed.
 ELASTICSEARCH_TEXT_ANALYZER = env.str("ELASTICSEARCH_TEXT_ANALYZER", default="standard")
 
-WAGTAIL_SITE_NAME = "住房和城乡建设局 物业监管服务平台"
+# The portal's name where Wagtail cannot translate it (e-mails); admin pages use
+# PORTAL_NAME through the templates in portal/templates/wagtailadmin/.
+WAGTAIL_SITE_NAME = "物业服务监管平台"
 # The account name authenticator apps show (django-otp removes any colon).
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default=WAGTAIL_SITE_NAME)
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
