@@ -65,7 +65,8 @@ def test_the_sign_in_page_is_the_portals_in_chinese(open_page, official):
     assert "Wagtail" not in text and "Password" not in text
     assert page.locator(".icon-wagtail").count() == 0
 
-    # A wrong password: the message sits above the form, not over it.
+    # A wrong password: the message sits between the heading and the form, over neither,
+    # from the moment it shows (Wagtail slid it down from over the heading).
     page.locator("input[name=username]").fill(official.username)
     page.locator("input[name=password]").fill("wrong-password")
     page.get_by_role("button", name=t("Sign in")).click()

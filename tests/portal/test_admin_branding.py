@@ -58,6 +58,9 @@ def test_a_wrong_password_still_answers_in_the_visitors_language(official):
     assert response.status_code == 200
     assert "Wagtail" not in body and "Password" not in body
     assert 'class="error"' in body
+    with translation.override("zh-hans"):
+        message = translation.gettext("The username or the password is wrong. Please try again.")
+    assert message in body
 
 
 def test_the_admin_not_found_page_shows_the_portal_not_the_bird(client, admin):
