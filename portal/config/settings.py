@@ -183,6 +183,8 @@ AXES_RESET_ON_SUCCESS = True
 # A try while locked out (even with the right password) is refused but not counted, so the
 # lockout ends when the page said it would instead of restarting with every try.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The lockout page with the minutes still left (portal/templates/portal/locked_out.html).
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_VERBOSE = False

@@ -2,6 +2,8 @@
 lockout page says why in the visitor's language, a success resets the count, and every
 sign-in, failed sign-in and sign-out is in the audit log (never the password)."""
 
+import re
+
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.test import Client
@@ -83,6 +85,9 @@ def test_a_try_during_the_lockout_does_not_extend_it(staff, settings, time_machi
     time_machine.move_to("2026-03-10 10:14 +08:00", tick=False)
     still_locked = sign_in(client, staff.username, password)
     assert still_locked.status_code == 429
+    # The page counts the minute left, not a fresh 15.
+    alert = re.search(r'role="alert">(.*?)</p>', still_locked.content.decode(), re.S)[1]
+    assert re.findall(r"\d+", alert) == ["1"]
     assert "_auth_user_id" not in client.session
     # The lockout ends 15 minutes after the last failure that caused it, not after this try.
     time_machine.move_to("2026-03-10 10:15:01 +08:00", tick=False)
