@@ -119,3 +119,16 @@ def test_the_search_screen_shows_results_first_and_facets_beside(
     lines = page.evaluate(_LINES_PER_CELL)
     wrapped = [text for text, count in lines if count > 1 and len(text) <= 5]
     assert not wrapped, wrapped
+
+
+def test_the_admin_not_found_page_shows_the_portal(open_page, admin):
+    page = open_page(phone=False)
+    log_in(page, admin)
+    response = page.goto("/admin/no-such-screen/")
+    assert response.status == 404
+    expect(page.locator(".portal-emblem")).to_be_visible()
+    assert page.locator(".icon-wagtail").count() == 0
+    assert "Wagtail" not in page.locator("body").inner_text()
+    shot(open_page, page, "staff-not-found")
+    page.get_by_role("link", name=t("Back to the staff home page")).click()
+    page.wait_for_url(lambda url: url.rstrip("/").endswith("/admin"))
