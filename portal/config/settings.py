@@ -174,6 +174,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "wagtailadmin_login"
 # Wagtail's sign-in form with every label translated (portal.security.login_form).
 WAGTAILADMIN_USER_LOGIN_FORM = "portal.security.login_form.StaffLoginForm"
+# No "what's new in Wagtail" banner on the staff dashboard (portal/wagtail_hooks.py).
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 # Staff login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
 # username from one address, that pair is locked out for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

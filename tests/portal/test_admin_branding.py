@@ -85,3 +85,14 @@ def test_the_sidebar_and_every_tab_carry_the_portal_name(client, admin):
     assert PORTAL_ZH in branding.group(1)
     assert _title(body).endswith(f" - {PORTAL_ZH}")
     assert 'rel="icon" type="image/svg+xml" href="data:image/svg+xml,' in body
+
+
+@pytest.mark.parametrize("person", ["admin", "official", "inspector"])
+def test_the_dashboard_names_the_portal_and_not_wagtail(client, request, person):
+    """No Wagtail version, "what's new in Wagtail" or Wagtail editor guide in the menus or
+    on the dashboard: only the portal."""
+    client.force_login(request.getfixturevalue(person))
+    body = _get(client, reverse("wagtailadmin_home"), "zh-hans").content.decode()
+    assert re.search(rf"<h1[^>]*>\s*{PORTAL_ZH}\s*</h1>", body)
+    assert not re.search(r"Wagtail[ v]*\d", body)  # its version, its guide, its news
+    assert "guide.wagtail.org" not in body
