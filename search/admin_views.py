@@ -28,9 +28,14 @@ def _link(params: QueryDict, **changes) -> str:
 
 class ComplaintSearchView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "search/complaint_search.html"
-    page_title = _("Search complaints")
+    page_title = _("Complaint search")
     header_icon = "search"
     per_page = 20
+
+    def get_breadcrumbs_items(self):
+        """Home, then this screen: the header shows the last item, so without it the screen
+        was titled "Home"."""
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
     def dispatch(self, request, *args, **kwargs):
         if not can_search(request.user):

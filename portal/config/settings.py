@@ -172,12 +172,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+# Wagtail's sign-in form with every label translated (portal.security.login_form).
+WAGTAILADMIN_USER_LOGIN_FORM = "portal.security.login_form.StaffLoginForm"
+# No "what's new in Wagtail" banner on the staff dashboard (portal/wagtail_hooks.py).
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 # Staff login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
 # username from one address, that pair is locked out for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# A try while locked out (even with the right password) is refused but not counted, so the
+# lockout ends when the page said it would instead of restarting with every try.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The lockout page with the minutes still left (portal/templates/portal/locked_out.html).
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_VERBOSE = False
@@ -368,7 +377,9 @@ ELASTICSEARCH_TIMEOUT = env.float("ELASTICSEARCH_TIMEOUT", default=5.0)
 # "standard" works on every node; "smartcn" or "ik_max_word" where the plugin is installed.
 ELASTICSEARCH_TEXT_ANALYZER = env.str("ELASTICSEARCH_TEXT_ANALYZER", default="standard")
 
-WAGTAIL_SITE_NAME = "住房和城乡建设局 物业监管服务平台"
+# The portal's name where Wagtail cannot translate it (e-mails); admin pages use
+# PORTAL_NAME through the templates in portal/templates/wagtailadmin/.
+WAGTAIL_SITE_NAME = "物业服务监管平台"
 # The account name authenticator apps show (django-otp removes any colon).
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default=WAGTAIL_SITE_NAME)
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")

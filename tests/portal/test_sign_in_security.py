@@ -2,6 +2,8 @@
 lockout page says why in the visitor's language, a success resets the count, and every
 sign-in, failed sign-in and sign-out is in the audit log (never the password)."""
 
+import re
+
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.test import Client
@@ -69,3 +71,25 @@ def test_sign_ins_failures_and_sign_outs_are_audited(staff):
     ]
     assert not AuditEvent.objects.filter(filters__icontains="wrong-password").exists()
     assert AuditEvent.objects.filter(ip_address="127.0.0.1").count() == 3
+
+
+@pytest.mark.parametrize("password", [PASSWORD, "wrong-password"])
+def test_a_try_during_the_lockout_does_not_extend_it(staff, settings, time_machine, password):
+    """The lockout page promises a time; neither the right password nor another wrong one
+    tried while locked out may push that time back."""
+    settings.AXES_FAILURE_LIMIT = 3
+    time_machine.move_to("2026-03-10 10:00 +08:00", tick=False)
+    client = Client()
+    for _ in range(3):
+        sign_in(client, staff.username, "wrong-password")
+    time_machine.move_to("2026-03-10 10:14 +08:00", tick=False)
+    still_locked = sign_in(client, staff.username, password)
+    assert still_locked.status_code == 429
+    # The page counts the minute left, not a fresh 15.
+    alert = re.search(r'role="alert">(.*?)</p>', still_locked.content.decode(), re.S)[1]
+    assert re.findall(r"\d+", alert) == ["1"]
+    assert "_auth_user_id" not in client.session
+    # The lockout ends 15 minutes after the last failure that caused it, not after this try.
+    time_machine.move_to("2026-03-10 10:15:01 +08:00", tick=False)
+    assert sign_in(client, staff.username, PASSWORD).status_code == 302
+    assert "_auth_user_id" in client.session

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from cases.access_codes import new_tracking_number
 from cases.models import Complaint
@@ -121,3 +122,19 @@ def test_paging_goes_past_ten_thousand_hits(admin, estate_x, search_index):
     assert results.total == 10_050
     assert seen == set(ids)
     assert pages == 11
+
+
+def test_the_screen_is_titled_as_itself_not_home(client, admin):
+    """The header shows the last breadcrumb: it used to be "Home" (首页)."""
+    client.force_login(admin)
+    body = client.get(reverse(SCREEN), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    with translation.override("zh-hans"):
+        title = translation.gettext("Complaint search")
+        home = translation.gettext("Home")
+    header = re.search(r"<header.*?</header>", body, re.S).group(0)
+    assert re.search(rf"<h1[^>]*>\s*(<[^>]+>\s*)*{title}", header), header
+    assert re.search(rf"<title>\s*{title} - ", body)
+    # Home is still the way back, as a link, not the title.
+    assert re.search(rf'<a [^>]*href="{reverse("wagtailadmin_home")}"[^>]*>\s*{home}', header)
+    # Results first, the facets after them (beside them on a wide screen).
+    assert body.index('class="complaint-search-results"') < body.index('id="complaint-facets"')
