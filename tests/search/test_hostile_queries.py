@@ -49,6 +49,15 @@ def test_the_staff_search_never_fails_on_hostile_text(admin, indexed, query):
     assert results.total in (0, 1)
 
 
+@FEW
+@given(query=hostile)
+def test_the_database_search_never_fails_on_hostile_text(admin, indexed, settings, query):
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"  # nothing listens: the fallback
+    results = search_complaints(admin, query)
+    assert results.backend == "database" and results.degraded
+    assert results.total in (0, 1)
+
+
 @given(query=st.text(max_size=40))
 def test_the_public_search_passes_only_words(query):
     words = search_words(query)
