@@ -59,8 +59,6 @@ def _audit(actor, action: str, committee: OwnersCommittee, **data) -> None:
         action=action,
         label=str(committee),
         filters={"committee": committee.pk, "estate": committee.estate_id, **data},
-        row_count=None,
-        format="",
     )
 
 

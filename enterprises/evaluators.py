@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from enterprises import access, permissions
+from enterprises import access, people, permissions
 from enterprises.credit_codes import canonical, validate_credit_code
 from enterprises.models import Estate, EvaluationOrganisation, EvaluatorEngagement, StaffProfile
 from foundation import audit
@@ -46,23 +46,16 @@ ORGANISATION_FIELDS = (
 )
 
 
-class EvaluatorRefused(Exception):
+class EvaluatorRefused(people.PersonRefused):
     """The request cannot be done as asked; ``field`` names the form field at fault."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
-
-class NotAllowed(EvaluatorRefused):
+class NotAllowed(EvaluatorRefused, people.NotAllowed):
     """The actor may not do this (no register keeper, an estate outside their district)."""
 
 
 def _audit(actor, action: str, label, **data) -> None:
-    audit.record_event(
-        actor=actor, action=action, label=label, filters=data, row_count=None, format=""
-    )
+    audit.record_event(actor=actor, action=action, label=label, filters=data)
 
 
 def _date(day: datetime.date) -> str:

@@ -145,8 +145,6 @@ def _audit(actor, action: str, person, **data) -> None:
         action=action,
         label=person.get_username(),
         filters={"person": person.pk, **data},
-        row_count=None,
-        format="",
     )
 
 

@@ -95,11 +95,12 @@ def record_event(
     action: str,
     label: str,
     filters: Mapping | QueryDict | None,
-    row_count: int | None,
-    format: str,
+    row_count: int | None = None,
+    format: str = "",
     request: HttpRequest | None = None,
 ) -> AuditEvent:
-    """Append one event; ``actor`` None (or anonymous) is the system or a visitor."""
+    """Append one event; ``actor`` None (or anonymous) is the system or a visitor. Exports
+    give the rows and format they wrote; other events have neither."""
     with transaction.atomic():
         return AuditEvent.objects.create(
             actor=_user_or_none(actor),

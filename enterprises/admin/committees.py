@@ -7,11 +7,12 @@ officials); which committees they see is ``permissions.visible_committees`` (a c
 outside it is a 404, like a guessed id).
 """
 
+from functools import partial
+
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -29,7 +30,7 @@ from enterprises.admin.committee_forms import (
     RemoveMemberForm,
     RenewForm,
 )
-from enterprises.admin.transitions import refused
+from enterprises.admin.transitions import admin_page, refused, show_on_form
 from enterprises.models import CommitteeMember, CommitteePosition, Invitation
 
 PER_PAGE = 50
@@ -40,9 +41,7 @@ def _gate(request) -> None:
         raise PermissionDenied
 
 
-def _page(request, template: str, title: str, context: dict, status: int = 200):
-    context = {"page_title": title, "header_title": title, "header_icon": "group", **context}
-    return TemplateResponse(request, template, context, status=status)
+_page = partial(admin_page, icon="group")
 
 
 def _committees(actor):
@@ -100,7 +99,7 @@ def _show_refusal(refusal, form, formset) -> None:
             field = refusal.member_field if refusal.member_field in target.fields else None
             target.add_error(field, refusal.message)
             return
-    form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+    show_on_form(form, refusal)
 
 
 def file_committee(request):

@@ -15,7 +15,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -28,7 +27,7 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from enterprises import evaluators, permissions
 from enterprises.admin.evaluator_forms import EndEngagementForm, EngageForm, OrganisationForm
-from enterprises.admin.transitions import refused
+from enterprises.admin.transitions import admin_page, refused, show_on_form
 from enterprises.models import StaffProfile
 
 PER_PAGE = 50
@@ -61,12 +60,7 @@ def _organisations(actor):
 
 
 def _page(request, template: str, title: str, context: dict, status: int = 200):
-    context = {"page_title": title, "header_title": title, "header_icon": "doc-full", **context}
-    return TemplateResponse(request, TEMPLATES + template, context, status=status)
-
-
-def _refusal_on_form(form, refusal) -> None:
-    form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+    return admin_page(request, TEMPLATES + template, title, context, icon="doc-full", status=status)
 
 
 def index(request):
@@ -87,7 +81,7 @@ def add(request):
         try:
             organisation = evaluators.register_organisation(actor=request.user, **form.cleaned_data)
         except evaluators.EvaluatorRefused as refusal:
-            _refusal_on_form(form, refusal)
+            show_on_form(form, refusal)
         else:
             messages.success(request, gettext("Registered %s.") % organisation.name)
             return redirect("evaluation_organisations:organisation", organisation.pk)
@@ -108,7 +102,7 @@ def edit(request, pk):
         try:
             evaluators.change_organisation(organisation, actor=request.user, **form.cleaned_data)
         except evaluators.EvaluatorRefused as refusal:
-            _refusal_on_form(form, refusal)
+            show_on_form(form, refusal)
         else:
             messages.success(request, gettext("Saved."))
             return redirect("evaluation_organisations:organisation", organisation.pk)
@@ -163,7 +157,7 @@ def engage(request, pk):
         except evaluators.NotAllowed as refusal:
             return refused(request, refusal.message, back)
         except evaluators.EvaluatorRefused as refusal:
-            _refusal_on_form(form, refusal)
+            show_on_form(form, refusal)
         else:
             messages.success(
                 request,

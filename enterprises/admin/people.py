@@ -6,12 +6,13 @@ screens at all is ``permissions.manages_people`` (403 otherwise): administrators
 and companies' administrators, each seeing the people the permission functions allow.
 """
 
+from functools import partial
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,7 @@ from wagtail.admin.viewsets.base import ViewSet
 from enterprises import people, permissions
 from enterprises.admin.people_forms import InviteForm, ScopeForm
 from enterprises.admin.people_import import import_people, import_template
-from enterprises.admin.transitions import refused
+from enterprises.admin.transitions import admin_page, refused, show_on_form
 from enterprises.models import CompanyUserObjectPermission, Invitation
 from foundation.names import display_name
 from foundation.roles import ROLE_LABELS
@@ -88,9 +89,7 @@ def _scope_label(person) -> str:
     return " / ".join(str(part) for part in parts if part is not None)
 
 
-def _page(request, template: str, title: str, context: dict, status: int = 200):
-    context = {"page_title": title, "header_title": title, "header_icon": "group", **context}
-    return TemplateResponse(request, template, context, status=status)
+_page = partial(admin_page, icon="group")
 
 
 def index(request):
@@ -126,7 +125,7 @@ def invite(request):
                 **form.scope(),
             )
         except people.PersonRefused as refusal:
-            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+            show_on_form(form, refusal)
         else:
             messages.success(request, gettext("Invitation sent to %s.") % invitation.email)
             return redirect("people:person", invitation.user_id)

@@ -357,6 +357,17 @@ class TransitionView(View):
         return redirect(back)
 
 
+def admin_page(request, template: str, title: str, context: dict, *, icon: str, status=200):
+    """One of our plain admin screens, under Wagtail's header with its title and icon."""
+    context = {"page_title": title, "header_title": title, "header_icon": icon, **context}
+    return TemplateResponse(request, template, context, status=status)
+
+
+def show_on_form(form, refusal) -> None:
+    """A service's refusal on the field it names, else at the top of the form."""
+    form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+
+
 def refused(request, message: str, back_url: str) -> TemplateResponse:
     """403 with the reason, for a user the transition is not for."""
     title = gettext("Not allowed")

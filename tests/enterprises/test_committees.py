@@ -1,10 +1,9 @@
 """Owners' committee filing (业委会备案, enterprises.committees): the regulator files a term
 and its members, who are invited and reach their estate once they accept; bad input is refused
 naming the field with nothing created; access ends with the term (the hourly sweep) unless
-renewed; the screens are the administrators' and their district's officials'."""
+renewed. The screens are in test_committee_screens.py."""
 
 import datetime as dt
-import re
 
 import pytest
 from django.conf import settings as django_settings
@@ -12,77 +11,28 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from enterprises import committees, people, permissions
 from enterprises.models import CommitteeMember, Invitation, OwnersCommittee
 from enterprises.tasks import end_expired_committee_terms_task
 from foundation.models import AuditEvent
 from foundation.roles import Role
-from tests.factories import EstateFactory, UserFactory, make_user
+from tests.enterprises.committee_helpers import (  # noqa: F401 (outboxes)
+    GOOD_PASSWORD,
+    THREE,
+    TODAY,
+    accept,
+    committee_actions,
+    counts,
+    file,
+    fresh,
+    members,
+    outboxes,
+    past_term,
+    signed_in,
+)
 
 pytestmark = pytest.mark.django_db
-
-TODAY = timezone.localdate()
-GOOD_PASSWORD = "Lantern-harbour-42"
-
-
-@pytest.fixture(autouse=True)
-def outboxes(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    settings.SMS_BACKEND = "foundation.notifications.MemorySmsBackend"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def members(*positions: str, tag: str = "") -> list[dict]:
-    return [
-        {
-            "name": f"业主{tag}{n}",
-            "email": f"owner{tag}{n}@example.test",
-            "phone": f"1390000{n:04}" if not tag else "",
-            "position": position,
-        }
-        for n, position in enumerate(positions)
-    ]
-
-
-THREE = ("chair", "vice_chair", "member")
-
-
-def file(actor, estate, *, starts=TODAY, ends=None, people_=None, number="WYB-2026-001"):
-    return committees.file_committee(
-        actor=actor,
-        estate=estate,
-        term_starts_on=starts,
-        term_ends_on=ends or starts + dt.timedelta(days=5 * 365),
-        filing_number=number,
-        members=people_ if people_ is not None else members(*THREE),
-    )
-
-
-def committee_actions() -> list[str]:
-    events = AuditEvent.objects.filter(action__startswith="enterprises.committee.")
-    return list(events.order_by("pk").values_list("action", flat=True))
-
-
-def counts() -> tuple:
-    return (
-        OwnersCommittee.objects.count(),
-        CommitteeMember.objects.count(),
-        get_user_model().objects.count(),
-        Invitation.objects.count(),
-        AuditEvent.objects.filter(action__startswith="enterprises.").count(),
-    )
-
-
-def accept(email: str):
-    message = next(m for m in mail.outbox if m.to == [email])
-    token = re.search(r"/accounts/invitation/([^/\s]+)/", message.body).group(1)
-    return people.accept_invitation(token, GOOD_PASSWORD)
-
-
-def fresh(user):
-    return get_user_model().objects.get(pk=user.pk)
 
 
 # Filing ---------------------------------------------------------------------------------------
@@ -258,16 +208,6 @@ def test_an_official_may_give_committee_seats_on_their_district_only(
 # Renewal, members and the end of the term ------------------------------------------------------
 
 
-def past_term(admin, estate, **kwargs):
-    return file(
-        admin,
-        estate,
-        starts=TODAY - dt.timedelta(days=400),
-        ends=TODAY - dt.timedelta(days=1),
-        **kwargs,
-    )
-
-
 def test_renewal_extends_the_term_and_refuses_an_earlier_end(admin, official, estate_x):
     committee = file(official, estate_x, ends=TODAY + dt.timedelta(days=30))
     with pytest.raises(committees.CommitteeRefused) as refused:
@@ -402,263 +342,3 @@ def test_members_are_added_and_removed_with_their_access(
     assert committee_actions()[-2:] == [committees.MEMBER_ADDED, committees.MEMBER_REMOVED]
     committees.remove_member(member, actor=official)  # already done: quietly nothing
     assert committee_actions().count(committees.MEMBER_REMOVED) == 1
-
-
-# Screens ----------------------------------------------------------------------------------------
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    return client
-
-
-def test_the_list_shows_the_districts_committees(client, admin, official, estate_x, estate_y):
-    file(admin, estate_x)
-    file(admin, estate_y, people_=members("chair", tag="y"))
-    body = signed_in(client, admin).get(reverse("committees:index")).content.decode()
-    assert estate_x.name in body and estate_y.name in body
-    assert "业主0" in body and "业主y0" in body  # the chairs
-    body = signed_in(client, official).get(reverse("committees:index")).content.decode()
-    assert estate_x.name in body and estate_y.name not in body
-
-
-@pytest.mark.parametrize("count", [10, 100])
-def test_the_list_query_count_does_not_grow(
-    count, client, admin, district_1, django_assert_max_num_queries
-):
-    estates = [EstateFactory(district=district_1) for _ in range(count // 10)]
-    for n in range(count):
-        committee = OwnersCommittee.objects.create(
-            estate=estates[n % len(estates)],
-            term_starts_on=dt.date(2000 + n // len(estates), 1, 1),
-            term_ends_on=dt.date(2000 + n // len(estates), 12, 31),
-            filed_by=admin,
-        )
-        for position in ("chair", "member"):
-            CommitteeMember.objects.create(
-                committee=committee,
-                user=UserFactory(username=f"c{n}-{position}"),
-                name=f"{position}{n}",
-                position=position,
-            )
-    signed_in(client, admin)
-    with django_assert_max_num_queries(13):
-        response = client.get(reverse("committees:index"))
-    assert response.status_code == 200
-    assert len(response.context["rows"]) == min(count, 50)
-
-
-def test_the_committee_page_lists_members_with_their_invitation_status(
-    client, admin, estate_x, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        committee = file(admin, estate_x)
-    accept("owner0@example.test")
-    body = (
-        signed_in(client, admin)
-        .get(reverse("committees:committee", args=(committee.pk,)))
-        .content.decode()
-    )
-    positions = [body.index(f"owner{n}@example.test") for n in range(3)]
-    assert positions == sorted(positions)  # chair, vice-chair, member
-    assert body.count("已邀请") + body.count("Invited") >= 2
-
-
-def filing_form(estate, **overrides) -> dict:
-    data = {
-        "estate": estate.pk,
-        "term_starts_on": str(TODAY),
-        "term_ends_on": str(TODAY + dt.timedelta(days=365)),
-        "filing_number": "WYB-1",
-        "members-TOTAL_FORMS": "3",
-        "members-INITIAL_FORMS": "0",
-        "members-MIN_NUM_FORMS": "0",
-        "members-MAX_NUM_FORMS": "50",
-        "members-0-name": "张主任",
-        "members-0-email": "zhang@example.test",
-        "members-0-phone": "",
-        "members-0-position": "chair",
-        "members-1-name": "李委员",
-        "members-1-email": "li@example.test",
-        "members-1-phone": "13911112222",
-        "members-1-position": "member",
-        "members-2-name": "",
-        "members-2-email": "",
-        "members-2-phone": "",
-        "members-2-position": "member",  # an empty row: ignored
-    }
-    return {**data, **overrides}
-
-
-def test_the_filing_form_files_and_opens_the_committee(client, official, estate_x):
-    response = signed_in(client, official).post(reverse("committees:file"), filing_form(estate_x))
-    committee = OwnersCommittee.objects.get()
-    assert response.status_code == 302
-    assert response.url == reverse("committees:committee", args=(committee.pk,))
-    assert committee.members.count() == 2
-
-
-def test_the_filing_form_shows_a_bad_term_on_its_field(client, admin, estate_x):
-    response = signed_in(client, admin).post(
-        reverse("committees:file"), filing_form(estate_x, term_ends_on=str(TODAY))
-    )
-    assert response.status_code == 200
-    assert list(response.context["form"].errors) == ["term_ends_on"]
-    assert not OwnersCommittee.objects.exists()
-
-
-def test_the_filing_form_shows_a_refused_member_on_its_row(client, admin, estate_x, inspector):
-    response = signed_in(client, admin).post(
-        reverse("committees:file"), filing_form(estate_x, **{"members-1-email": inspector.email})
-    )
-    assert response.status_code == 200
-    assert list(response.context["formset"].forms[1].errors) == ["email"]
-    assert not OwnersCommittee.objects.exists()
-    assert not get_user_model().objects.filter(email="zhang@example.test").exists()
-
-
-def test_an_official_cannot_choose_an_estate_of_another_district(client, official, estate_y):
-    response = signed_in(client, official).post(reverse("committees:file"), filing_form(estate_y))
-    assert response.status_code == 200
-    assert "estate" in response.context["form"].errors
-    assert not OwnersCommittee.objects.exists()
-
-
-def test_the_renew_button_renews_and_refuses_an_earlier_end(client, admin, estate_x):
-    committee = file(admin, estate_x, ends=TODAY + dt.timedelta(days=30))
-    url = reverse("committees:renew", args=(committee.pk,))
-    signed_in(client, admin)
-    client.post(url, {"term_ends_on": str(TODAY + dt.timedelta(days=10))})
-    committee.refresh_from_db()
-    assert committee.term_ends_on == TODAY + dt.timedelta(days=30)
-    response = client.post(url, {"term_ends_on": str(TODAY + dt.timedelta(days=99))})
-    assert response.status_code == 302
-    committee.refresh_from_db()
-    assert committee.term_ends_on == TODAY + dt.timedelta(days=99)
-
-
-def _screens(pk: int) -> list[tuple[str, str]]:
-    return [
-        ("get", reverse("committees:index")),
-        ("get", reverse("committees:file")),
-        ("post", reverse("committees:file")),
-        ("get", reverse("committees:committee", args=(pk,))),
-        ("post", reverse("committees:renew", args=(pk,))),
-        ("post", reverse("committees:add_member", args=(pk,))),
-        ("post", reverse("committees:remove_member", args=(pk,))),
-    ]
-
-
-SCREEN_DATA = {
-    "term_ends_on": "2099-01-01",
-    "new-name": "闯入者",
-    "new-email": "intruder@example.test",
-    "new-position": "member",
-}
-
-
-def seats_of(committee) -> tuple:
-    return (committee.members.count(), committee.members.filter(removed_at=None).count())
-
-
-@pytest.mark.parametrize(
-    "outsider", ["company_a_staff", "inspector", "citizen", "committee_member", "evaluator"]
-)
-def test_other_roles_may_use_no_committee_screen(outsider, request, client, admin, estate_x):
-    committee = file(admin, estate_x)
-    signed_in(client, request.getfixturevalue(outsider))
-    seats = seats_of(committee)
-    data = {**SCREEN_DATA, "member": committee.members.get(position="member").pk}
-    for method, url in _screens(committee.pk):
-        response = getattr(client, method)(url, data)
-        assert response.status_code in (302, 403), (outsider, url)
-        if response.status_code == 302:
-            assert not response.url.startswith(reverse("committees:index")), (outsider, url)
-    committee.refresh_from_db()
-    assert committee.term_ends_on != dt.date(2099, 1, 1)
-    assert seats_of(committee) == seats
-
-
-def test_anonymous_visitors_are_sent_to_sign_in(client, admin, estate_x):
-    committee = file(admin, estate_x)
-    for method, url in _screens(committee.pk):
-        response = getattr(client, method)(url)
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("wagtailadmin_login"))
-
-
-def test_an_official_cannot_open_or_renew_another_districts_committee(
-    client, admin, official, estate_y
-):
-    committee = file(admin, estate_y)
-    signed_in(client, official)
-    seats = seats_of(committee)
-    data = {**SCREEN_DATA, "member": committee.members.get(position="member").pk}
-    for method, url in _screens(committee.pk)[3:]:
-        assert getattr(client, method)(url, data).status_code == 404
-    committee.refresh_from_db()
-    assert committee.term_ends_on != dt.date(2099, 1, 1)
-    assert seats_of(committee) == seats
-
-
-def test_the_menu_is_shown_to_administrators_and_officials_only(
-    rf, admin, official, inspector, committee_member
-):
-    from enterprises.admin.committees import CommitteesMenuItem
-
-    item = CommitteesMenuItem("x", "/")
-    for user, shown in ((admin, True), (official, True), (inspector, False)):
-        request = rf.get("/admin/")
-        request.user = user
-        assert item.is_shown(request) is shown
-    request = rf.get("/admin/")
-    request.user = committee_member
-    assert not item.is_shown(request)
-
-
-def test_an_official_without_a_district_sees_no_committee(client, admin, estate_x):
-    file(admin, estate_x)
-    nobody = make_user("nobody-official", Role.OFFICIAL)
-    response = signed_in(client, nobody).get(reverse("committees:index"))
-    assert response.status_code == 200
-    assert response.context["rows"] == []
-
-
-def test_the_filing_form_offers_the_officials_district_only(client, official, estate_x, estate_y):
-    response = signed_in(client, official).get(reverse("committees:file"))
-    assert response.status_code == 200
-    assert list(response.context["form"].fields["estate"].queryset) == [estate_x]
-    assert len(response.context["formset"].forms) == 7
-
-
-def test_the_member_buttons_add_and_remove(client, official, estate_x, estate_y, admin):
-    committee = file(official, estate_x)
-    signed_in(client, official)
-    response = client.post(
-        reverse("committees:add_member", args=(committee.pk,)),
-        {"new-name": "补选委员", "new-email": "bu@example.test", "new-position": "member"},
-    )
-    assert response.status_code == 302
-    added = committee.members.get(name="补选委员")
-    assert added.user.staff_profile.estate == estate_x
-    remove = reverse("committees:remove_member", args=(committee.pk,))
-    assert client.post(remove, {"member": added.pk}).status_code == 302
-    added.refresh_from_db()
-    assert added.removed_at is not None
-    # A seat of another committee is not found through this one.
-    other = file(admin, estate_y, people_=members("chair", "member", tag="y"))
-    stranger = other.members.get(position="member")
-    assert client.post(remove, {"member": stranger.pk}).status_code == 404
-    assert seats_of(other) == (2, 2)
-
-
-def test_removing_the_chair_is_answered_with_a_message(client, admin, estate_x):
-    committee = file(admin, estate_x)
-    chair = committee.members.get(position="chair")
-    signed_in(client, admin)
-    url = reverse("committees:remove_member", args=(committee.pk,))
-    response = client.post(url, {"member": chair.pk}, follow=True)
-    assert response.status_code == 200
-    chair.refresh_from_db()
-    assert chair.removed_at is None
-    assert any("主任" in str(m) or "chair" in str(m) for m in response.context["messages"])
