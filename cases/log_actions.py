@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 TIMELINE_ACTIONS = {
     "cases.complaint.submitted": _("Complaint submitted"),
+    "cases.complaint.registered": _("Registered for the caller by staff"),
     "cases.complaint.accepted": _("Accepted"),
     "cases.complaint.rejected": _("Not accepted"),
     "cases.complaint.assigned": _("Dispatched"),

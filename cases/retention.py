@@ -143,7 +143,7 @@ def _anonymise(complaint: Complaint, *, now: dt.datetime, actor) -> bool:
     reindexed = description != complaint.description
     complaint.description = description
     complaint.public_reply = scrub(complaint.public_reply)
-    complaint.contact_name = complaint.contact_phone = ""
+    complaint.contact_name = complaint.contact_phone = complaint.phone_digest = ""
     complaint.contact_email = complaint.contact_id_number = ""
     complaint.address = ""  # building and room: with the estate they name the household
     complaint.anonymised_at = now
@@ -153,6 +153,7 @@ def _anonymise(complaint: Complaint, *, now: dt.datetime, actor) -> bool:
             "public_reply",
             "contact_name",
             "contact_phone",
+            "phone_digest",
             "contact_email",
             "contact_id_number",
             "address",

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,8 +18,18 @@ from django.utils import timezone
 from cases import sla
 from cases.access_codes import digest_access_code, new_access_code, new_tracking_number
 from cases.attachments import store_attachment
-from cases.models import AttachmentKind, CaseEvent, CaseStatus, Complaint, ComplaintPhoto, Tier
+from cases.models import (
+    AttachmentKind,
+    CaseEvent,
+    CaseStatus,
+    Channel,
+    Complaint,
+    ComplaintPhoto,
+    PartnerApiKey,
+    Tier,
+)
 from cases.models.personal_data import normalise_id_number
+from cases.phones import phone_digest
 from cases.signals import complaints_changed
 from enterprises.models import Estate
 
@@ -50,11 +61,21 @@ def submit_complaint(
     address: str = "",
     anonymous_to_company: bool = False,
     consent_to_publish: bool = False,
+    tier: str = Tier.GENERAL,
+    channel: str = Channel.WEB,
+    channel_reference: str = "",
+    partner: PartnerApiKey | None = None,
+    registered_by=None,
+    language: str = "",
 ) -> Receipt:
     """File a complaint. ``photos`` are already re-encoded; ``documents`` are uploaded PDFs,
-    checked again and stored as the citizen's attachments (ValidationError: nothing stored)."""
+    checked again and stored as the citizen's attachments (ValidationError: nothing stored).
+
+    Every channel comes through here: the web form, a partner's API request (``partner``) and
+    staff registering a call, a letter or a visit for the caller (``registered_by``, with the
+    channel's own ``channel_reference``), which also writes an internal timeline entry."""
     access_code = new_access_code()
-    due = sla.due_dates(timezone.now(), Tier.GENERAL, category)  # until triage sets the tier
+    due = sla.due_dates(timezone.now(), tier, category)  # triage may change the tier later
     with _photo_files_removed_on_failure() as stored_photos, transaction.atomic():
         complaint = _create_with_fresh_tracking_number(
             access_code,
@@ -75,6 +96,13 @@ def submit_complaint(
             address=address.strip(),
             anonymous_to_company=anonymous_to_company,
             consent_to_publish=consent_to_publish,
+            phone_digest=phone_digest(contact_phone),
+            tier=tier,
+            channel=channel,
+            channel_reference=channel_reference.strip(),
+            partner=partner,
+            registered_by=registered_by,
+            language=language or settings.LANGUAGE_CODE,
         )
         for content in photos:
             photo = ComplaintPhoto(complaint=complaint, image=content)
@@ -89,6 +117,14 @@ def submit_complaint(
             to_status=CaseStatus.SUBMITTED,
             is_public=True,
         )
+        if registered_by is not None:
+            CaseEvent.objects.log_action(
+                complaint,
+                "cases.complaint.registered",
+                user=registered_by,
+                data={"channel": channel, "reference": complaint.channel_reference},
+                is_public=False,
+            )
         complaints_changed([complaint.pk])
     return Receipt(
         complaint=complaint, tracking_number=complaint.tracking_number, access_code=access_code

@@ -3,6 +3,7 @@
 from cases.models.complaints import (
     CaseStatus,
     Category,
+    Channel,
     Complaint,
     ComplaintPhoto,
     Satisfaction,
@@ -52,6 +53,7 @@ from cases.models.time_limits import CalendarOverride, SlaRule
 from cases.models.timeline import CaseEvent, CaseEventManager
 
 __all__ = [
+    "Channel",
     "Campaign",
     "ChecklistItem",
     "ChecklistTemplate",

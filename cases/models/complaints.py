@@ -66,6 +66,38 @@ class Tier(models.TextChoices):
     CONSULTATION = "consultation", _("Consultation")
 
 
+class Channel(models.TextChoices):
+    """How a complaint reached the regulator (受理渠道), as the foundation names the channels."""
+
+    WEB = "web", _("Website")
+    APP = "app", _("Mobile app")
+    WECHAT = "wechat", _("WeChat")
+    HOTLINE = "hotline", _("Service hotline")
+    FRONT_DESK = "front_desk", _("Front desk")
+    LETTER = "letter", _("Letter")
+    EMAIL = "email", _("E-mail")
+    SUGGESTION_BOX = "suggestion_box", _("Suggestion box")
+    SYMPOSIUM = "symposium", _("Owners' symposium")
+    QUESTIONNAIRE = "questionnaire", _("Questionnaire")
+    REFERRAL = "referral", _("Referral by another office")
+    PARTNER = "partner", _("Partner system")
+    OWNERS_COMMITTEE = "owners_committee", _("Owners' committee")
+
+
+# Channels a member of staff registers on a caller's behalf (代录); the others arrive by
+# themselves (web form, partner API) or from a module of their own (the owners' committee).
+Channel.STAFF_INTAKE = (
+    Channel.HOTLINE,
+    Channel.FRONT_DESK,
+    Channel.LETTER,
+    Channel.EMAIL,
+    Channel.SUGGESTION_BOX,
+    Channel.SYMPOSIUM,
+    Channel.QUESTIONNAIRE,
+    Channel.REFERRAL,
+)
+
+
 class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", _("Satisfied")
     BASICALLY = "basically", _("Basically satisfied")
@@ -127,6 +159,39 @@ class Complaint(models.Model):
     contact_email = EncryptedEmailField(_("contact e-mail"), blank=True, null=True)
     contact_id_number = EncryptedCharField(
         _("resident ID number"), max_length=18, blank=True, null=True
+    )
+    # Keyed digest of the normalised phone (cases.phones): finds a caller's complaints without
+    # decrypting every row. Cleared with the rest of the personal data.
+    phone_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # How it came in, who registered it for the caller, the channel's own reference.
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB, db_index=True
+    )
+    channel_reference = models.CharField(
+        _("channel reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("Hotline ticket number, letter date and sender's reference, and so on."),
+    )
+    partner = models.ForeignKey(
+        "cases.PartnerApiKey",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="complaints",
+        verbose_name=_("partner"),
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="registered_complaints",
+        verbose_name=_("registered by"),
+    )
+    # The language the citizen used (web) or chose (phone): every message to them is in it.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
     )
     # Set by cases.retention once the personal data of a long-closed case is removed.
     anonymised_at = models.DateTimeField(_("personal data removed at"), null=True, blank=True)

@@ -22,7 +22,7 @@ from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import get_usage
 
-from cases.models import Category
+from cases.models import Category, Channel
 from cases.services import submit_complaint
 from portal.open311 import discovery, formats, keys, mapping, schema
 from portal.open311.formats import JSON, answer, format_of
@@ -221,7 +221,13 @@ def create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     form = ServiceRequestForm(payload)
     if not form.is_valid():
         return errors(400, form_errors(form), fmt)
-    receipt = submit_complaint(actor=None, **form.complaint_fields())
+    receipt = submit_complaint(
+        actor=None,
+        channel=Channel.PARTNER,
+        partner=partner,
+        language=translation.get_language(),
+        **form.complaint_fields(),
+    )
     created = {
         "service_request_id": receipt.tracking_number,
         "service_notice": _("Registered. Follow it with GET requests/%(id)s.%(format)s.")

@@ -14,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -234,6 +235,7 @@ class ComplaintForm(forms.Form):
             documents=files.documents,
             anonymous_to_company=data.get("anonymous_to_company", False),
             consent_to_publish=data.get("consent_to_publish", False),
+            language=translation.get_language(),
         )
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import translation
 
 from cases import dispatch, merging, workflow
-from cases.models import CaseEvent, CaseStatus, Category, Complaint, PartnerApiKey
+from cases.models import CaseEvent, CaseStatus, Category, Channel, Complaint, PartnerApiKey
 from portal.open311 import keys
 from tests.factories import make_complaint
 
@@ -538,3 +538,13 @@ def test_dates_out_of_range_are_a_clear_400_not_a_server_error(client, start_dat
     response = client.get("/api/open311/v2/requests.json", {"start_date": start_date})
     assert response.status_code == 400
     assert response.json()[0]["code"] == 400
+
+
+def test_a_request_records_its_partner_as_the_channel_and_its_language(client, api_key):
+    assert post(client, payload(api_key)).status_code == 201
+    complaint = Complaint.objects.get()
+    assert (complaint.channel, complaint.partner.name, complaint.language) == (
+        Channel.PARTNER,
+        "12345 热线",
+        "en",
+    )
