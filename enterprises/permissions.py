@@ -13,7 +13,7 @@ admin listing, inspect and edit view, export, API answer and task in ``enterpris
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from enterprises.models import (
@@ -487,5 +487,4 @@ def visible_contract_versions(user, contract: ServiceContract) -> QuerySet[Contr
         return versions
     if not visible_contracts(user).filter(pk=contract.pk).exists():
         return versions.none()
-    current = ServiceContract.objects.filter(pk=contract.pk).values("version")
-    return versions.filter(number=current)
+    return versions.filter(number=F("contract__version"))
