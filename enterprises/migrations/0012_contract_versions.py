@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveIntegerField(verbose_name='version')),
                 ('kind', models.CharField(choices=[('original', 'Original submission'), ('correction', 'Correction (补正)'), ('amendment', 'Amendment (变更)')], max_length=16, verbose_name='kind')),
-                ('status', models.CharField(choices=[('pending', 'Under review'), ('accepted', 'Accepted'), ('returned', 'Returned'), ('lapsed', 'Lapsed')], default='pending', max_length=16, verbose_name='status')),
+                ('status', models.CharField(choices=[('pending', 'Under review'), ('accepted', 'Accepted by the regulator'), ('returned', 'Returned'), ('lapsed', 'Lapsed')], default='pending', max_length=16, verbose_name='status')),
                 ('starts_on', models.DateField(verbose_name='starts on')),
                 ('ends_on', models.DateField(verbose_name='ends on')),
                 ('service_level', models.CharField(choices=[('1', 'Level 1 (highest)'), ('2', 'Level 2'), ('3', 'Level 3'), ('4', 'Level 4'), ('5', 'Level 5')], max_length=2, verbose_name='service level')),

@@ -24,7 +24,7 @@ class VersionKind(models.TextChoices):
 
 class VersionStatus(models.TextChoices):
     PENDING = "pending", _("Under review")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", _("Accepted by the regulator")
     RETURNED = "returned", _("Returned")
     # An amendment still under review when its contract ended (terminated or expired).
     LAPSED = "lapsed", _("Lapsed")
