@@ -4,10 +4,10 @@ A company submits the signed contract of an estate, an official of the estate's 
 or returns it; a returned filing is corrected and resubmitted as the same filing (备案补正);
 a filed contract is amended (变更备案) by the company and the amendment accepted or returned by
 the official; a filed contract ends by termination or, in a daily sweep, by expiry. Each
-submission, correction and amendment is a version of the filing (``enterprises.contract_versions``)
-and the contract row carries the terms of its current one. At most
-one contract per estate is filed at any time, and ``Estate.managing_company`` follows it: set
-on filing, cleared when the filed contract ends.
+submission, correction and amendment is a version of the filing (``contract_versions``); the
+contract row carries the terms of its current one. At most one contract per estate is filed
+at any time, and ``Estate.managing_company`` follows it: set on filing, cleared when the
+filed contract ends.
 
 Every verb locks the estate first and the contract second, always in that order, so two
 verbs on the same estate queue behind each other instead of deadlocking; the unique index
