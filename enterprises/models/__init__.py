@@ -5,6 +5,7 @@ from enterprises.models.committees import (
     CommitteePosition,
     OwnersCommittee,
 )
+from enterprises.models.contract_versions import ContractVersion, VersionKind, VersionStatus
 from enterprises.models.contracts import ContractStatus, ServiceContract, ServiceLevel
 from enterprises.models.credit import (
     AppealStatus,
@@ -57,4 +58,7 @@ __all__ = [
     "StaffProfile",
     "EvaluationOrganisation",
     "EvaluatorEngagement",
+    "ContractVersion",
+    "VersionKind",
+    "VersionStatus",
 ]
