@@ -9,11 +9,12 @@ default) asks the node once per process which plugin it has and falls back to ``
 """
 
 import logging
+import time
 
 from django.conf import settings
 from elastic_transport import ConnectionError as ESConnectionError
 from elastic_transport import ConnectionTimeout
-from elasticsearch import ApiError
+from elasticsearch import ApiError, NotFoundError
 
 logger = logging.getLogger(__name__)
 STANDARD = "standard"
@@ -23,6 +24,8 @@ PLUGIN_ANALYZERS = (("portal-analysis-smartcn", "portal_smartcn"), ("analysis-sm
 # The analyzer the text fields name; defined in the index settings as {"type": <analyzer>}.
 TEXT_ANALYZER = "complaint_text"
 _detected: dict[str, str] = {}
+INDEX_MODE_SECONDS = 60
+_index_modes: dict[str, tuple[float, bool]] = {}  # alias -> (valid until, word-segmented)
 
 
 def text_analyzer() -> str:
@@ -45,6 +48,30 @@ def text_analyzer() -> str:
 def segments_words(analyzer: str | None = None) -> bool:
     """True when the analyzer indexes Chinese words rather than single characters."""
     return (analyzer or text_analyzer()) != STANDARD
+
+
+def index_segments_words() -> bool:
+    """True when the live complaint index is word-segmented (it has the per-character
+    subfields the word query needs). Read from its mapping, once a minute per process, so the
+    queries fit the index searched now, also when the node's plugins have changed since it was
+    built (until ``search_reindex`` rebuilds it). Raises when the node does not answer."""
+    from search import engine
+
+    alias = engine.complaint_alias()
+    now = time.monotonic()
+    cached = _index_modes.get(alias)
+    if cached and cached[0] > now:
+        return cached[1]
+    try:
+        mappings = engine.get_client().indices.get_mapping(index=alias)
+    except NotFoundError:  # no index yet: the first search creates it
+        return segments_words()
+    words = any(
+        "chars" in m["mappings"].get("properties", {}).get("description", {}).get("fields", {})
+        for m in mappings.values()
+    )
+    _index_modes[alias] = (now + INDEX_MODE_SECONDS, words)
+    return words
 
 
 def _installed_plugins() -> set[str] | None:

@@ -21,7 +21,7 @@ from cases.masking import scrub_text
 from cases.models import CaseStatus, Category, Tier
 from cases.permissions import ComplaintScope, can_see_personal_data, scope_for
 from search import engine
-from search.analysis import segments_words
+from search.analysis import index_segments_words
 from search.facets import FACETS, FacetResult, SearchRequest, day_bounds, facet_results
 from search.syntax import ParsedQuery, Term, parse
 
@@ -196,12 +196,10 @@ def _multi(text: str, fields: list[str], **kind) -> dict:
     return {"multi_match": {"query": text, "fields": fields, **kind}}
 
 
-def text_query(parsed: ParsedQuery, words: bool | None = None) -> dict:
-    """The query for the words; ``words``: the index segments Chinese words (default: the
-    node's analyzer says so)."""
+def text_query(parsed: ParsedQuery, words: bool) -> dict:
+    """The query for the words; ``words``: the index segments Chinese words."""
     if parsed.tracking_number:
         return {"term": {"tracking_number": parsed.tracking_number}}
-    words = segments_words() if words is None else words
     must, must_not = [], []
     for clause in parsed.clauses:
         queries = [_term_query(term, words) for term in clause.alternatives]
@@ -238,7 +236,7 @@ def _sort(request: SearchRequest, parsed: ParsedQuery) -> list:
 def build_search_body(scope: ComplaintScope, request: SearchRequest) -> dict:
     """The one request this screen sends: hits, total, highlights and every facet."""
     parsed = parse(request.query)
-    words = segments_words()
+    words = index_segments_words()
     filters = [f for f in [scope_filter(scope)] if f]
     start, end = day_bounds(request)
     if start or end:
