@@ -141,16 +141,13 @@ def test_a_node_without_a_plugin_gets_the_per_character_index(settings, monkeypa
     assert text_query(parse("电梯"), False)["bool"]["must"][0]["multi_match"]["type"] == "phrase"
 
 
-def test_queries_follow_the_index_searched_not_the_nodes_plugins(search_index, monkeypatch):
+def test_queries_follow_the_index_searched_not_the_nodes_plugins(indices, settings, monkeypatch):
     # An index built before the plugin came: the word query's per-character subfields are
     # not there, so Chinese is matched as phrases until a reindex.
-    monkeypatch.setattr(analysis, "_index_modes", {})
-    assert analysis.index_segments_words() == analysis.segments_words()
-    alias = engine.complaint_alias()
-    search_index.indices.delete(index=f"{alias}*")
-    search_index.indices.create(
-        index=f"{alias}-old", aliases={alias: {}}, **complaint_index_body("standard")
-    )
-    monkeypatch.setattr(analysis, "_index_modes", {})
+    client = engine.get_client()
+    for setting, words in (("chars", False), ("words", True)):
+        settings.ELASTICSEARCH_INDEX_PREFIX = f"{indices[setting]}-mode"
+        client.indices.put_alias(index=indices[setting], name=engine.complaint_alias())
+        monkeypatch.setattr(analysis, "_index_modes", {})
 
-    assert not analysis.index_segments_words()
+        assert analysis.index_segments_words() is words
