@@ -4,7 +4,8 @@
 #
 #   PostgreSQL     127.0.0.1:55432  (role/database "portal")
 #   Redis          127.0.0.1:56379  (Celery broker db 0, cache db 1)
-#   Elasticsearch  127.0.0.1:59200  (8.19.21, security on, user "elastic")
+#   Elasticsearch  127.0.0.1:59200  (8.19.21, security on, user "elastic",
+#                  with the portal's smartcn word-segmentation plugin)
 #
 # Usage:
 #   scripts/services.sh start    install what is missing, (re)start all three
@@ -27,6 +28,11 @@
 # Elasticsearch itself (0 when ELASTICSEARCH_URL is the user's own).
 # A value equal to this script's own URL (e.g. after an earlier `eval` in the
 # same shell) does not count as "external": the service is managed as usual.
+#
+# Elasticsearch's ports can be moved with PORTAL_ES_HTTP_PORT / PORTAL_ES_TRANSPORT_PORT
+# (e.g. a second node beside the usual one, with its own PORTAL_SERVICES_DIR). Its
+# analysis plugin scripts/es-plugin-smartcn is built (once, cached under the downloads
+# dir) and installed before the node starts; PORTAL_ES_SMARTCN=0 leaves it out.
 #
 # Everything lives under ${PORTAL_SERVICES_DIR:-/var/tmp/portal-services}.
 # Data directories are wiped on every start; the Elasticsearch install is
@@ -67,8 +73,8 @@ readonly REDIS_NEEDLE="redis-server $HOST:$REDIS_PORT" # its process title
 
 readonly ES_VERSION=8.19.21
 readonly ES_ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
-readonly ES_HTTP_PORT=59200
-readonly ES_TRANSPORT_PORT=59300
+readonly ES_HTTP_PORT=${PORTAL_ES_HTTP_PORT:-59200}
+readonly ES_TRANSPORT_PORT=${PORTAL_ES_TRANSPORT_PORT:-59300}
 readonly ES_PASSWORD=portal-test-es-pw
 # Small heap; C1-only JIT roughly halves node start-up time (about 22 s ->
 # 11 s on 2 cores) and is plenty for the tiny indices tests use.
@@ -86,6 +92,9 @@ readonly ES_PIDFILE="$ES_DIR/run/elasticsearch.pid"
 readonly ES_NEEDLE="-Des.path.home=$ES_HOME" # server and launcher JVMs
 readonly ES_HEALTH_TIMEOUT=120 # seconds
 readonly ES_STOP_TIMEOUT=30    # seconds before SIGKILL
+readonly ES_SMARTCN="${PORTAL_ES_SMARTCN:-1}"
+readonly ES_SMARTCN_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/es-plugin-smartcn"
+readonly ES_SMARTCN_NAME=portal-analysis-smartcn
 
 readonly OUR_DATABASE_URL="postgres://${PG_ROLE}:${PG_PASSWORD}@${HOST}:${PG_PORT}/${PG_DB}"
 readonly OUR_BROKER_URL="redis://${HOST}:${REDIS_PORT}/0"
@@ -316,6 +325,12 @@ install_missing() {
     if [[ ! -f $ES_HOME/.portal-installed ]]; then
       command -v unzip >/dev/null 2>&1 || pkgs+=(unzip)
       command -v mvn >/dev/null 2>&1 || pkgs+=(maven)
+    fi
+    if [[ $ES_SMARTCN != 0 ]]; then # the plugin is compiled: a JDK, and maven for its jars
+      command -v javac >/dev/null 2>&1 || pkgs+=(default-jdk-headless)
+      if ! command -v mvn >/dev/null 2>&1 && [[ ! ${pkgs[*]} == *maven* ]]; then
+        pkgs+=(maven)
+      fi
     fi
   fi
   if ((${#pkgs[@]})); then
@@ -561,6 +576,32 @@ write_es_keystore() {
   echo "$want" >"$stamp"
 }
 
+# Build (cached: build.sh reuses a zip of the same sources and versions) and install the
+# smartcn analysis plugin into $ES_HOME unless that very zip is installed already.
+install_es_smartcn() {
+  local jh=$1 zip stamp="$ES_HOME/plugins/$ES_SMARTCN_NAME/.portal-zip" t0
+  if [[ $ES_SMARTCN == 0 ]]; then
+    if [[ -d $ES_HOME/plugins/$ES_SMARTCN_NAME ]]; then
+      log "elasticsearch: removing $ES_SMARTCN_NAME (PORTAL_ES_SMARTCN=0)"
+      rm -rf "${ES_HOME:?}/plugins/$ES_SMARTCN_NAME"
+    fi
+    return 0
+  fi
+  t0=$(now_ms)
+  zip=$("$ES_SMARTCN_SRC/build.sh" "$ES_HOME" "$ES_DOWNLOADS/plugins") ||
+    die "could not build the smartcn plugin"
+  if [[ -f $stamp && $(<"$stamp") == "${zip##*/}" ]]; then
+    return 0
+  fi
+  log "elasticsearch: installing ${zip##*/}"
+  rm -rf "${ES_HOME:?}/plugins/$ES_SMARTCN_NAME"
+  env -u JAVA_HOME ES_JAVA_HOME="$jh" CLI_JAVA_OPTS="$ES_CLI_JAVA_OPTS" \
+    "$ES_HOME/bin/elasticsearch-plugin" install --batch "file://$zip" >&2 ||
+    die "elasticsearch-plugin install $zip failed"
+  echo "${zip##*/}" >"$stamp"
+  log "elasticsearch: smartcn plugin ready after $(fmt_ms $(($(now_ms) - t0)))"
+}
+
 # $1 = 1: start with empty data (normal start); 0: keep the data (restart).
 start_es() {
   local wipe=$1 t0 t_launch jh pid out
@@ -573,6 +614,7 @@ start_es() {
   fi
   mkdir -p "$ES_DATA" "$ES_LOGS" "$(dirname "$ES_PIDFILE")"
   write_es_config
+  install_es_smartcn "$jh"
   if [[ $EUID -eq 0 ]]; then
     chown -R "$ES_OS_USER:" "$ES_HOME" "$ES_DIR"
   fi
@@ -623,6 +665,13 @@ stop_es() {
 # Subcommands
 # ---------------------------------------------------------------------------
 
+WANT_PG=1 WANT_REDIS=1 WANT_ES=1 # what this `start` manages (cmd_start narrows it)
+stop_managed() {
+  if ((WANT_ES)); then stop_es; fi
+  if ((WANT_REDIS)); then stop_redis; fi
+  if ((WANT_PG)); then stop_pg; fi
+}
+
 stop_all() {
   stop_es
   stop_redis
@@ -650,11 +699,14 @@ cmd_start() {
 
   mkdir -p "$STATE_DIR"
   chmod 755 "$STATE_DIR"
-  ON_FAIL=stop_all
+  WANT_PG=$want_pg WANT_REDIS=$want_redis WANT_ES=$want_es
+  ON_FAIL=stop_managed
   trap 'on_exit' EXIT
 
-  # A previous run may still be up (stale pid files or busy ports).
-  stop_all
+  # A previous run may still be up (stale pid files or busy ports). Only the services
+  # managed in this run: Redis's stray-process sweep matches any redis-server on its port,
+  # which would be the user's own one when CELERY_BROKER_URL points to it.
+  stop_managed
   if ((want_pg)); then
     require_free_port "$PG_PORT" postgresql DATABASE_URL
   fi

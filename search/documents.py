@@ -4,9 +4,9 @@ Personal data (the complainant's name, phone, e-mail, building and room) is neve
 only what every staff member who may find the complaint may also read. Every facet is a
 keyword field; ``complaint_id`` is the tie-breaker that makes ``search_after`` paging stable.
 
-Text fields use the analyzer named by ``ELASTICSEARCH_TEXT_ANALYZER``: ``standard`` on every
-node (it splits Chinese into single characters, so Chinese words are matched as phrases), or a
-Chinese analyzer plugin such as ``smartcn`` or ``ik_max_word`` where the cluster has one.
+Text fields use the analyzer ``search.analysis`` picks: ``standard`` on every node (it splits
+Chinese into single characters, so Chinese words are matched as phrases), or a Chinese word
+segmenter (our ``portal_smartcn`` plugin, ``smartcn``, ``ik_max_word``) where the node has one.
 """
 
 from datetime import datetime
@@ -17,13 +17,24 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases.models import Complaint
+from search.analysis import STANDARD, TEXT_ANALYZER, text_analyzer
 
 
-def complaint_index_body() -> dict:
-    text = {"type": "text", "analyzer": settings.ELASTICSEARCH_TEXT_ANALYZER}
+def complaint_index_body(analyzer: str | None = None) -> dict:
+    """The index's settings and mapping; ``analyzer`` (a type) defaults to the node's pick."""
+    analyzer = analyzer or text_analyzer()
+    index_settings = {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"}
+    if analyzer == STANDARD:
+        text = {"type": "text", "analyzer": STANDARD}
+    else:
+        # Segmentation depends on the context (水泵房 alone is 水泵|房, in 水泵房漏水 it is
+        # 水|泵房), so the characters are kept too: a query also matches them side by side.
+        chars = {"type": "text", "analyzer": STANDARD}
+        text = {"type": "text", "analyzer": TEXT_ANALYZER, "fields": {"chars": chars}}
+        index_settings["analysis"] = {"analyzer": {TEXT_ANALYZER: {"type": analyzer}}}
     keyword = {"type": "keyword"}
     return {
-        "settings": {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"},
+        "settings": index_settings,
         "mappings": {
             "dynamic": "strict",
             "properties": {
@@ -40,7 +51,7 @@ def complaint_index_body() -> dict:
                 "dispatched_company_id": keyword,
                 "assigned_inspector_id": keyword,
                 "estate_id": keyword,
-                "estate_name": {**text, "fields": {"raw": keyword}},
+                "estate_name": {**text, "fields": {**text.get("fields", {}), "raw": keyword}},
                 "description": text,
                 "created_at": {"type": "date"},
                 # Month of submission in the city's time zone ("2026-11"): the month facet.

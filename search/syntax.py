@@ -7,10 +7,11 @@ Plain words are all required. Power users may write:
 - ``a OR b``      either (also ``a | b``); binds tighter than the implicit AND;
 - ``word*``       words starting with it (Latin script).
 
-Chinese text is always matched as a phrase: the test node's standard analyzer indexes Chinese
-one character at a time, so 电梯 must match the two characters side by side. A query that is
-exactly a tracking number finds that complaint. Nothing here can fail: an unbalanced quote
-runs to the end of the query, and stray operators are taken as words.
+Chinese text is matched as a phrase where the index's analyzer splits Chinese into single
+characters (``standard``): 电梯 must match the two characters side by side. Where the index
+segments words, unquoted Chinese matches when all its words occur (``search.queries``).
+A query that is exactly a tracking number finds that complaint. Nothing here can fail: an
+unbalanced quote runs to the end of the query, and stray operators are taken as words.
 """
 
 import re
@@ -29,6 +30,7 @@ class Term:
     text: str
     phrase: bool = False  # quoted, or Chinese: the words side by side
     prefix: bool = False  # ended in *: words starting with it
+    quoted: bool = False  # the user asked for the phrase (Chinese alone does not)
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ def _term(text: str, quoted: bool) -> Term | None:
     text = " ".join(text.split())
     if not text:
         return None
-    return Term(text=text, phrase=quoted or bool(CJK.search(text)), prefix=prefix)
+    return Term(text=text, phrase=quoted or bool(CJK.search(text)), prefix=prefix, quoted=quoted)
 
 
 def parse(query: str) -> ParsedQuery:

@@ -374,8 +374,9 @@ RATELIMIT_VIEW = "portal.site.tracking.rate_limited"
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")
 ELASTICSEARCH_INDEX_PREFIX = env.str("ELASTICSEARCH_INDEX_PREFIX", default="portal")
 ELASTICSEARCH_TIMEOUT = env.float("ELASTICSEARCH_TIMEOUT", default=5.0)
-# "standard" works on every node; "smartcn" or "ik_max_word" where the plugin is installed.
-ELASTICSEARCH_TEXT_ANALYZER = env.str("ELASTICSEARCH_TEXT_ANALYZER", default="standard")
+# "auto": our portal_smartcn plugin or smartcn where the node has it, else "standard" (one
+# Chinese character at a time); or name one: "standard", "portal_smartcn", "smartcn", "ik_max_word".
+ELASTICSEARCH_TEXT_ANALYZER = env.str("ELASTICSEARCH_TEXT_ANALYZER", default="auto")
 
 # The portal's name where Wagtail cannot translate it (e-mails); admin pages use
 # PORTAL_NAME through the templates in portal/templates/wagtailadmin/.
