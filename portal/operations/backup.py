@@ -19,9 +19,11 @@ SHA-256). The restore checks every hash before it writes anything to the storage
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from django.apps import apps
@@ -147,12 +149,15 @@ def backup(
     destination: Path,
     *,
     storage: Storage | None = None,
+    previous: Path | None = None,
     progress: Callable[[str], None] = lambda line: None,
 ) -> dict:
     """Dump the database, then copy every stored file; returns the summary written to
-    ``backup.json``."""
+    ``backup.json``. With ``previous`` (an earlier backup on the same file system), a file
+    unchanged since that backup began is hard-linked from it instead of read again."""
     storage = storage or default_storage
     destination = Path(destination)
+    earlier = _Earlier(Path(previous)) if previous else None
     if destination.exists() and any(destination.iterdir()):
         raise BackupError(
             _("%(folder)s is not empty: give a new folder for each backup.")
@@ -167,13 +172,22 @@ def backup(
     progress(_("Database: %(bytes)d bytes") % {"bytes": dump.stat().st_size})
 
     files_root = destination / FILES
-    count = total = 0
+    count = total = linked = 0
     with (destination / MANIFEST).open("w", encoding="utf-8") as manifest:
         for name in stored_names(storage):
-            size, sha256 = _copy_out(storage, name, _local_path(files_root, name))
-            manifest.write(json.dumps({"name": name, "size": size, "sha256": sha256}) + "\n")
-            count, total = count + 1, total + size
-    progress(_("Files: %(count)d (%(bytes)d bytes)") % {"count": count, "bytes": total})
+            target = _local_path(files_root, name)
+            entry = earlier.link(storage, name, target) if earlier else None
+            if entry is None:
+                size, sha256 = _copy_out(storage, name, target)
+                entry = {"name": name, "size": size, "sha256": sha256}
+            else:
+                linked += 1
+            manifest.write(json.dumps(entry) + "\n")
+            count, total = count + 1, total + entry["size"]
+    progress(
+        _("Files: %(count)d (%(bytes)d bytes), %(linked)d of them unchanged since the previous")
+        % {"count": count, "bytes": total, "linked": linked}
+    )
     summary = {
         "format": FORMAT,
         "started_at": started.isoformat(),
@@ -183,6 +197,38 @@ def backup(
     }
     (destination / SUMMARY).write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return summary
+
+
+class _Earlier:
+    """An earlier backup to take unchanged files from. Unchanged means: the same name and
+    size, and last modified before that backup began (so a file rewritten under its name, as
+    the open data set is every night, is read again)."""
+
+    def __init__(self, folder: Path) -> None:
+        summary = verify_summary(folder)
+        self.root = folder / FILES
+        self.began = datetime.fromisoformat(summary["started_at"])
+        self.files = {entry["name"]: entry for entry in read_manifest(folder)}
+
+    def link(self, storage: Storage, name: str, target: Path) -> dict | None:
+        entry = self.files.get(name)
+        if entry is None:
+            return None
+        try:
+            unchanged = (
+                storage.size(name) == entry["size"] and storage.get_modified_time(name) < self.began
+            )
+        except NotImplementedError:  # a storage that cannot tell: read the file
+            return None
+        if not unchanged:
+            return None
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source = _local_path(self.root, name)
+        try:
+            os.link(source, target)
+        except OSError:  # another file system, or no hard links there
+            shutil.copyfile(source, target)
+        return entry
 
 
 def _copy_out(storage: Storage, name: str, target: Path) -> tuple[int, str]:
@@ -206,10 +252,7 @@ def read_manifest(source: Path) -> Iterator[dict]:
                 yield json.loads(line)
 
 
-def verify(source: Path) -> dict:
-    """Check the backup before touching anything: its summary, the dump's hash, and every
-    file's size and hash. Returns the summary."""
-    source = Path(source)
+def verify_summary(source: Path) -> dict:
     try:
         summary = json.loads((source / SUMMARY).read_text(encoding="utf-8"))
     except FileNotFoundError as missing:
@@ -221,6 +264,14 @@ def verify(source: Path) -> dict:
         raise BackupError(
             _("Unknown backup format %(format)r.") % {"format": summary.get("format")}
         )
+    return summary
+
+
+def verify(source: Path) -> dict:
+    """Check the backup before touching anything: its summary, the dump's hash, and every
+    file's size and hash. Returns the summary."""
+    source = Path(source)
+    summary = verify_summary(source)
     if _sha256_of(source / DUMP) != summary["database"]["sha256"]:
         raise BackupError(
             _("%(name)s does not match its SHA-256: the backup is damaged.") % {"name": DUMP}
@@ -239,7 +290,7 @@ def verify(source: Path) -> dict:
         count += 1
     if count != summary["files"]["count"]:
         raise BackupError(
-            _("The manifest lists %(count)d files, the summary %(summary)d.")
+            _("Files in the manifest: %(count)d; in the summary: %(summary)d.")
             % {"count": count, "summary": summary["files"]["count"]}
         )
     return summary
@@ -295,7 +346,7 @@ def restore(
         else:
             report.already_there += 1
     progress(
-        _("Files: %(count)d restored (%(bytes)d bytes)")
+        _("Files restored: %(count)d (%(bytes)d bytes)")
         % {"count": report.files, "bytes": report.bytes}
     )
     report.missing_references = sorted(referenced_names() - names)

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 from django.utils.translation import gettext
 from PIL import Image
 
@@ -177,6 +178,7 @@ def test_backup_restores_into_fresh_database_and_storage(
 
 @DRILL
 def test_what_a_restore_and_a_backup_refuse(backed_up, media_root):
+    translation.activate("en")  # the messages are matched in English
     _originals, target = backed_up
     restored = media_root.parent / "restored"
     storage = FileSystemStorage(location=restored)
@@ -198,5 +200,29 @@ def test_what_a_restore_and_a_backup_refuse(backed_up, media_root):
 
 @pytest.mark.parametrize("name", ["../outside.txt", "/etc/passwd", "a/../../b"])
 def test_a_stored_name_that_would_leave_the_folder_is_refused(tmp_path, name):
+    translation.activate("en")
     with pytest.raises(backup_module.BackupError, match="would leave the backup folder"):
         backup_module._local_path(tmp_path, name)
+
+
+@pytest.mark.django_db
+def test_a_backup_links_the_files_unchanged_since_the_previous_one(tmp_path):
+    default_storage.save("letters/a.pdf", ContentFile(b"%PDF-a"))
+    default_storage.save("opendata/set.csv", ContentFile(b"id\n1\n"))
+    first, second = tmp_path / "first", tmp_path / "second"
+    backup_module.backup(first)
+    # After it: a new file, and the open data set rewritten under its name (same size).
+    default_storage.save("letters/c.pdf", ContentFile(b"%PDF-c"))
+    default_storage.delete("opendata/set.csv")
+    default_storage.save("opendata/set.csv", ContentFile(b"id\n2\n"))
+
+    summary = backup_module.backup(second, previous=first)
+
+    def inode(root, name):
+        return (root / backup_module.FILES / name).stat().st_ino
+
+    assert inode(second, "letters/a.pdf") == inode(first, "letters/a.pdf")
+    assert inode(second, "opendata/set.csv") != inode(first, "opendata/set.csv")
+    assert (second / backup_module.FILES / "opendata/set.csv").read_bytes() == b"id\n2\n"
+    assert summary["files"]["count"] == 3
+    backup_module.verify(second)  # every hash in its manifest matches its files

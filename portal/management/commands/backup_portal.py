@@ -15,13 +15,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("destination", type=Path, help="A new (or empty) folder.")
+        parser.add_argument(
+            "--previous",
+            type=Path,
+            help="An earlier backup on the same disk: unchanged files are hard-linked from it.",
+        )
 
-    def handle(self, *args, destination: Path, **options):
+    def handle(self, *args, destination: Path, previous: Path | None, **options):
         try:
-            summary = backup(destination, progress=self.stdout.write)
+            summary = backup(destination, previous=previous, progress=self.stdout.write)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            _("Backup complete in %(folder)s: %(count)d files, database and manifest.")
+            _("Backup complete in %(folder)s (files: %(count)d).")
             % {"folder": destination, "count": summary["files"]["count"]}
         )

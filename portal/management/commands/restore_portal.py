@@ -30,14 +30,14 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            _("Restored %(count)d files; %(present)d were there already, identical.")
+            _("Files restored: %(count)d; already there and identical: %(present)d.")
             % {"count": report.files, "present": report.already_there}
         )
         missing = report.missing_references
         if missing:
             shown = ", ".join(missing[:SHOWN]) + (" …" if len(missing) > SHOWN else "")
             raise CommandError(
-                _("%(count)d files named by the database are not in the backup: %(names)s")
+                _("Files named by the database but not in the backup (%(count)d): %(names)s")
                 % {"count": len(missing), "names": shown}
             )
         self.stdout.write(_("Every file the database names is in the storage."))
