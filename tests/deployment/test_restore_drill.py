@@ -69,13 +69,15 @@ def fresh_database():
 
 @pytest.fixture
 def drill_index_prefix(settings):
-    if not settings.ELASTICSEARCH_URL:
+    """An index of the drill's own for the restored database, on the real node."""
+    url = os.environ.get("ELASTICSEARCH_URL")
+    if not url:
         pytest.fail("ELASTICSEARCH_URL is not set: run `make test`.")
     prefix = f"{settings.ELASTICSEARCH_INDEX_PREFIX}-drill-{uuid.uuid4().hex[:8]}"
     yield prefix
     from elasticsearch import Elasticsearch
 
-    client = Elasticsearch(settings.ELASTICSEARCH_URL)
+    client = Elasticsearch(url)
     client.indices.delete(index=f"{prefix}*", ignore_unavailable=True, allow_no_indices=True)
 
 
@@ -122,8 +124,9 @@ call_command("search_check")
 
 
 @pytest.fixture
-def backed_up(tmp_path):
+def backed_up(tmp_path, settings):
     """The seeded world and its backup, taken with the operator's command."""
+    settings.ELASTICSEARCH_URL = ""  # the seed writes nothing to the session's index
     originals = seed()
     target = tmp_path / "backup"
     call_command("backup_portal", str(target), stdout=io.StringIO())
