@@ -61,7 +61,12 @@ class RequestIdFilter(logging.Filter):
     name and id inside a task; the JSON formatter writes them as fields."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = _current.get()
+        request_id = _current.get()
+        if request_id == NO_REQUEST:
+            # Django logs a 4xx/5xx response ("django.request") after the middleware chain
+            # has returned, with the request attached: its id is still on it.
+            request_id = getattr(getattr(record, "request", None), "request_id", NO_REQUEST)
+        record.request_id = request_id
         task = current_task
         if task and task.request.id and not hasattr(record, "task_id"):
             record.task_id = task.request.id

@@ -104,3 +104,12 @@ def test_json_lines_carry_the_id_as_a_field(settings):
     line = json.loads(formatter.format(record))
     assert line["request_id"] == "req-json-000001"
     assert line["message"] == "hello" and line["level"] == "INFO"
+
+
+def test_djangos_line_about_an_error_response_carries_the_id_of_its_request(caplog_with_ids):
+    # django.request logs a 4xx/5xx after the middleware chain returned, the request attached.
+    request = RequestFactory().get("/")
+    request.request_id = "req-after-chain-1"
+    logging.getLogger("django.request").warning("Forbidden: /", extra={"request": request})
+    (line,) = records_of(caplog_with_ids, "django.request")
+    assert line.request_id == "req-after-chain-1"
