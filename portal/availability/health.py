@@ -1,9 +1,13 @@
 """Liveness and readiness, as JSON.
 
-``/healthz`` (liveness, for the load balancer): the state of every component. Only the
-database is essential (a complaint can be taken without the others), so only its failure
-turns the answer into HTTP 503: a web server keeps taking complaints while the workers are
-down.
+``/healthz/live`` (liveness, for systemd's or the container runtime's restart decision): the
+process answers requests. It touches nothing (no database, cache or search), so a backing
+service that is down never gets every web server restarted at once.
+
+``/healthz`` (readiness of this web server, for the load balancer): the state of every
+component. Only the database is essential (a complaint can be taken without the others), so
+only its failure turns the answer into HTTP 503: a web server keeps taking complaints while
+the workers, the cache or the search node are down.
 
 ``/healthz/ready`` (readiness of the whole service, for monitoring and alerting, not for
 the load balancer): 503 when the database is gone or the work queued behind the requests is
@@ -18,6 +22,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Max
 from django.http import JsonResponse
@@ -46,6 +51,16 @@ def _database():
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return {"vendor": connection.vendor}
+
+
+def _cache():
+    # The Redis cache degrades to misses when Redis is gone (DegradingRedisCache): a value
+    # that does not come back is the sign.
+    key, token = "portal:healthz", str(time.time_ns())
+    cache.set(key, token, timeout=30)
+    if cache.get(key) != token:
+        raise RuntimeError("the cache did not keep a value")
+    return {"backend": cache.__class__.__name__}
 
 
 def _broker():
@@ -116,9 +131,15 @@ def _unsent_messages():
 
 
 @never_cache
+def liveness(request):
+    return JsonResponse({"status": "alive"})
+
+
+@never_cache
 def healthz(request):
     checks = {
         "database": _timed(_database),
+        "cache": _timed(_cache),
         "broker": _timed(_broker),
         "elasticsearch": _timed(_elasticsearch),
         "workers": _timed(_workers),

@@ -6,6 +6,7 @@ database search fallback, Celery in eager mode and e-mail on the console. Produc
 ``ELASTICSEARCH_URL``. A malformed value stops the start-up with a message (django-environ).
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -77,6 +78,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Times the whole request, by view (django-prometheus; its pair is the last middleware).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Before everything that may log: every line of the request carries its id.
+    "portal.operations.request_ids.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # PostgreSQL unreachable: the static 503 page instead of a 500
@@ -101,6 +106,7 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "portal.config.urls"
@@ -432,10 +438,32 @@ if not DEBUG:
     if env.bool("BEHIND_TLS_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Logs: readable text by default (development), one JSON object a line with LOG_FORMAT=json
+# (production: a log shipper reads fields, not text). Every line has the request id
+# (portal.operations.request_ids), also the lines of the Celery tasks the request queued.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.operations.request_ids.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "elastic_transport": {"level": "WARNING"},
@@ -445,3 +473,17 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("Property Service Regulation Portal")
+
+# Operations (portal.operations, docs/deploy.md). /metrics answers only clients whose address
+# (REMOTE_ADDR, never a forwarded header) is in these networks; everyone else gets a 404.
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as bad:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {bad}") from bad
+# Request latency by view: a few buckets are enough to alert on, and each costs a series.
+PROMETHEUS_LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, float("inf"))
+# The probes and the scrape come straight from the load balancer and Prometheus over plain
+# HTTP on the internal network: no redirect to HTTPS for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/live|/ready)?$", r"^metrics$"]

@@ -5,7 +5,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal.availability.health import healthz, readiness
+from portal.availability.health import healthz, liveness, readiness
+from portal.operations.metrics import metrics
 from portal.security import invitations, second_factor, site_history
 from portal.site.favicon import favicon
 
@@ -16,6 +17,9 @@ handler500 = "portal.availability.unavailable.server_error"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz/ready", readiness, name="readiness"),
+    path("healthz/live", liveness, name="healthz_live"),
+    # Prometheus; answered only to METRICS_ALLOWED_NETWORKS (portal.operations.metrics).
+    path("metrics", metrics, name="metrics"),
     path("favicon.ico", favicon, name="favicon"),
     # Open311 GeoReport v2 for partner systems (the 12345 hotline) and open data users.
     path("api/open311/v2/", include("portal.open311.urls")),

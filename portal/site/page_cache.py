@@ -36,6 +36,8 @@ KEY_PREFIX = "portal:page-cache"
 # Pages that must never be stored: forms needing CSRF and answers about one person's case.
 NEVER_CACHED = ("portal.ComplaintPage", "portal.TrackingPage")
 _MARK = "_portal_cacheable_page"
+# Not pages: the admin, and the probes and metrics (liveness must not wait for the cache).
+NEVER_LOOKED_UP = ("/admin/", "/healthz", "/metrics")
 
 
 def timeout() -> int:
@@ -73,7 +75,7 @@ def _may_use_cache(request: HttpRequest) -> bool:
         and not request.META.get("QUERY_STRING")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
-        and not request.path.startswith("/admin/")
+        and not request.path.startswith(NEVER_LOOKED_UP)
     )
 
 

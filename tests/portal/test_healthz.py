@@ -20,7 +20,7 @@ def test_healthz_reports_each_component(client, settings):
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
-    assert set(body["checks"]) == {"database", "broker", "elasticsearch", "workers"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "elasticsearch", "workers"}
     assert body["checks"]["database"]["status"] == "ok"
     if settings.ELASTICSEARCH_URL:
         assert body["checks"]["elasticsearch"]["status"] == "ok"

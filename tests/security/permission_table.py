@@ -535,6 +535,7 @@ from tests.security import (  # noqa: E402
     contract_version_rows,
     evaluator_rows,
     handover_rows,
+    operations_rows,
     people_rows,
     public_site_rows,
     staff_import_rows,
@@ -542,6 +543,7 @@ from tests.security import (  # noqa: E402
 
 ROW_MODULES = (people_rows, handover_rows, evaluator_rows, staff_import_rows, committee_rows)
 ROW_MODULES += (public_site_rows, contract_version_rows)
+ROW_MODULES += (operations_rows,)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
