@@ -26,9 +26,11 @@ from enterprises.models import (
     Evaluation,
     EvaluationOrganisation,
     EvaluatorEngagement,
+    GoodConductClaim,
     Licence,
     OwnersCommittee,
     ServiceContract,
+    TrainingSession,
 )
 from foundation.roles import REGULATOR_STAFF, Role, has_role, roles_of
 
@@ -47,6 +49,8 @@ _SEE_REGISTER_RECORDS = [
         "evaluation",
         "creditrecord",
         "creditappeal",
+        "goodconductclaim",
+        "trainingsession",
     )
 ]
 _EDIT_REGISTER = [
@@ -224,6 +228,27 @@ def visible_appeals(user) -> QuerySet[CreditAppeal]:
         user,
         district="record__company__district",
         company="record__company",
+        estate=None,
+    )
+
+
+def visible_good_conduct_claims(user) -> QuerySet[GoodConductClaim]:
+    """The company's own declarations; the regulator's district's."""
+    return _scoped(
+        GoodConductClaim.objects.all(),
+        user,
+        district="company__district",
+        company="company",
+        estate=None,
+    )
+
+
+def visible_training_sessions(user) -> QuerySet[TrainingSession]:
+    return _scoped(
+        TrainingSession.objects.all(),
+        user,
+        district="company__district",
+        company="company",
         estate=None,
     )
 

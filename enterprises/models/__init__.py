@@ -16,6 +16,12 @@ from enterprises.models.credit import (
 from enterprises.models.disclosures import Disclosure, DisclosureKind
 from enterprises.models.evaluations import Evaluation, EvaluatorKind
 from enterprises.models.evaluators import EvaluationOrganisation, EvaluatorEngagement
+from enterprises.models.good_conduct import (
+    ClaimStatus,
+    GoodConductClaim,
+    GoodConductKind,
+    TrainingSession,
+)
 from enterprises.models.invitations import Invitation
 from enterprises.models.licences import Licence, LicenceStatus
 from enterprises.models.object_permissions import (
@@ -57,4 +63,8 @@ __all__ = [
     "StaffProfile",
     "EvaluationOrganisation",
     "EvaluatorEngagement",
+    "ClaimStatus",
+    "GoodConductClaim",
+    "GoodConductKind",
+    "TrainingSession",
 ]
