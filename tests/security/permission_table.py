@@ -533,6 +533,7 @@ API_ROWS = [
 from tests.security import (  # noqa: E402
     committee_rows,
     evaluator_rows,
+    good_conduct_rows,
     handover_rows,
     people_rows,
     public_site_rows,
@@ -540,7 +541,7 @@ from tests.security import (  # noqa: E402
 )
 
 ROW_MODULES = (people_rows, handover_rows, evaluator_rows, staff_import_rows, committee_rows)
-ROW_MODULES += (public_site_rows,)
+ROW_MODULES += (public_site_rows, good_conduct_rows)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
