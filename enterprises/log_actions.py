@@ -30,4 +30,6 @@ ACTIONS = {
     "enterprises.good_conduct.verified": _("Good conduct verified"),
     "enterprises.good_conduct.rejected": _("Good conduct not verified"),
     "enterprises.training.recorded": _("Training session recorded"),
+    "enterprises.association.peer_review_recorded": _("Peer review recorded"),
+    "enterprises.association.honour_recorded": _("Honour recorded"),
 }

@@ -27,8 +27,10 @@ from enterprises.models import (
     EvaluationOrganisation,
     EvaluatorEngagement,
     GoodConductClaim,
+    Honour,
     Licence,
     OwnersCommittee,
+    PeerReview,
     ServiceContract,
     TrainingSession,
 )
@@ -51,6 +53,8 @@ _SEE_REGISTER_RECORDS = [
         "creditappeal",
         "goodconductclaim",
         "trainingsession",
+        "peerreview",
+        "honour",
     )
 ]
 _EDIT_REGISTER = [
@@ -63,6 +67,9 @@ _EDIT_REGISTER = [
 # which rows each role sees is decided by the functions below.
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.EVALUATOR: _SEE_REGISTER,
+    # The industry association (行业协会) records peer reviews and honours of any company
+    # (enterprises.association); the rest of the register is the regulator's screens.
+    Role.ASSOCIATION: ["enterprises.view_peerreview", "enterprises.view_honour"],
     Role.INSPECTOR: [*_SEE_REGISTER, *_SEE_REGISTER_RECORDS],
     Role.OFFICIAL: [*_SEE_REGISTER, *_SEE_REGISTER_RECORDS, *_EDIT_REGISTER],
     Role.ADMINISTRATOR: [
@@ -253,6 +260,27 @@ def visible_training_sessions(user) -> QuerySet[TrainingSession]:
     )
 
 
+def is_association(user) -> bool:
+    """The industry association records peer reviews and honours of any company."""
+    return _signed_in(user) and has_role(user, Role.ASSOCIATION)
+
+
+def _association_records(queryset: QuerySet, user) -> QuerySet:
+    """The association's records: all of them to the association, the district's to the
+    regulator, its own to a company."""
+    if is_association(user):
+        return queryset
+    return _scoped(queryset, user, district="company__district", company="company", estate=None)
+
+
+def visible_peer_reviews(user) -> QuerySet[PeerReview]:
+    return _association_records(PeerReview.objects.all(), user)
+
+
+def visible_honours(user) -> QuerySet[Honour]:
+    return _association_records(Honour.objects.all(), user)
+
+
 # Object checks used by the transition functions --------------------------------------------
 
 
@@ -309,7 +337,7 @@ def has_scope(user) -> bool:
     every list is empty (fail closed) and the dashboard says whom to ask."""
     if not _signed_in(user):
         return False
-    if has_role(user, Role.ADMINISTRATOR):
+    if has_role(user, Role.ADMINISTRATOR, Role.ASSOCIATION):
         return True
     profile = getattr(user, "staff_profile", None)
     district = profile is not None and profile.district_id is not None
@@ -332,6 +360,7 @@ PEOPLE_ROLES = (
     Role.COMPANY_STAFF,
     Role.OWNERS_COMMITTEE,
     Role.EVALUATOR,
+    Role.ASSOCIATION,
 )
 
 

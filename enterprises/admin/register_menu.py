@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from enterprises.admin.association import HonourViewSet, PeerReviewViewSet
 from enterprises.admin.good_conduct import GoodConductViewSet, TrainingSessionViewSet
 from enterprises.admin.viewsets import (
     CompanyViewSet,
@@ -31,4 +32,6 @@ class RegisterViewSetGroup(ViewSetGroup):
         CreditAppealViewSet,
         GoodConductViewSet,
         TrainingSessionViewSet,
+        PeerReviewViewSet,
+        HonourViewSet,
     )

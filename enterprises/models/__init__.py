@@ -1,5 +1,6 @@
 """The register of property-management companies, one module per kind of record."""
 
+from enterprises.models.association import Honour, PeerReview
 from enterprises.models.committees import (
     CommitteeMember,
     CommitteePosition,
@@ -67,4 +68,6 @@ __all__ = [
     "GoodConductClaim",
     "GoodConductKind",
     "TrainingSession",
+    "Honour",
+    "PeerReview",
 ]

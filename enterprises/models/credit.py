@@ -13,10 +13,14 @@ class CreditRecordKind(models.TextChoices):
     PENALTY = "penalty", _("Administrative penalty")
     EVALUATION = "evaluation", _("Service evaluation")
     GOOD_CONDUCT = "good_conduct", _("Verified good conduct")
+    HONOUR = "honour", _("Honour")
+    PEER_REVIEW = "peer_review", _("Peer review")
 
 
 # Records that add points for what a company did well: together they count up to the cap.
-CreditRecordKind.GOOD_RECORDS = frozenset({CreditRecordKind.GOOD_CONDUCT})
+CreditRecordKind.GOOD_RECORDS = frozenset(
+    {CreditRecordKind.GOOD_CONDUCT, CreditRecordKind.HONOUR, CreditRecordKind.PEER_REVIEW}
+)
 
 
 class CreditRecord(models.Model):
@@ -121,11 +125,19 @@ class CreditPolicy(BaseGenericSetting):
     good_conduct_points = models.PositiveSmallIntegerField(
         _("points per verified good conduct"), default=2
     )
+    honour_points = models.PositiveSmallIntegerField(_("points per honour"), default=3)
+    peer_review_good_from = models.PositiveSmallIntegerField(
+        _("a peer review counts from this score"), default=90
+    )
+    peer_review_points = models.PositiveSmallIntegerField(
+        _("points per peer review that counts"), default=2
+    )
     good_record_cap = models.PositiveSmallIntegerField(
         _("at most this many points from good records"),
         default=10,
         help_text=_(
-            "Good records (verified good conduct) that count together add no more than this."
+            "Good records (verified good conduct, honours, good peer reviews) that count "
+            "together add no more than this."
         ),
     )
 

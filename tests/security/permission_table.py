@@ -29,6 +29,7 @@ ROLES = (
     "company_b",
     "committee_x",
     "evaluator_x",
+    "association",
     "inspector_d1",
     "inspector_d2",
     "official_d1",
@@ -79,7 +80,8 @@ def opens(*roles: str) -> dict[str, set[int]]:
 
 
 REGULATOR_ROLES = ("inspector_d1", "inspector_d2", "official_d1", "admin")
-ADMIN_USERS = ("company_a", "company_b", "committee_x", "evaluator_x", *REGULATOR_ROLES)
+ADMIN_USERS = ("company_a", "company_b", "committee_x", "evaluator_x", "association")
+ADMIN_USERS += REGULATOR_ROLES
 
 
 @dataclass(frozen=True)
@@ -412,7 +414,7 @@ CASE_ROWS = [
         "complaint",
         LIST,
         "cases_admin:workbench",
-        sees(REGULATORS, COMPANIES, opens("committee_x", "evaluator_x")),
+        sees(REGULATORS, COMPANIES, opens("committee_x", "evaluator_x", "association")),
         args=lambda o: (),
         listing=True,
         own_required=False,
