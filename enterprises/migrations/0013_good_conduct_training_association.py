@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enterprises', '0011_owners_committees'),
+        ('enterprises', '0012_contract_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
