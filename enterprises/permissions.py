@@ -13,12 +13,13 @@ admin listing, inspect and edit view, export, API answer and task in ``enterpris
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from enterprises.models import (
     Company,
     CompanyUserObjectPermission,
+    ContractVersion,
     CreditAppeal,
     CreditRecord,
     Disclosure,
@@ -519,3 +520,25 @@ def visible_committees(user) -> QuerySet[OwnersCommittee]:
     if not files_committees(user):
         return OwnersCommittee.objects.none()
     return OwnersCommittee.objects.filter(regulator_district_q(user, "estate__district"))
+
+
+# Versions of a contract filing (备案补正, 变更备案) ------------------------------------------
+
+
+def sees_contract_history(user, contract: ServiceContract) -> bool:
+    """Every version of a filing, the returned ones and an amendment under review: the
+    regulator staff who see the contract and its own company. Committee members and engaged
+    evaluators see the contract's current version only."""
+    if regulator_district_q(user, "district") is not None:
+        return visible_contracts(user).filter(pk=contract.pk).exists()
+    return can_act_for_company(user, contract.company)
+
+
+def visible_contract_versions(user, contract: ServiceContract) -> QuerySet[ContractVersion]:
+    """The versions of ``contract`` a user may list and download (none outside its scope)."""
+    versions = ContractVersion.objects.filter(contract_id=contract.pk)
+    if sees_contract_history(user, contract):
+        return versions
+    if not visible_contracts(user).filter(pk=contract.pk).exists():
+        return versions.none()
+    return versions.filter(number=F("contract__version"))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from enterprises import permissions
-from enterprises.admin import files, forms, import_export, transitions, views
+from enterprises.admin import contract_versions, files, forms, import_export, transitions, views
 from enterprises.admin.policy import (
     ScopedPermissionPolicy,
     acts_for_a_company,
@@ -245,6 +245,8 @@ class ServiceContractViewSet(RegisterViewSet):
     can_add = staticmethod(acts_for_a_company)
     add_view_class = views.SubmitCreateView
     add_form_class = forms.ContractSubmissionForm
+    inspect_view_class = contract_versions.ContractInspectView
+    inspect_template_name = "enterprises/admin/contract_inspect.html"
     list_display = ["__str__", "status", "service_level", "starts_on", "ends_on", "submitted_at"]
     list_export = list_display
     list_filter = ["status", "estate__district", "service_level"]
@@ -259,12 +261,22 @@ class ServiceContractViewSet(RegisterViewSet):
         "fee_items",
         "document",
         "status",
+        "version",
         "decision_reason",
         "submitted_by",
         "submitted_at",
         "decided_by",
         "decided_at",
     ]
+
+    def file_urlpatterns(self):
+        # A version's document only where that version is visible (its current one only,
+        # for a committee member).
+        view = contract_versions.ContractFileView.as_view(scope=self.scope, model=self.model)
+        return [
+            path("<int:pk>/file/<str:field>/", view, name="file"),
+            path("<int:pk>/file/<str:field>/<int:file_pk>/", view, name="file"),
+        ]
 
 
 class DisclosureViewSet(RegisterViewSet):

@@ -6,6 +6,7 @@ from enterprises.models.committees import (
     CommitteePosition,
     OwnersCommittee,
 )
+from enterprises.models.contract_versions import ContractVersion, VersionKind, VersionStatus
 from enterprises.models.contracts import ContractStatus, ServiceContract, ServiceLevel
 from enterprises.models.credit import (
     AppealStatus,
@@ -70,4 +71,7 @@ __all__ = [
     "TrainingSession",
     "Honour",
     "PeerReview",
+    "ContractVersion",
+    "VersionKind",
+    "VersionStatus",
 ]

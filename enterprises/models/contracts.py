@@ -60,6 +60,8 @@ class ServiceContract(models.Model):
         db_index=True,
     )
     decision_reason = models.TextField(_("reason of the decision"), blank=True)
+    # The number of the version whose terms the row carries (enterprises.contract_versions).
+    version = models.PositiveIntegerField(_("current version"), default=1)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from cases.models import EnforcementResult
 from enterprises.credit_score import explain_credit
 from enterprises.disclosures import published_disclosures
-from enterprises.models import Company, LicenceStatus
+from enterprises.models import Company, ContractStatus, LicenceStatus, ServiceContract
 from foundation.files import serve
 from foundation.models import District
 from portal.site.search_views import search_text
@@ -178,7 +178,8 @@ def company_detail(page, request: HttpRequest, company_id: int) -> TemplateRespo
     licences = company.licences.filter(status__in=PUBLIC_LICENCE_STATUSES).order_by(
         "-valid_until", "-id"
     )
-    estates = company.estates.select_related("district").order_by("name")
+    estates = list(company.estates.select_related("district").order_by("name"))
+    _with_filed_contract(company, estates)
     explanation = None
     if company.credit_computed_at is not None:
         explanation = explain_credit(company, timezone.localdate(company.credit_computed_at))
@@ -191,13 +192,24 @@ def company_detail(page, request: HttpRequest, company_id: int) -> TemplateRespo
         {
             "company": company,
             "licences": list(licences),
-            "estates": list(estates),
+            "estates": estates,
             "explanation": explanation,
             "disclosures": list(disclosures),
             "enforcement": _with_fine_text(list(enforcement)),
             "enforcement_page": _enforcement_page_url(request),
         },
     )
+
+
+def _with_filed_contract(company: Company, estates: list) -> None:
+    """Each estate with the current version of its filed contract with the company (the
+    terms as last accepted, 变更备案 included), or None; one query whatever the number."""
+    filed = ServiceContract.objects.filter(company=company, status=ContractStatus.FILED).only(
+        "estate_id", "starts_on", "ends_on", "service_level", "fee_per_sqm_month", "version"
+    )
+    by_estate = {contract.estate_id: contract for contract in filed}
+    for estate in estates:
+        estate.filed_contract = by_estate.get(estate.pk)
 
 
 def disclosure_attachment(company_id: int, disclosure_id: int) -> FileResponse:

@@ -9,8 +9,9 @@ carry CSRF tokens and personal results). Django's own per-site cache middleware 
 it would cache every URL (the admin too) and it cannot drop everything at once on publish.
 
 Key = host + path + language + a generation number; publishing, unpublishing, moving or
-deleting a page, or saving or deleting an enforcement result or a random draw, bumps the
-generation, which invalidates every stored page at once (the old entries simply expire).
+deleting a page, or saving or deleting an enforcement result, a random draw or a service
+contract (its filed terms are on the company's page), bumps the generation, which
+invalidates every stored page at once (the old entries simply expire).
 """
 
 import hashlib
@@ -28,6 +29,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cases.models import EnforcementResult, RandomDraw
+from enterprises.models import ServiceContract
 
 GENERATION_KEY = "portal:page-cache:generation"
 KEY_PREFIX = "portal:page-cache"
@@ -129,7 +131,8 @@ def connect_signals() -> None:
     page_published.connect(invalidate, dispatch_uid="portal.page_cache.published")
     page_unpublished.connect(invalidate, dispatch_uid="portal.page_cache.unpublished")
     post_page_move.connect(invalidate, dispatch_uid="portal.page_cache.moved")
-    for model in (EnforcementResult, RandomDraw, Site, PageViewRestriction):
+    # A filed contract's current terms are on its company's public page.
+    for model in (EnforcementResult, RandomDraw, Site, PageViewRestriction, ServiceContract):
         post_save.connect(invalidate, sender=model, dispatch_uid=f"portal.page_cache.s.{model}")
         post_delete.connect(invalidate, sender=model, dispatch_uid=f"portal.page_cache.d.{model}")
     # Pages are saved and deleted as their specific classes: listen to all and filter.

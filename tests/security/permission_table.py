@@ -534,6 +534,7 @@ API_ROWS = [
 # and ``build(world, district, estates)`` adding its records to the world.
 from tests.security import (  # noqa: E402
     committee_rows,
+    contract_version_rows,
     evaluator_rows,
     good_conduct_rows,
     handover_rows,
@@ -543,7 +544,7 @@ from tests.security import (  # noqa: E402
 )
 
 ROW_MODULES = (people_rows, handover_rows, evaluator_rows, staff_import_rows, committee_rows)
-ROW_MODULES += (public_site_rows, good_conduct_rows)
+ROW_MODULES += (public_site_rows, contract_version_rows, good_conduct_rows)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
