@@ -154,5 +154,11 @@ VIEWERS = {
     "peer_review": ASSOCIATION_READERS,
     "honour": ASSOCIATION_READERS,
 }
+# Wagtail's listings answer their filter requests from a second URL of the same view.
+SAME_VIEW_AS = {
+    f"{ns}:{part}_results": f"{ns}:{part}"
+    for ns in SCREENS.values()
+    for part in ("index", "history")
+}
 NOT_OBJECT_SCOPED: dict[str, str] = {}
 NOT_YET_COVERED: dict[str, str] = {}

@@ -615,3 +615,4 @@ NOT_YET_COVERED = {
 for _module in ROW_MODULES:
     NOT_OBJECT_SCOPED |= _module.NOT_OBJECT_SCOPED
     NOT_YET_COVERED |= _module.NOT_YET_COVERED
+    SAME_VIEW_AS |= getattr(_module, "SAME_VIEW_AS", {})
