@@ -136,7 +136,7 @@ def grant_role(
         grant_evaluator(user, evaluation_organisation)
     elif role == Role.EVALUATOR:
         engage_evaluator(user, estate)
-    elif role == Role.ADMINISTRATOR:
+    elif role in (Role.ADMINISTRATOR, Role.ASSOCIATION):
         _join(user, role)
     else:
         raise ValueError(f"no scope for role {role!r}")

@@ -105,11 +105,33 @@ class ExplainedRecord:
     record: CreditRecord
     counted: bool
     reason: str
+    capped_to: int | None = None  # a good record beyond the policy's cap adds only this
 
     @property
     def points(self) -> int:
-        """What the record adds to the score today: its points if counted, else 0."""
-        return self.record.points if self.counted else 0
+        """What the record adds to the score today: its points (or what the cap leaves of
+        them) if counted, else 0."""
+        if not self.counted:
+            return 0
+        return self.record.points if self.capped_to is None else self.capped_to
+
+
+def _within_cap(counted: list[ExplainedRecord], cap: int) -> list[ExplainedRecord]:
+    """Good records add at most ``cap`` points together; the oldest count first, so a new
+    record never takes points from one the company was already credited with."""
+    good = [item for item in counted if item.record.kind in Kind.GOOD_RECORDS]
+    good.sort(key=lambda item: (item.record.occurred_on, item.record.pk))
+    room, capped = cap, {}
+    for item in good:
+        given = max(0, min(item.record.points, room))
+        room -= given
+        if given != item.record.points:
+            reason = _(
+                "%(reason)s Good records add at most %(cap)d points together: "
+                "this one adds %(given)d."
+            ) % {"reason": item.reason, "cap": cap, "given": given}
+            capped[item.record.pk] = ExplainedRecord(item.record, True, reason, capped_to=given)
+    return [capped.get(item.record.pk, item) for item in counted]
 
 
 @dataclass(frozen=True)
@@ -172,6 +194,7 @@ def explain_credit(
         else:
             reason = _("Counts until %(date)s.") % {"date": record.valid_until.isoformat()}
             counted.append(ExplainedRecord(record, True, reason))
+    counted = _within_cap(counted, policy.good_record_cap)
     points = sum(item.points for item in counted)
     score = max(0, min(100, policy.base_score + points))
     penalties = sum(1 for item in counted if item.record.kind == Kind.PENALTY)

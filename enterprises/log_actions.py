@@ -30,4 +30,10 @@ ACTIONS = {
     "enterprises.credit.appealed": _("Credit record appealed"),
     "enterprises.credit.appeal_upheld": _("Credit appeal upheld"),
     "enterprises.credit.appeal_dismissed": _("Credit appeal dismissed"),
+    "enterprises.good_conduct.declared": _("Good conduct declared"),
+    "enterprises.good_conduct.verified": _("Good conduct verified"),
+    "enterprises.good_conduct.rejected": _("Good conduct not verified"),
+    "enterprises.training.recorded": _("Training session recorded"),
+    "enterprises.association.peer_review_recorded": _("Peer review recorded"),
+    "enterprises.association.honour_recorded": _("Honour recorded"),
 }

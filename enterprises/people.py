@@ -91,6 +91,14 @@ def _check_scope(
     _check_evaluator_scope(role, estate=estate, evaluation_organisation=evaluation_organisation)
     if city_wide and role != Role.OFFICIAL:
         raise PersonRefused(_("Only an official can be city-wide."), "city_wide")
+    if role == Role.ASSOCIATION and (district or company or estate):
+        raise PersonRefused(
+            _(
+                "The industry association works city-wide: leave district, company and estate "
+                "empty."
+            ),
+            "district",
+        )
 
 
 def _check_evaluator_scope(role, *, estate, evaluation_organisation) -> None:

@@ -27,9 +27,13 @@ from enterprises.models import (
     Evaluation,
     EvaluationOrganisation,
     EvaluatorEngagement,
+    GoodConductClaim,
+    Honour,
     Licence,
     OwnersCommittee,
+    PeerReview,
     ServiceContract,
+    TrainingSession,
 )
 from foundation.roles import REGULATOR_STAFF, Role, has_role, roles_of
 
@@ -48,6 +52,10 @@ _SEE_REGISTER_RECORDS = [
         "evaluation",
         "creditrecord",
         "creditappeal",
+        "goodconductclaim",
+        "trainingsession",
+        "peerreview",
+        "honour",
     )
 ]
 _EDIT_REGISTER = [
@@ -60,6 +68,9 @@ _EDIT_REGISTER = [
 # which rows each role sees is decided by the functions below.
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.EVALUATOR: _SEE_REGISTER,
+    # The industry association (行业协会) records peer reviews and honours of any company
+    # (enterprises.association); the rest of the register is the regulator's screens.
+    Role.ASSOCIATION: ["enterprises.view_peerreview", "enterprises.view_honour"],
     Role.INSPECTOR: [*_SEE_REGISTER, *_SEE_REGISTER_RECORDS],
     Role.OFFICIAL: [*_SEE_REGISTER, *_SEE_REGISTER_RECORDS, *_EDIT_REGISTER],
     Role.ADMINISTRATOR: [
@@ -229,6 +240,48 @@ def visible_appeals(user) -> QuerySet[CreditAppeal]:
     )
 
 
+def visible_good_conduct_claims(user) -> QuerySet[GoodConductClaim]:
+    """The company's own declarations; the regulator's district's."""
+    return _scoped(
+        GoodConductClaim.objects.all(),
+        user,
+        district="company__district",
+        company="company",
+        estate=None,
+    )
+
+
+def visible_training_sessions(user) -> QuerySet[TrainingSession]:
+    return _scoped(
+        TrainingSession.objects.all(),
+        user,
+        district="company__district",
+        company="company",
+        estate=None,
+    )
+
+
+def is_association(user) -> bool:
+    """The industry association records peer reviews and honours of any company."""
+    return _signed_in(user) and has_role(user, Role.ASSOCIATION)
+
+
+def _association_records(queryset: QuerySet, user) -> QuerySet:
+    """The association's records: all of them to the association, the district's to the
+    regulator, its own to a company."""
+    if is_association(user):
+        return queryset
+    return _scoped(queryset, user, district="company__district", company="company", estate=None)
+
+
+def visible_peer_reviews(user) -> QuerySet[PeerReview]:
+    return _association_records(PeerReview.objects.all(), user)
+
+
+def visible_honours(user) -> QuerySet[Honour]:
+    return _association_records(Honour.objects.all(), user)
+
+
 # Object checks used by the transition functions --------------------------------------------
 
 
@@ -285,7 +338,7 @@ def has_scope(user) -> bool:
     every list is empty (fail closed) and the dashboard says whom to ask."""
     if not _signed_in(user):
         return False
-    if has_role(user, Role.ADMINISTRATOR):
+    if has_role(user, Role.ADMINISTRATOR, Role.ASSOCIATION):
         return True
     profile = getattr(user, "staff_profile", None)
     district = profile is not None and profile.district_id is not None
@@ -308,6 +361,7 @@ PEOPLE_ROLES = (
     Role.COMPANY_STAFF,
     Role.OWNERS_COMMITTEE,
     Role.EVALUATOR,
+    Role.ASSOCIATION,
 )
 
 

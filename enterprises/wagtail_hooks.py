@@ -4,7 +4,7 @@ from wagtail.admin.ui.components import Component
 from enterprises.admin.committees import CommitteesViewSet
 from enterprises.admin.evaluators import EvaluationOrganisationsViewSet, engagements_panel
 from enterprises.admin.people import PeopleViewSet
-from enterprises.admin.viewsets import RegisterViewSetGroup
+from enterprises.admin.register_menu import RegisterViewSetGroup
 from enterprises.log_actions import ACTIONS
 from enterprises.permissions import has_scope
 from foundation import audit

@@ -16,6 +16,7 @@ class Role(StrEnum):
     COMPANY_STAFF = "company_staff"
     OWNERS_COMMITTEE = "owners_committee"
     EVALUATOR = "evaluator"
+    ASSOCIATION = "association"
     INSPECTOR = "inspector"
     OFFICIAL = "official"
     ADMINISTRATOR = "administrator"
@@ -26,6 +27,7 @@ ROLE_LABELS = {
     Role.COMPANY_STAFF: _("Property company staff"),
     Role.OWNERS_COMMITTEE: _("Owners' committee member"),
     Role.EVALUATOR: _("Third-party evaluator"),
+    Role.ASSOCIATION: _("Industry association"),
     Role.INSPECTOR: _("Inspector"),
     Role.OFFICIAL: _("Official"),
     Role.ADMINISTRATOR: _("Administrator"),
@@ -38,6 +40,7 @@ STAFF_ROLES = (
     Role.COMPANY_STAFF,
     Role.OWNERS_COMMITTEE,
     Role.EVALUATOR,
+    Role.ASSOCIATION,
     Role.INSPECTOR,
     Role.OFFICIAL,
     Role.ADMINISTRATOR,

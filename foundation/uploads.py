@@ -83,6 +83,23 @@ def validate_pdf(uploaded) -> None:
         )
 
 
+def validate_evidence(uploaded) -> str:
+    """Evidence is a photo or a PDF, told by its content, within the document size limit;
+    returns the file's MIME type or raises ValidationError naming the file."""
+    name = display_name(uploaded, _("the evidence"))
+    message = _(
+        "“%(name)s” is %(size)s, larger than %(limit)d MB: a document may be at most %(limit)d MB."
+    )
+    check_size(uploaded, limit=max_document_bytes(), name=name, message=message)
+    kind = sniff(uploaded)
+    if kind != PDF_MIME and kind not in ACCEPTED_IMAGE_TYPES:
+        raise ValidationError(
+            _("“%(name)s” is neither a photo nor a PDF document.") % {"name": name},
+            code="not_evidence",
+        )
+    return kind
+
+
 def reencode_photo(uploaded) -> ContentFile:
     """Return a clean JPEG of the uploaded photo, or raise ValidationError saying why not."""
     if uploaded.size > settings.COMPLAINT_PHOTO_MAX_BYTES:

@@ -117,6 +117,10 @@ class ExportCompaniesView(View):
     http_method_names = ["get"]
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        # As the company list decides: the model permission or a company in scope.
+        user = request.user
+        if not (user.has_perm("enterprises.view_company") or visible_companies(user).exists()):
+            raise PermissionDenied
         fmt = request.GET.get("format", "csv")
         if fmt not in CONTENT_TYPES:
             return HttpResponseBadRequest(

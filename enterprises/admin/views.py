@@ -244,7 +244,8 @@ class SubmitFormMixin:
         try:
             self.object = form.submit(self.request.user)
         except form.domain_errors as error:
-            form.add_error(None, str(error))
+            field = getattr(error, "field", None)
+            form.add_error(field if field in form.fields else None, str(error))
             self.produced_error_message = str(error)
             return self.form_invalid(form)
         return self.save_action()

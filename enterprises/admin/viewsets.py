@@ -9,7 +9,6 @@ from django.forms.models import modelform_factory
 from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from enterprises import permissions
@@ -374,21 +373,3 @@ class CreditAppealViewSet(RegisterViewSet):
     list_filter = ["status", "record__company__district"]
     search_fields = ["record__company__name", "reason"]
     inspect_view_fields = ["record", "reason", "status", "decision", "submitted_at", "decided_at"]
-
-
-class RegisterViewSetGroup(ViewSetGroup):
-    """The 企业监管 menu: each item is shown to users with something to see in it."""
-
-    menu_label = _("Register")
-    menu_icon = "site"
-    menu_order = 250
-    items = (
-        CompanyViewSet,
-        EstateViewSet,
-        LicenceViewSet,
-        ServiceContractViewSet,
-        DisclosureViewSet,
-        EvaluationViewSet,
-        CreditRecordViewSet,
-        CreditAppealViewSet,
-    )

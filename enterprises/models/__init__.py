@@ -1,5 +1,6 @@
 """The register of property-management companies, one module per kind of record."""
 
+from enterprises.models.association import Honour, PeerReview
 from enterprises.models.committees import (
     CommitteeMember,
     CommitteePosition,
@@ -17,6 +18,12 @@ from enterprises.models.credit import (
 from enterprises.models.disclosures import Disclosure, DisclosureKind
 from enterprises.models.evaluations import Evaluation, EvaluatorKind
 from enterprises.models.evaluators import EvaluationOrganisation, EvaluatorEngagement
+from enterprises.models.good_conduct import (
+    ClaimStatus,
+    GoodConductClaim,
+    GoodConductKind,
+    TrainingSession,
+)
 from enterprises.models.invitations import Invitation
 from enterprises.models.licences import Licence, LicenceStatus
 from enterprises.models.object_permissions import (
@@ -58,6 +65,12 @@ __all__ = [
     "StaffProfile",
     "EvaluationOrganisation",
     "EvaluatorEngagement",
+    "ClaimStatus",
+    "GoodConductClaim",
+    "GoodConductKind",
+    "TrainingSession",
+    "Honour",
+    "PeerReview",
     "ContractVersion",
     "VersionKind",
     "VersionStatus",

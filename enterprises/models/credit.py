@@ -12,6 +12,15 @@ class CreditRecordKind(models.TextChoices):
     OVERDUE_RECTIFICATION = "rectification", _("Overdue rectification")
     PENALTY = "penalty", _("Administrative penalty")
     EVALUATION = "evaluation", _("Service evaluation")
+    GOOD_CONDUCT = "good_conduct", _("Verified good conduct")
+    HONOUR = "honour", _("Honour")
+    PEER_REVIEW = "peer_review", _("Peer review")
+
+
+# Records that add points for what a company did well: together they count up to the cap.
+CreditRecordKind.GOOD_RECORDS = frozenset(
+    {CreditRecordKind.GOOD_CONDUCT, CreditRecordKind.HONOUR, CreditRecordKind.PEER_REVIEW}
+)
 
 
 class CreditRecord(models.Model):
@@ -112,6 +121,24 @@ class CreditPolicy(BaseGenericSetting):
     red_list_from = models.PositiveSmallIntegerField(_("red list from score"), default=95)
     black_list_penalties = models.PositiveSmallIntegerField(
         _("black list from this many penalties in the period"), default=2
+    )
+    good_conduct_points = models.PositiveSmallIntegerField(
+        _("points per verified good conduct"), default=2
+    )
+    honour_points = models.PositiveSmallIntegerField(_("points per honour"), default=3)
+    peer_review_good_from = models.PositiveSmallIntegerField(
+        _("a peer review counts from this score"), default=90
+    )
+    peer_review_points = models.PositiveSmallIntegerField(
+        _("points per peer review that counts"), default=2
+    )
+    good_record_cap = models.PositiveSmallIntegerField(
+        _("at most this many points from good records"),
+        default=10,
+        help_text=_(
+            "Good records (verified good conduct, honours, good peer reviews) that count "
+            "together add no more than this."
+        ),
     )
 
     class Meta:

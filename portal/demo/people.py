@@ -28,6 +28,7 @@ USERS = [
     (Role.COMPANY_STAFF, "company", "刘", "海波"),
     (Role.OWNERS_COMMITTEE, "committee", "周", "秀英"),
     (Role.EVALUATOR, "evaluator", "郑", "子轩"),
+    (Role.ASSOCIATION, "association", "吴", "丽娟"),
     (Role.INSPECTOR, "inspector", "赵", "建国"),
     (Role.OFFICIAL, "official", "孙", "志红"),
     (Role.ADMINISTRATOR, "admin", "林", "浩宇"),
@@ -103,6 +104,8 @@ def scope(user) -> str:
     profile = getattr(user, "staff_profile", None)
     if user.is_superuser:
         return "superuser, whole city / 全市"
+    if user.groups.filter(name=Role.ASSOCIATION.value).exists():
+        return "peer reviews and honours, whole city / 全市"
     if profile is None:
         return ""
     if profile.evaluation_organisation_id:

@@ -29,6 +29,7 @@ ROLES = (
     "company_b",
     "committee_x",
     "evaluator_x",
+    "association",
     "inspector_d1",
     "inspector_d2",
     "official_d1",
@@ -79,7 +80,8 @@ def opens(*roles: str) -> dict[str, set[int]]:
 
 
 REGULATOR_ROLES = ("inspector_d1", "inspector_d2", "official_d1", "admin")
-ADMIN_USERS = ("company_a", "company_b", "committee_x", "evaluator_x", *REGULATOR_ROLES)
+ADMIN_USERS = ("company_a", "company_b", "committee_x", "evaluator_x", "association")
+ADMIN_USERS += REGULATOR_ROLES
 
 
 @dataclass(frozen=True)
@@ -412,7 +414,7 @@ CASE_ROWS = [
         "complaint",
         LIST,
         "cases_admin:workbench",
-        sees(REGULATORS, COMPANIES, opens("committee_x", "evaluator_x")),
+        sees(REGULATORS, COMPANIES, opens("committee_x", "evaluator_x", "association")),
         args=lambda o: (),
         listing=True,
         own_required=False,
@@ -534,6 +536,7 @@ from tests.security import (  # noqa: E402
     committee_rows,
     contract_version_rows,
     evaluator_rows,
+    good_conduct_rows,
     handover_rows,
     operations_rows,
     people_rows,
@@ -544,6 +547,7 @@ from tests.security import (  # noqa: E402
 ROW_MODULES = (people_rows, handover_rows, evaluator_rows, staff_import_rows, committee_rows)
 ROW_MODULES += (public_site_rows, contract_version_rows)
 ROW_MODULES += (operations_rows,)
+ROW_MODULES += (good_conduct_rows,)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
@@ -614,3 +618,4 @@ NOT_YET_COVERED = {
 for _module in ROW_MODULES:
     NOT_OBJECT_SCOPED |= _module.NOT_OBJECT_SCOPED
     NOT_YET_COVERED |= _module.NOT_YET_COVERED
+    SAME_VIEW_AS |= getattr(_module, "SAME_VIEW_AS", {})

@@ -64,6 +64,7 @@ def _cast(world: World, district, estates) -> None:
     access.grant_committee_member(u["committee_x"], estates[1])
     u["evaluator_x"] = make_user("mx_evaluator_x", None)
     access.engage_evaluator(u["evaluator_x"], estates[1])
+    u["association"] = make_user("mx_association", Role.ASSOCIATION)
     u["inspector_d1"] = make_user("mx_inspector_d1", Role.INSPECTOR, district=district[1])
     u["inspector_d2"] = make_user("mx_inspector_d2", Role.INSPECTOR, district=district[2])
     u["official_d1"] = make_user("mx_official_d1", Role.OFFICIAL, district=district[1])
