@@ -284,8 +284,8 @@ def has_scope(user) -> bool:
     every list is empty (fail closed) and the dashboard says whom to ask."""
     if not _signed_in(user):
         return False
-    if has_role(user, Role.ADMINISTRATOR):
-        return True
+    if has_role(user, Role.ADMINISTRATOR, Role.INTAKE_CLERK):
+        return True  # an intake clerk's work is the city's callers, not a scope of records
     profile = getattr(user, "staff_profile", None)
     district = profile is not None and profile.district_id is not None
     return (
@@ -307,6 +307,7 @@ PEOPLE_ROLES = (
     Role.COMPANY_STAFF,
     Role.OWNERS_COMMITTEE,
     Role.EVALUATOR,
+    Role.INTAKE_CLERK,
 )
 
 
