@@ -87,12 +87,26 @@ class IntakeForm(ComplaintForm):
             "A mainland mobile receives the tracking number and access code by SMS. A landline "
             "is allowed, but gets no SMS: read the code out to the caller."
         )
-        fields["contact_name"].label = _("Caller's name (optional)")
-        fields["contact_email"].label = _("Caller's e-mail (optional)")
-        fields["contact_id_number"].label = _("Caller's resident ID number (optional)")
+        # The public form speaks to the citizen ("your name"); here the clerk is addressed.
+        hidden_from_company = _("The company never sees it.")
+        for name, label in (
+            ("contact_name", _("Caller's name (optional)")),
+            ("contact_email", _("Caller's e-mail (optional)")),
+            ("contact_id_number", _("Caller's resident ID number (optional)")),
+        ):
+            fields[name].label, fields[name].help_text = label, hidden_from_company
         fields["description"].label = _("What the caller says")
+        fields["description"].help_text = _(
+            "The caller's words: the problem, where and since when. At least 10 characters."
+        )
         fields["anonymous_to_company"].label = _("The caller asks to stay anonymous to the company")
+        fields["anonymous_to_company"].help_text = _(
+            "The company then does not see the caller's building and room either."
+        )
         fields["consent_to_publish"].label = _("The caller agrees that a summary may be published")
+        fields["consent_to_publish"].help_text = _(
+            "The summary never shows the caller's name, contact details or address."
+        )
         fields["files"].label = gettext(
             "Scanned letters, photos or PDF documents (optional, up to %(count)d)"
         ) % {"count": settings.COMPLAINT_MAX_FILES}
