@@ -22,6 +22,18 @@ def estate_label(estate: Estate) -> str:
     return f"{estate.name}（{estate.district.name}）"
 
 
+_LABEL = re.compile(r"^(?P<name>.+)（(?P<district>[^（）]+)）$")
+
+
+def _match_label(typed: str) -> Estate | None:
+    """The one estate a type-ahead label names (picked without script, or a stale pick)."""
+    parts = _LABEL.match(typed)
+    if parts is None:
+        return None
+    found = list(Estate.objects.filter(name=parts["name"], district__name=parts["district"])[:2])
+    return found[0] if len(found) == 1 else None
+
+
 class IntakeForm(ComplaintForm):
     channel = forms.ChoiceField(
         label=_("Channel"),
@@ -45,9 +57,8 @@ class IntakeForm(ComplaintForm):
     )
     # Set by the type-ahead when an estate of the register is picked; a typed name that is
     # no estate's is kept as free text and the case is flagged for linking.
-    estate = forms.ModelChoiceField(
-        queryset=Estate.objects.all(), required=False, widget=forms.HiddenInput
-    )
+    # A stale or tampered id is no error the clerk could see or fix: it is just no pick.
+    estate = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
     confirm_duplicate = forms.BooleanField(
         label=_("Register anyway: this is a new problem, not the same call again"),
         required=False,
@@ -115,10 +126,15 @@ class IntakeForm(ComplaintForm):
         """The estate picked in the type-ahead, if the text still names it; else the one
         estate of the register with exactly this name; else None (free text, to be linked)."""
         typed = self.cleaned_data["estate_name"].strip()
-        picked = self.cleaned_data.get("estate")
+        picked_id = self.cleaned_data.get("estate", "")
+        picked = (
+            Estate.objects.select_related("district").filter(pk=int(picked_id)).first()
+            if picked_id.isdigit()
+            else None
+        )
         if picked is not None and typed in (picked.name, estate_label(picked)):
             return picked
-        return match_estate(typed)
+        return match_estate(typed) or _match_label(typed)
 
     def register(self, actor) -> Registration:
         data = self.cleaned_data

@@ -43,8 +43,8 @@ def signed_in(client, user):
     return client
 
 
-def call_about(estate, **changes) -> dict:
-    data = {**CALL, "estate_name": estate_label(estate), "estate": estate.pk}
+def call_about(place, **changes) -> dict:
+    data = {**CALL, "estate_name": estate_label(place), "estate": place.pk}
     return {**data, **changes}
 
 
@@ -264,3 +264,15 @@ def test_the_case_page_shows_the_channel_and_who_registered_to_regulators(
     company_body = signed_in(client, company_user).get(url).content.decode()
     assert CALL["channel_reference"] not in company_body
     assert display_name(clerk) not in company_body
+
+
+@pytest.mark.parametrize("picked", ["999999", "abc", "-1"])
+def test_a_stale_or_tampered_estate_id_falls_back_to_the_label(client, clerk, estate_x, picked):
+    response = register(signed_in(client, clerk), call_about(estate_x, estate=picked))
+    assert response.status_code == 302
+    complaint = Complaint.objects.get()
+    assert (complaint.estate, complaint.estate_name) == (estate_x, estate_x.name)
+
+
+def test_the_result_page_is_refused_to_those_who_may_not_register(client, company_a_staff):
+    assert refused(signed_in(client, company_a_staff).get(reverse("intake:registered")))
