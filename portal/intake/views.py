@@ -1,7 +1,7 @@
 """Staff intake screens (代录): register a caller's complaint, read out its code once, pick an
 estate from the register as one types, and find a caller's earlier complaints by phone.
 
-Thin views: the form checks, ``cases.intake`` registers (refusals land on the field they
+Thin views: the form checks, ``cases.staff_intake`` registers (refusals land on the field they
 name), ``cases.callers`` finds; who may open what is ``cases.permissions`` (403 otherwise).
 The receipt waits in the session for the one result page and is popped there: a reload, the
 back button or another tab never shows the access code again.
@@ -32,7 +32,7 @@ SESSION_KEY = "portal.intake.receipt"
 TYPE_AHEAD_LIMIT = 20
 LOOK_UP_LIMIT = 50  # the newest; the total is said
 
-_page = partial(admin_page, icon="call")
+_page = partial(admin_page, icon="mobile-alt")
 
 
 def _gate(request) -> None:
@@ -182,9 +182,9 @@ class LookUpMenuItem(MenuItem):
 
 class IntakeViewSet(ViewSet):
     name = "intake"
-    icon = "call"
+    icon = "mobile-alt"
     menu_label = _("Register a complaint")
-    menu_icon = "call"
+    menu_icon = "mobile-alt"
     menu_order = 185  # above the case workbench
     add_to_admin_menu = True
     menu_item_class = IntakeMenuItem

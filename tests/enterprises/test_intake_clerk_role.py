@@ -52,3 +52,10 @@ def test_a_clerk_registers_but_sees_no_case_and_no_personal_data(client, estate_
     assert not case_permissions.visible_complaints(clerk).exists()
     client.force_login(clerk)
     assert client.get(reverse("wagtailadmin_home")).status_code == 200
+
+
+def test_the_people_list_names_the_clerks_work_instead_of_no_scope(client, admin):
+    person = invite_clerk(admin).user
+    client.force_login(admin)
+    body = client.get(reverse("people:person", args=(person.pk,))).content.decode()
+    assert "全市受理" in body or "City-wide intake" in body
