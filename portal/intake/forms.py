@@ -99,7 +99,7 @@ class IntakeForm(ComplaintForm):
             "is allowed, but gets no SMS: read the code out to the caller."
         )
         # The public form speaks to the citizen ("your name"); here the clerk is addressed.
-        hidden_from_company = _("The company never sees it.")
+        hidden_from_company = _("The company never sees the caller's contact details.")
         for name, label in (
             ("contact_name", _("Caller's name (optional)")),
             ("contact_email", _("Caller's e-mail (optional)")),
