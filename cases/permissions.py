@@ -162,6 +162,19 @@ def can_see_personal_data(user) -> bool:
     return is_regulator(user) and user.has_perm("cases.view_complainant_personal_data")
 
 
+def can_register_for_callers(user) -> bool:
+    """Staff intake (代录): intake clerks and hotline operators, inspectors, officials and
+    administrators register a complaint received by phone, at the counter, by letter ...
+    Registering shows nothing of other cases; an earlier case is linked only by ``can_view``."""
+    return has_role(user, Role.INTAKE_CLERK, *REGULATOR_STAFF)
+
+
+def can_look_up_callers(user) -> bool:
+    """Find a caller's earlier complaints by phone: the personal-data permission; the cases
+    found are still only those of ``visible_complaints``."""
+    return can_see_personal_data(user)
+
+
 def can_work(user, complaint: Complaint) -> bool:
     """Regulator staff within their scope: triage, review, resolve, notes, requests, merges."""
     return is_regulator(user) and can_view(user, complaint)

@@ -125,7 +125,8 @@ def grant_role(
     evaluation_organisation=None,
 ) -> None:
     """Give ``user`` ``role`` with its scope, through the one function above for that role
-    (so the profile and the object permissions agree). Administrators need no scope."""
+    (so the profile and the object permissions agree). Administrators and intake clerks
+    (who register for callers anywhere in the city and see no case) need no scope."""
     if role in (Role.INSPECTOR, Role.OFFICIAL):
         grant_regulator_staff(user, role, district=district, city_wide=city_wide)
     elif role == Role.COMPANY_STAFF:
@@ -136,7 +137,7 @@ def grant_role(
         grant_evaluator(user, evaluation_organisation)
     elif role == Role.EVALUATOR:
         engage_evaluator(user, estate)
-    elif role in (Role.ADMINISTRATOR, Role.ASSOCIATION):
+    elif role in (Role.ADMINISTRATOR, Role.ASSOCIATION, Role.INTAKE_CLERK):
         _join(user, role)
     else:
         raise ValueError(f"no scope for role {role!r}")

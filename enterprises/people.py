@@ -89,6 +89,11 @@ def _check_scope(
     if role == Role.OWNERS_COMMITTEE and estate is None:
         raise PersonRefused(_("Choose the estate."), "estate")
     _check_evaluator_scope(role, estate=estate, evaluation_organisation=evaluation_organisation)
+    if role == Role.INTAKE_CLERK and (district or company or estate):
+        raise PersonRefused(
+            _("An intake clerk registers calls for the whole city: leave the scope empty."),
+            "district",
+        )
     if city_wide and role != Role.OFFICIAL:
         raise PersonRefused(_("Only an official can be city-wide."), "city_wide")
     if role == Role.ASSOCIATION and (district or company or estate):

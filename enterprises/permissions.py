@@ -338,7 +338,8 @@ def has_scope(user) -> bool:
     every list is empty (fail closed) and the dashboard says whom to ask."""
     if not _signed_in(user):
         return False
-    if has_role(user, Role.ADMINISTRATOR, Role.ASSOCIATION):
+    if has_role(user, Role.ADMINISTRATOR, Role.ASSOCIATION, Role.INTAKE_CLERK):
+        # The association's and an intake clerk's work is city-wide, not a scope of records.
         return True
     profile = getattr(user, "staff_profile", None)
     district = profile is not None and profile.district_id is not None
@@ -362,6 +363,7 @@ PEOPLE_ROLES = (
     Role.OWNERS_COMMITTEE,
     Role.EVALUATOR,
     Role.ASSOCIATION,
+    Role.INTAKE_CLERK,
 )
 
 

@@ -20,6 +20,8 @@ class Role(StrEnum):
     INSPECTOR = "inspector"
     OFFICIAL = "official"
     ADMINISTRATOR = "administrator"
+    # Registers complaints received by phone, at the counter, by letter ... (受理员/话务员).
+    INTAKE_CLERK = "intake_clerk"
 
 
 ROLE_LABELS = {
@@ -31,6 +33,7 @@ ROLE_LABELS = {
     Role.INSPECTOR: _("Inspector"),
     Role.OFFICIAL: _("Official"),
     Role.ADMINISTRATOR: _("Administrator"),
+    Role.INTAKE_CLERK: _("Intake clerk / hotline operator"),
 }
 
 # What every role is given by the foundation itself; each app adds its own model-wide
@@ -44,6 +47,7 @@ STAFF_ROLES = (
     Role.INSPECTOR,
     Role.OFFICIAL,
     Role.ADMINISTRATOR,
+    Role.INTAKE_CLERK,
 )
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     **{role: [ADMIN_ACCESS] for role in STAFF_ROLES},

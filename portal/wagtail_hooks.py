@@ -27,3 +27,18 @@ def leave_out_wagtails_version(request, menu_items):
                 classname=item.classname,
                 order=item.order,
             )
+
+
+@hooks.register("register_admin_viewset")
+def register_intake():
+    """Staff intake (代录) and the phone look-up (portal.intake)."""
+    from portal.intake.views import IntakeViewSet
+
+    return IntakeViewSet()
+
+
+@hooks.register("register_admin_menu_item")
+def register_caller_look_up():
+    from portal.intake.views import look_up_menu_item
+
+    return look_up_menu_item()

@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from cases import masking, permissions, sla
+from cases import callers, masking, permissions, sla
 from cases.admin import downloads
 from cases.admin.case_actions import (
     ACTION_BUTTONS,
@@ -33,6 +33,7 @@ from cases.log_actions import TIMELINE_ACTIONS
 from cases.models import (
     AnswerStatus,
     AttachmentKind,
+    Channel,
     Complaint,
     DispatchStatus,
     ExtensionStatus,
@@ -70,6 +71,8 @@ DETAIL_LABELS = {
     "duplicate": _("Duplicate case"),
     "handed_from": _("Previous inspector"),
     "handed_to": _("New inspector"),
+    "channel": _("Channel"),
+    "reference": _("Channel reference"),
 }
 
 COUNT_KEYS = frozenset({"days", "level"})
@@ -165,6 +168,9 @@ class CasePage:
                 list(c.merged_complaints.only("pk", "tracking_number")) if self.regulator else []
             ),
             "is_regulator": self.regulator,
+            # Shown only to those who may see personal data (cases.callers decides).
+            "repeat_caller": self.personal_data and callers.is_repeat_caller(self.user, c),
+            "repeat_threshold": callers.repeat_threshold(),
             "actions": [o for a in ACTION_BUTTONS if (o := self.offer(a))],
         }
 
@@ -270,6 +276,8 @@ class CasePage:
     def detail(self, key: str, value) -> str:
         if key == "satisfaction" and value in Satisfaction.values:
             return str(Satisfaction(value).label)
+        if key == "channel" and value in Channel.values:
+            return str(Channel(value).label)
         if key == "due" and (due := parse_datetime(str(value))):
             return timezone.localtime(due).strftime("%Y-%m-%d %H:%M")
         return self.shown(str(value))

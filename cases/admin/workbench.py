@@ -186,7 +186,15 @@ def assignee_units(complaint: Complaint) -> str:
 
 
 def estate_of(complaint: Complaint) -> str:
-    return complaint.estate.name if complaint.estate_id else complaint.estate_name
+    """The estate's name; a name typed outside the register carries the flag that asks
+    for linking the case to an estate."""
+    if complaint.estate_id:
+        return complaint.estate.name
+    return format_html(
+        '{} <span class="w-status w-status--label">{}</span>',
+        complaint.estate_name,
+        _("Not in the register"),
+    )
 
 
 class PlainColumn(Column):

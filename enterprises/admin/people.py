@@ -28,7 +28,7 @@ from enterprises.admin.people_import import import_people, import_template
 from enterprises.admin.transitions import admin_page, refused, show_on_form
 from enterprises.models import CompanyUserObjectPermission, Invitation
 from foundation.names import display_name
-from foundation.roles import ROLE_LABELS
+from foundation.roles import ROLE_LABELS, Role
 
 PER_PAGE = 50
 
@@ -80,6 +80,8 @@ def _status(person) -> str:
 
 
 def _scope_label(person) -> str:
+    if Role.INTAKE_CLERK.value in {group.name for group in person.groups.all()}:
+        return gettext("City-wide intake")  # registers calls, sees no case: no scope needed
     profile = getattr(person, "staff_profile", None)
     if profile is None:
         return ""

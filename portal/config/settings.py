@@ -228,6 +228,10 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 COMPLAINT_PHOTO_MAX_BYTES = env.int("COMPLAINT_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 COMPLAINT_MAX_FILES = 5
 COMPLAINT_RATE_LIMIT = env.str("COMPLAINT_RATE_LIMIT", default="10/h")
+# Staff intake (portal.intake): a caller with this many complaints within these days is a
+# repeat caller, flagged to staff who may see personal data.
+REPEAT_CALLER_COMPLAINTS = env.int("REPEAT_CALLER_COMPLAINTS", default=2)
+REPEAT_CALLER_DAYS = env.int("REPEAT_CALLER_DAYS", default=90)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # A whole multipart request (five 10 MB files and the form) is refused beyond this before
 # its body is read (foundation.uploads.RequestSizeLimitHandler); the front proxy should agree.

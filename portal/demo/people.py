@@ -32,6 +32,7 @@ USERS = [
     (Role.INSPECTOR, "inspector", "赵", "建国"),
     (Role.OFFICIAL, "official", "孙", "志红"),
     (Role.ADMINISTRATOR, "admin", "林", "浩宇"),
+    (Role.INTAKE_CLERK, "hotline", "吴", "佳怡"),
 ]
 
 
@@ -104,8 +105,11 @@ def scope(user) -> str:
     profile = getattr(user, "staff_profile", None)
     if user.is_superuser:
         return "superuser, whole city / 全市"
-    if user.groups.filter(name=Role.ASSOCIATION.value).exists():
+    roles = {group.name for group in user.groups.all()}
+    if Role.ASSOCIATION in roles:
         return "peer reviews and honours, whole city / 全市"
+    if Role.INTAKE_CLERK in roles:
+        return "registers calls for the whole city / 全市受理"
     if profile is None:
         return ""
     if profile.evaluation_organisation_id:

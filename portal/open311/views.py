@@ -13,6 +13,7 @@ import functools
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
@@ -24,6 +25,7 @@ from django_ratelimit.core import get_usage
 
 from cases.models import Category, Channel
 from cases.services import submit_complaint
+from cases.staff_intake import text_access_code
 from portal.open311 import discovery, formats, keys, mapping, schema
 from portal.open311.formats import JSON, answer, format_of
 from portal.open311.forms import (
@@ -221,13 +223,17 @@ def create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     form = ServiceRequestForm(payload)
     if not form.is_valid():
         return errors(400, form_errors(form), fmt)
-    receipt = submit_complaint(
-        actor=None,
-        channel=Channel.PARTNER,
-        partner=partner,
-        language=translation.get_language(),
-        **form.complaint_fields(),
-    )
+    with transaction.atomic():
+        receipt = submit_complaint(
+            actor=None,
+            channel=Channel.PARTNER,
+            partner=partner,
+            language=translation.get_language(),
+            **form.complaint_fields(),
+        )
+        # The citizen's access code goes to their mobile by SMS after commit; the partner
+        # gets the tracking number only.
+        text_access_code(receipt)
     created = {
         "service_request_id": receipt.tracking_number,
         "service_notice": _("Registered. Follow it with GET requests/%(id)s.%(format)s.")

@@ -538,6 +538,7 @@ from tests.security import (  # noqa: E402
     evaluator_rows,
     good_conduct_rows,
     handover_rows,
+    intake_rows,
     operations_rows,
     people_rows,
     public_site_rows,
@@ -548,6 +549,7 @@ ROW_MODULES = (people_rows, handover_rows, evaluator_rows, staff_import_rows, co
 ROW_MODULES += (public_site_rows, contract_version_rows)
 ROW_MODULES += (operations_rows,)
 ROW_MODULES += (good_conduct_rows,)
+ROW_MODULES += (intake_rows,)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
