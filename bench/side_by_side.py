@@ -161,7 +161,7 @@ def pairs(plan: dict) -> list[tuple[str, str, "Step", "Step"]]:
         ("filing", "citizen", Step("POST", lambda: complaint_url, filing, then_get=True),
          Step("POST", lambda: "/bench/bare/file/", filing)),
         ("tracking", "citizen",
-         Step("POST", lambda: tracking_url + "lookup/", tracking, then_get=True),
+         Step("POST", lambda: tracking_url, tracking, then_get=True),
          Step("POST", lambda: "/bench/bare/track/", tracking)),
     ]  # fmt: skip
 
