@@ -40,9 +40,12 @@ def bucket(path: str) -> str:
 
 
 def self_times(frame, totals: Counter) -> None:
-    own = frame.time - sum(child.time for child in frame.children)
+    """pyinstrument keeps a frame's own time in synthetic children ("[self]", "[await]"):
+    they count for the frame that holds them."""
+    real = [child for child in frame.children if not child.is_synthetic]
+    own = frame.time - sum(child.time for child in real)
     totals[bucket(frame.file_path or "")] += max(own, 0.0)
-    for child in frame.children:
+    for child in real:
         self_times(child, totals)
 
 
