@@ -74,6 +74,8 @@ PROBLEMS = [
 DETAILS = ["已经三天", "多次反映无人处理", "老人出行困难", "影响休息", "存在安全隐患", "请尽快处理"]
 STATUSES = [(s, w) for s, w in zip(CaseStatus.values, [6, 4, 3, 5, 6, 6, 5, 60, 3, 2], strict=True)]
 TIERS = [(Tier.URGENT, 10), (Tier.SERIOUS, 20), (Tier.GENERAL, 60), (Tier.CONSULTATION, 10)]
+# Issue 23: the rebuild against the same documents sent by a raw one-at-a-time and two-thread bulk.
+BUDGETS = {"streaming_bulk": 0.85, "parallel_bulk": 0.70}
 DISTRICTS = ["东湖区", "西山区", "南浦区", "北塘区", "中河区"]
 
 
@@ -224,7 +226,9 @@ def reindex(batch: int) -> tuple[float, dict[str, float], int]:
 
 def staff(districts, companies) -> dict:
     return {
-        "official (city)": make_user("bench_official", Role.OFFICIAL, district=None),
+        "official (city)": make_user(
+            "bench_official", Role.OFFICIAL, district=None, city_wide=True
+        ),
         "inspector (district)": make_user("bench_inspector", Role.INSPECTOR, district=districts[0]),
         "company staff": make_user("bench_company", Role.COMPANY_STAFF, company=companies[0]),
     }
@@ -286,7 +290,7 @@ def run_searches(rounds: int, users: dict, plan: list) -> None:
     print(
         f"all searches: ours p50 {statistics.median(ours_all):.1f} ms, p95 {p95_ours:.1f} ms; "
         f"raw p50 {statistics.median(raw_all):.1f} ms, p95 {p95_raw:.1f} ms; "
-        f"ratio p95 ours/raw {p95_ours / p95_raw:.2f} (budget ≤ 1.5, and ours p95 < 150 ms)"
+        f"ratio p95 ours/raw {p95_ours / p95_raw:.2f} (budget ≤ 1.15)"
     )
 
 
@@ -313,7 +317,7 @@ def main() -> None:
         for way, rate in raw.items():
             print(
                 f"reindex of {documents:,}: ours {ours:,.0f} docs/s, raw {way} {rate:,.0f} docs/s,"
-                f" ratio {ours / rate:.2f} (budget ≥ 0.70)"
+                f" ratio {ours / rate:.2f} (budget ≥ {BUDGETS[way]})"
             )
     if not args.skip_search:
         run_searches(args.rounds, staff(districts, companies), searches(districts, companies))

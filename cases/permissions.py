@@ -134,7 +134,28 @@ def visible_complaints(user) -> QuerySet[Complaint]:
 
 
 def can_view(user, complaint: Complaint) -> bool:
-    return visible_complaints(user).filter(pk=complaint.pk).exists()
+    """Asked of the database once per user and complaint instance: the case page asks it
+    for every action it may offer, about the instance it loaded through this very scope."""
+    seen = complaint.__dict__.setdefault("_portal_visible_to", set())
+    if user.pk is not None and user.pk in seen:
+        return True
+    visible = visible_complaints(user).filter(pk=complaint.pk).exists()
+    if visible and user.pk is not None:
+        seen.add(user.pk)
+    return visible
+
+
+def forget_visibility(complaint: Complaint) -> None:
+    """After a change that may have taken the case out of someone's scope (a returned
+    dispatch), ``can_view`` asks the database again."""
+    complaint.__dict__.pop("_portal_visible_to", None)
+
+
+def loaded_as_visible(user, complaint: Complaint) -> Complaint:
+    """Marks ``complaint``, just loaded from ``visible_complaints(user)``, as visible to
+    ``user`` (so ``can_view`` needs no query for it); a fresh instance asks again."""
+    complaint.__dict__.setdefault("_portal_visible_to", set()).add(user.pk)
+    return complaint
 
 
 def can_search(user) -> bool:

@@ -2,8 +2,9 @@
 
 1. A new versioned index is created behind the rebuild alias, with refresh off for the load.
    From then on ``indexing.index_complaints`` writes every change to it as well.
-2. Every row is streamed in primary-key order (keyset pages, so it works on SQLite and
-   PostgreSQL alike); a reader thread fetches and builds the next batches while two bulk
+2. Every row is streamed in primary-key order (keyset pages); on PostgreSQL the database writes
+   the bulk lines itself (``search.sql_documents``), elsewhere Python builds the documents; a
+   reader thread fetches the next batches while two bulk
    requests are in flight. Writes carry the row's version, so a batch read just before a change
    cannot overwrite the change that ``index_complaints`` wrote meanwhile.
 3. Refresh is restored, and one ``update_aliases`` call moves the live alias to the new index
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 from elasticsearch import Elasticsearch, helpers
 
 from cases.models import Complaint
-from search import engine
+from search import engine, sql_documents
 from search.documents import ROW_FIELDS, complaint_document, complaint_index_body
 
 logger = logging.getLogger(__name__)
@@ -143,7 +144,16 @@ def _read_batches(name: str, batch_size: int, batches: queue.Queue, stop: thread
     """The reader thread: bulk actions for every row, one list per batch, then ``_DONE``."""
     try:
         last_id = 0
-        while not stop.is_set():
+        while not stop.is_set() and sql_documents.available():
+            # PostgreSQL writes the bulk lines itself (search.sql_documents).
+            lines = sql_documents.bulk_lines(name, last_id, batch_size, timezone.now().isoformat())
+            if not lines:
+                break
+            _put(
+                batches, PrebuiltBulk(len(lines), "\n".join(line for _, line in lines) + "\n"), stop
+            )
+            last_id = lines[-1][0]
+        while not stop.is_set() and not sql_documents.available():
             rows = list(
                 Complaint.objects.filter(pk__gt=last_id)
                 .order_by("pk")
@@ -183,13 +193,30 @@ def _load_action(name: str, row: dict, indexed_at: str) -> dict:
     }
 
 
-def _send(client: Elasticsearch, actions: list[dict]) -> int:
+@dataclass(frozen=True)
+class PrebuiltBulk:
+    """A bulk request body written by PostgreSQL: ``count`` action and document pairs."""
+
+    count: int
+    body: str
+
+
+def _send(client: Elasticsearch, actions: "list[dict] | PrebuiltBulk") -> int:
+    if isinstance(actions, PrebuiltBulk):
+        response = client.bulk(operations=actions.body.encode())
+        errors = [item for item in response["items"] if "error" in next(iter(item.values()))]
+        _raise_failures(errors)
+        return actions.count
     _ok, errors = helpers.bulk(client, actions, chunk_size=len(actions), raise_on_error=False)
+    _raise_failures(errors)
+    return len(actions)
+
+
+def _raise_failures(errors: list[dict]) -> None:
     # 409: a newer version is already there, written by index_complaints during the load.
     failures = [e for e in errors if next(iter(e.values())).get("status") != 409]
     if failures:
         raise helpers.BulkIndexError(f"{len(failures)} document(s) failed to index.", failures)
-    return len(actions)
 
 
 def _swap(client: Elasticsearch, name: str) -> list[str]:

@@ -64,7 +64,7 @@ def _users(count: int, districts, companies, estates, out: Seeded) -> dict[int, 
     heads = 5
     plan = (
         [(Role.INSPECTOR, {"district": districts[i % 5]}) for i in range(int(count * 0.6))]
-        + [(Role.OFFICIAL, {"district": None}) for _ in range(heads)]
+        + [(Role.OFFICIAL, {"district": None, "city_wide": True}) for _ in range(heads)]
         + [
             (Role.OFFICIAL, {"district": districts[i % 5]})
             for i in range(int(count * 0.06) - heads)

@@ -46,7 +46,7 @@ def case_queryset(user):
 
 
 def get_case(user, pk) -> Complaint:
-    return get_object_or_404(case_queryset(user), pk=pk)
+    return permissions.loaded_as_visible(user, get_object_or_404(case_queryset(user), pk=pk))
 
 
 @dataclass(frozen=True)
@@ -337,6 +337,7 @@ class CaseActionView(View):
             messages.error(request, _not_done(action, " ".join(error.messages)))
         else:
             messages.success(request, str(action.done))
+            permissions.forget_visibility(complaint)
             if not permissions.can_view(request.user, complaint):
                 # E.g. a company that returned its dispatch no longer sees the case.
                 return redirect("cases_admin:workbench")

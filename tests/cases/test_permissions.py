@@ -58,3 +58,26 @@ def test_visibility_matrix(request, complaints, user_name, visible):
 )
 def test_personal_data_only_for_regulator_staff(request, user_name, allowed):
     assert can_see_personal_data(request.getfixturevalue(user_name)) is allowed
+
+
+def test_can_view_asks_once_per_user_and_instance_and_never_answers_for_another(
+    estate_x, official, other_district_inspector, django_assert_num_queries
+):
+    from cases.models import Complaint
+    from cases.permissions import forget_visibility, loaded_as_visible
+
+    complaint = make_complaint(estate=estate_x).complaint
+    assert can_view(official, complaint)
+    with django_assert_num_queries(0):
+        assert can_view(official, complaint)
+    # Another user on the same instance is asked about, and refused.
+    assert not can_view(other_district_inspector, complaint)
+    assert not can_view(other_district_inspector, complaint)
+    # Marked when loaded through the user's own scope: no query at all.
+    fresh = loaded_as_visible(official, Complaint.objects.get(pk=complaint.pk))
+    with django_assert_num_queries(0):
+        assert can_view(official, fresh)
+    # A change that may end the visibility is asked about again.
+    forget_visibility(fresh)
+    with django_assert_num_queries(1):
+        assert can_view(official, fresh)

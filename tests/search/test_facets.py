@@ -265,3 +265,39 @@ def test_scope_applies_to_hits_and_facet_counts(
             assert keys(corpus, results) == visible, (user.username, results.backend)
             assert sum(facet(results, "status").values()) == len(visible)
             assert sum(facet(results, "district").values()) == len(visible)
+
+
+def test_facet_labels_take_one_query_for_every_register_facet(
+    estate_x, estate_y, django_assert_num_queries
+):
+    from search.facets import facet_results
+
+    counts = {
+        "district": [(str(estate_x.district_id), 3), (str(estate_y.district_id), 1)],
+        "company": [(str(estate_x.managing_company_id), 2)],
+        "estate": [(str(estate_y.pk), 1), ("999999", 1)],  # a deleted estate keeps its id
+        "status": [(CaseStatus.SUBMITTED, 4)],
+    }
+    request = SearchRequest(filters={"company": (str(estate_y.managing_company_id),)})
+    with django_assert_num_queries(1):
+        facets = {f.name: {v.value: v for v in f.values} for f in facet_results(request, counts)}
+    assert facets["district"][str(estate_x.district_id)].label == estate_x.district.name
+    assert facets["district"][str(estate_y.district_id)].count == 1
+    # A selected value outside the buckets is listed with no hits, named.
+    selected = facets["company"][str(estate_y.managing_company_id)]
+    assert (selected.label, selected.count, selected.selected) == (
+        estate_y.managing_company.name,
+        0,
+        True,
+    )
+    assert facets["estate"][str(estate_y.pk)].label == estate_y.name
+    assert facets["estate"]["999999"].label == "999999"
+    assert facets["status"][CaseStatus.SUBMITTED].label == str(CaseStatus.SUBMITTED.label)
+
+
+def test_facet_labels_need_no_query_without_register_buckets(django_assert_num_queries):
+    from search.facets import facet_results
+
+    with django_assert_num_queries(0):
+        facets = facet_results(SearchRequest(), {"status": [(CaseStatus.CLOSED, 2)]})
+    assert {f.name for f in facets} >= {"status", "district"}
