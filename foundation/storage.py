@@ -14,14 +14,21 @@ address and keys out of every page and redirect, our own content type and downlo
 on every answer, and a link that cannot be passed on once the check is done. ``url()`` still
 signs (60 seconds), for tools such as the Wagtail admin, and is never put in a page of ours.
 
+A row with files that is deleted takes its files with it once the deletion is committed
+(``connect_file_deletion``): the bucket keeps no orphan the records no longer name.
+
 A store that does not answer raises ``StorageUnavailable`` (an ``OSError``), so a form can
 tell the user to try again instead of failing with a 500.
 """
 
 import functools
+import logging
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+from django.apps import apps
+from django.db import models, transaction
+from django.db.models.signals import post_delete
 from storages.backends.s3 import S3Storage
 
 # Fail fast when the store is down: a citizen waits seconds, not minutes, for the message.
@@ -85,3 +92,42 @@ class PrivateObjectStorage(S3Storage):
 
 def is_object_store(storage) -> bool:
     return isinstance(storage, S3Storage)
+
+
+# Files go with their records ---------------------------------------------------------------
+
+OUR_APPS = ("foundation", "enterprises", "cases", "search", "portal")
+logger = logging.getLogger(__name__)
+
+
+def _delete_files_after_commit(sender, instance, **kwargs) -> None:
+    """A row deleted (a cascade, an admin removal): its files are deleted once the deletion is
+    committed, so a rolled-back deletion keeps them. A store that is down leaves the object for
+    the operators (logged), never an error for the person who deleted the row."""
+    names = [
+        (field.storage, getattr(instance, field.attname).name)
+        for field in sender._meta.concrete_fields
+        if isinstance(field, models.FileField) and getattr(instance, field.attname)
+    ]
+
+    def delete() -> None:
+        for storage, name in names:
+            try:
+                storage.delete(name)
+            except OSError:
+                logger.warning("could not delete %s of a deleted %s", name, sender._meta.label)
+
+    if names:
+        transaction.on_commit(delete)
+
+
+def connect_file_deletion() -> None:
+    for model in apps.get_models():
+        if model._meta.app_label in OUR_APPS and any(
+            isinstance(f, models.FileField) for f in model._meta.concrete_fields
+        ):
+            post_delete.connect(
+                _delete_files_after_commit,
+                sender=model,
+                dispatch_uid=f"foundation.storage.files_of.{model._meta.label}",
+            )

@@ -144,6 +144,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         socket_connect_timeout=1.0, socket_timeout=1.0
     )
+# Deployments (or test runs) sharing one Redis keep their keys apart (django-environ's own
+# ``?key_prefix=`` is lower-case, which Django ignores).
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="")
 RATELIMIT_FAIL_OPEN = True
 # django-ratelimit's list of "supported" caches predates Django's own Redis cache, whose
 # atomic incr() is all it needs (tested in tests/portal/test_tracking.py).

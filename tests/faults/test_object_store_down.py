@@ -6,6 +6,8 @@ import os
 import subprocess
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
 from cases.models import CaseAttachment, Complaint, ComplaintPhoto
 from tests import object_store
@@ -16,6 +18,9 @@ from tests.images import jpeg_with_gps
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
 SCRIPT = ROOT / "scripts" / "services.sh"
+NOT_STORED = (
+    "Your photos and documents could not be stored just now, so your complaint was not filed."
+)
 DATA = {**FORM, "description": "楼道消防门损坏，无法关闭。", "contact_phone": "13700000000"}
 
 
@@ -56,10 +61,12 @@ def test_a_complaint_with_a_photo_waits_for_the_store_and_then_goes_through(
     refused = send(client)
     assert refused.status_code == 503
     page = refused.content.decode()
-    assert "您的照片和文件暂时无法保存，投诉未提交。" in page
     assert DATA["description"] in page  # the typed text comes back
-    english = send(client, "/en").content.decode()
-    assert "Your photos and documents could not be stored just now" in english
+    english = send(client, "/en")
+    assert english.status_code == 503
+    for language, body in (("zh-hans", page), ("en", english.content.decode())):
+        with translation.override(language):
+            assert gettext(NOT_STORED) in body
     assert not Complaint.objects.exists()
     assert not ComplaintPhoto.objects.exists() and not CaseAttachment.objects.exists()
 
