@@ -56,6 +56,13 @@ def _unavailable(error: Exception) -> bool:
     return isinstance(error, BotoCoreError)
 
 
+def _missing(error: Exception) -> bool:
+    if not isinstance(error, ClientError):
+        return False
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return status == 404 or error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey")
+
+
 def _translated(method):
     @functools.wraps(method)
     def wrapper(*args, **kwargs):
@@ -64,6 +71,8 @@ def _translated(method):
         except (BotoCoreError, ClientError) as error:
             if _unavailable(error):
                 raise StorageUnavailable(f"object store unavailable: {error}") from error
+            if _missing(error):  # what the local disk says: callers catch FileNotFoundError
+                raise FileNotFoundError(f"{args[1] if len(args) > 1 else ''}") from error
             raise
 
     return wrapper
@@ -88,6 +97,7 @@ class PrivateObjectStorage(S3Storage):
     exists = _translated(S3Storage.exists)
     size = _translated(S3Storage.size)
     listdir = _translated(S3Storage.listdir)
+    get_modified_time = _translated(S3Storage.get_modified_time)
 
 
 def is_object_store(storage) -> bool:
