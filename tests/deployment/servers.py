@@ -130,6 +130,8 @@ class Deployment:
             str(self.workers),
             "--timeout",
             "60",
+            "--graceful-timeout",
+            "2",  # the test's requests are done: no need to wait for idle keep-alives
         ]
         process = subprocess.Popen(
             command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT

@@ -120,12 +120,14 @@ def test_two_servers_behind_nginx_share_files_sessions_and_limits(deployment, in
     assert guesser.post_form(f"{second}/track/", wrong).status_code == 200
     assert guesser.post_form(f"{first}/track/", wrong).status_code == 429
 
-    # Sign-in throttling too: one wrong password on each, then even the right one is refused.
+    # Sign-in throttling too (limit 2): one wrong password on each locks the account out on
+    # both, and then even the right password is refused.
     other = make_user("locked_inspector", Role.INSPECTOR, district=complaint.district)
     other.set_password(PASSWORD)
     other.save()
     bad = {"username": other.username, "password": "not-the-password"}
     assert Browser().post_form(f"{first}/admin/login/", bad).status_code == 200
-    assert Browser().post_form(f"{second}/admin/login/", bad).status_code == 200
+    assert Browser().post_form(f"{second}/admin/login/", bad).status_code == 429
     right = {"username": other.username, "password": PASSWORD}
-    assert Browser().post_form(f"{first}/admin/login/", right).status_code != 302
+    assert Browser().post_form(f"{first}/admin/login/", right).status_code == 429
+    assert Browser().post_form(f"{second}/admin/login/", right).status_code == 429
