@@ -15,6 +15,8 @@ DATABASE_URL, CELERY_BROKER_URL and ELASTICSEARCH_URL, which this reads):
 3. Runs each scenario of ``bench/load/locustfile.py`` with locust, headless, for
    ``--duration`` seconds at ``--concurrency`` users, then the sustained-upload phase
    (``--uploads`` photos of 10 MB) while sampling the gunicorn processes' resident memory.
+   With ``--balancer``, instead: one app server, then two behind nginx, on the complaint
+   form (``bench/load/balanced.py``), and the ratio of their throughputs.
 4. Prints one table (requests/s, p50/p95/p99 in ms, errors) and the budgets as ratios; exits
    1 if one is missed. Stops everything it started, even on Ctrl-C, and drops its database
    and index unless ``--keep``.
@@ -278,6 +280,11 @@ def main() -> int:  # noqa: C901 (one linear script)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--keep", action="store_true", help="keep the database and index")
+    parser.add_argument(
+        "--balancer",
+        action="store_true",
+        help="only compare one app server with two behind nginx (bench/load/balanced.py)",
+    )
     args = parser.parse_args()
     args.workdir = Path(tempfile.mkdtemp(prefix="load-bench-"))
     env = configure(args)
@@ -289,6 +296,10 @@ def main() -> int:  # noqa: C901 (one linear script)
         plan_file = args.workdir / "plan.json"
         plan_file.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
         env["LOAD_BENCH_PLAN"] = str(plan_file)
+        if args.balancer:
+            from bench.load import balanced
+
+            return balanced.compare(args, env, plan["complaint_url"])
         services = Services(args, env, free_port())
         services.start()
         from bench.load.report import Report

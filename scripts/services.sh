@@ -6,6 +6,8 @@
 #   Redis          127.0.0.1:56379  (Celery broker db 0, cache db 1)
 #   Elasticsearch  127.0.0.1:59200  (8.19.21, security on, user "elastic",
 #                  with the portal's smartcn word-segmentation plugin)
+#   Object store   127.0.0.1:59900  (s3proxy, S3 API on a filesystem backend,
+#                                    private bucket "portal"; PORTAL_S3_PORT)
 #
 # Usage:
 #   scripts/services.sh start    install what is missing, (re)start all three
@@ -17,6 +19,8 @@
 #   scripts/services.sh stop-elasticsearch / start-elasticsearch
 #                                stop / restart only Elasticsearch, keeping
 #                                its data (tests simulating an outage use it)
+#   scripts/services.sh stop-object-store / start-object-store
+#                                the same for the object store (s3proxy)
 #
 # A service is skipped entirely (not installed, not started) when its URL is
 # already set in the environment to something other than what this script
@@ -24,8 +28,11 @@
 #   DATABASE_URL       -> PostgreSQL
 #   CELERY_BROKER_URL  -> Redis (CACHE_URL then passes through only if set)
 #   ELASTICSEARCH_URL  -> Elasticsearch
+#   OBJECT_STORE_URL   -> the object store (OBJECT_STORE_BUCKET and keys pass through)
 # `start` also prints PORTAL_MANAGED_ELASTICSEARCH=1 when it runs
-# Elasticsearch itself (0 when ELASTICSEARCH_URL is the user's own).
+# Elasticsearch itself (0 when ELASTICSEARCH_URL is the user's own), and
+# PORTAL_MANAGED_OBJECT_STORE likewise for the object store. `start` also
+# installs nginx (the load balancer of the two-server test).
 # A value equal to this script's own URL (e.g. after an earlier `eval` in the
 # same shell) does not count as "external": the service is managed as usual.
 #
@@ -95,6 +102,23 @@ readonly ES_STOP_TIMEOUT=30    # seconds before SIGKILL
 readonly ES_SMARTCN="${PORTAL_ES_SMARTCN:-1}"
 readonly ES_SMARTCN_SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/es-plugin-smartcn"
 readonly ES_SMARTCN_NAME=portal-analysis-smartcn
+
+# Object store: s3proxy (a real S3 API server) on a filesystem backend. The
+# jar-with-dependencies runs on the machine's Java 17.
+readonly S3_VERSION=2.6.0
+readonly S3_ARTIFACT="org.gaul:s3proxy:${S3_VERSION}:jar:jar-with-dependencies"
+readonly S3_PORT="${PORTAL_S3_PORT:-59900}"
+readonly S3_JAR="$STATE_DIR/s3proxy-$S3_VERSION.jar" # kept between runs
+readonly S3_DIR="$STATE_DIR/s3"                      # wiped on start
+readonly S3_DATA="$S3_DIR/data"
+readonly S3_PIDFILE="$S3_DIR/s3proxy.pid"
+readonly S3_LOG="$S3_DIR/s3proxy.log"
+readonly S3_BUCKET=portal
+readonly S3_ACCESS_KEY=portal-s3-key
+readonly S3_SECRET_KEY=portal-s3-test-secret
+readonly S3_NEEDLE="-Dportal.s3proxy=$S3_DIR" # in its java command line
+readonly S3_HEALTH_TIMEOUT=60                  # seconds
+readonly OUR_S3_URL="http://${HOST}:${S3_PORT}"
 
 readonly OUR_DATABASE_URL="postgres://${PG_ROLE}:${PG_PASSWORD}@${HOST}:${PG_PORT}/${PG_DB}"
 readonly OUR_BROKER_URL="redis://${HOST}:${REDIS_PORT}/0"
@@ -662,17 +686,148 @@ stop_es() {
 }
 
 # ---------------------------------------------------------------------------
+# Object store (s3proxy) and the load balancer's package (nginx)
+# ---------------------------------------------------------------------------
+
+# Java, Maven (only to fetch the jar once) and nginx, in one apt-get run.
+install_object_store_packages() {
+  local want_s3=$1
+  local -a pkgs=()
+  command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || pkgs+=(nginx)
+  if ((want_s3)); then
+    command -v curl >/dev/null 2>&1 || pkgs+=(curl)
+    command -v java >/dev/null 2>&1 || pkgs+=(default-jre-headless)
+    [[ -s $S3_JAR ]] || command -v mvn >/dev/null 2>&1 || pkgs+=(maven)
+  fi
+  if ((${#pkgs[@]})); then
+    apt_install "${pkgs[@]}"
+  fi
+}
+
+# Fetch the jar through Maven (so ~/.m2 caches it) by its coordinates, once.
+install_s3() {
+  local out="$STATE_DIR/.s3-download"
+  [[ -s $S3_JAR ]] && return 0
+  log "object store: fetching s3proxy $S3_VERSION"
+  rm -rf "$out"
+  mkdir -p "$out"
+  if ! (cd "$out" && mvn -q -B dependency:copy \
+    -Dartifact="$S3_ARTIFACT" -DoutputDirectory="$out") >"$out/mvn.log" 2>&1; then
+    cat "$out/mvn.log" >&2
+    die "maven could not fetch $S3_ARTIFACT"
+  fi
+  mv "$out/s3proxy-$S3_VERSION-jar-with-dependencies.jar" "$S3_JAR" ||
+    die "maven did not produce the s3proxy jar"
+  rm -rf "$out"
+}
+
+s3_up() {
+  local code
+  code=$(curl -s -o /dev/null --max-time 3 -w '%{http_code}' "$OUR_S3_URL/" 2>/dev/null || true)
+  [[ $code =~ ^[1-5][0-9][0-9]$ ]] # any HTTP answer (403 for anonymous) means it serves
+}
+
+# $1 = 1: start with an empty bucket (normal start); 0: keep the data (restart).
+start_s3() {
+  local wipe=$1 t0 pid
+  t0=$(now_ms)
+  install_s3
+  if ((wipe)); then
+    rm -rf "$S3_DIR"
+  fi
+  # The filesystem backend keeps each bucket as a directory: the bucket exists from the
+  # start, private (every request must be signed with the key below).
+  mkdir -p "$S3_DATA/$S3_BUCKET"
+  printf '%s\n' \
+    "s3proxy.endpoint=$OUR_S3_URL" \
+    "s3proxy.authorization=aws-v2-or-v4" \
+    "s3proxy.identity=$S3_ACCESS_KEY" \
+    "s3proxy.credential=$S3_SECRET_KEY" \
+    "jclouds.provider=filesystem" \
+    "jclouds.filesystem.basedir=$S3_DATA" >"$S3_DIR/s3proxy.conf"
+  log "object store: starting s3proxy $S3_VERSION on $OUR_S3_URL"
+  (
+    close_fds
+    cd "$S3_DIR" && exec java -Xms64m -Xmx256m -XX:TieredStopAtLevel=1 "$S3_NEEDLE" \
+      -jar "$S3_JAR" --properties "$S3_DIR/s3proxy.conf" </dev/null >"$S3_LOG" 2>&1
+  ) &
+  pid=$!
+  echo "$pid" >"$S3_PIDFILE"
+  while (($(now_ms) - t0 < S3_HEALTH_TIMEOUT * 1000)); do
+    if ! pid_alive "$pid"; then
+      tail -n 30 "$S3_LOG" >&2 || true
+      die "object store: s3proxy exited"
+    fi
+    if s3_up; then
+      log "object store: healthy after $(fmt_ms $(($(now_ms) - t0)))"
+      return 0
+    fi
+    sleep 0.2
+  done
+  tail -n 30 "$S3_LOG" >&2 || true
+  die "object store: no answer within ${S3_HEALTH_TIMEOUT}s"
+}
+
+stop_s3() {
+  local pid
+  pid=$(live_pid "$S3_PIDFILE" "$S3_NEEDLE")
+  if [[ -n $pid ]]; then
+    log "object store: stopping (pid $pid)"
+    kill_and_wait "$pid" TERM 10
+  fi
+  for pid in $(find_pids "$S3_NEEDLE"); do
+    log "object store: stopping stray process (pid $pid)"
+    kill_and_wait "$pid" TERM 10
+  done
+  rm -f "$S3_PIDFILE"
+}
+
+# The object store's export lines (ours, or the user's own passed through).
+emit_s3() {
+  local var
+  if (($1)); then
+    emit OBJECT_STORE_URL "$OUR_S3_URL"
+    emit OBJECT_STORE_BUCKET "$S3_BUCKET"
+    emit OBJECT_STORE_ACCESS_KEY "$S3_ACCESS_KEY"
+    emit OBJECT_STORE_SECRET_KEY "$S3_SECRET_KEY"
+    emit PORTAL_MANAGED_OBJECT_STORE 1
+  else
+    emit OBJECT_STORE_URL "$OBJECT_STORE_URL"
+    for var in OBJECT_STORE_BUCKET OBJECT_STORE_ACCESS_KEY OBJECT_STORE_SECRET_KEY; do
+      if [[ -n ${!var:-} ]]; then emit "$var" "${!var}"; fi
+    done
+    emit PORTAL_MANAGED_OBJECT_STORE 0
+  fi
+}
+
+# Restart only the object store, keeping its files (after a fault test stopped it).
+cmd_start_s3() {
+  exec 3>&1 1>&2
+  mkdir -p "$STATE_DIR"
+  ON_FAIL=stop_s3
+  trap 'on_exit' EXIT
+  stop_s3
+  require_free_port "$S3_PORT" "object store" OBJECT_STORE_URL
+  install_object_store_packages 1
+  start_s3 0
+  ON_FAIL=""
+  emit_s3 1
+}
+
+# ---------------------------------------------------------------------------
 # Subcommands
 # ---------------------------------------------------------------------------
 
-WANT_PG=1 WANT_REDIS=1 WANT_ES=1 # what this `start` manages (cmd_start narrows it)
+WANT_PG=1 WANT_REDIS=1 WANT_ES=1 WANT_S3=1 # what this `start` manages (cmd_start narrows it)
 stop_managed() {
+  if ((WANT_S3)); then stop_s3; fi
   if ((WANT_ES)); then stop_es; fi
   if ((WANT_REDIS)); then stop_redis; fi
   if ((WANT_PG)); then stop_pg; fi
 }
 
 stop_all() {
+  stop_s3
   stop_es
   stop_redis
   stop_pg
@@ -696,10 +851,12 @@ cmd_start() {
   is_external DATABASE_URL "$OUR_DATABASE_URL" && want_pg=0
   is_external CELERY_BROKER_URL "$OUR_BROKER_URL" && want_redis=0
   is_external ELASTICSEARCH_URL "$OUR_ES_URL" && want_es=0
+  local want_s3=1
+  is_external OBJECT_STORE_URL "$OUR_S3_URL" && want_s3=0
 
   mkdir -p "$STATE_DIR"
   chmod 755 "$STATE_DIR"
-  WANT_PG=$want_pg WANT_REDIS=$want_redis WANT_ES=$want_es
+  WANT_PG=$want_pg WANT_REDIS=$want_redis WANT_ES=$want_es WANT_S3=$want_s3
   ON_FAIL=stop_managed
   trap 'on_exit' EXIT
 
@@ -718,7 +875,12 @@ cmd_start() {
     require_free_port "$ES_TRANSPORT_PORT" elasticsearch ELASTICSEARCH_URL
   fi
 
+  if ((want_s3)); then
+    require_free_port "$S3_PORT" "object store" OBJECT_STORE_URL
+  fi
+
   install_missing "$want_pg" "$want_redis" "$want_es"
+  install_object_store_packages "$want_s3"
   if [[ $EUID -eq 0 ]] && id nobody >/dev/null 2>&1 &&
     ! runuser -u nobody -- test -x "$STATE_DIR" 2>/dev/null; then
     die "$STATE_DIR is not reachable by other users (set PORTAL_SERVICES_DIR elsewhere)"
@@ -727,6 +889,7 @@ cmd_start() {
   if ((want_pg)); then start_pg; else log "postgresql: skipped, DATABASE_URL is set"; fi
   if ((want_redis)); then start_redis; else log "redis: skipped, CELERY_BROKER_URL is set"; fi
   if ((want_es)); then start_es 1; else log "elasticsearch: skipped, ELASTICSEARCH_URL is set"; fi
+  if ((want_s3)); then start_s3 1; else log "object store: skipped, OBJECT_STORE_URL is set"; fi
   ON_FAIL=""
   log "all services up after $(fmt_ms $(($(now_ms) - t0)))"
 
@@ -749,6 +912,7 @@ cmd_start() {
     emit ELASTICSEARCH_URL "$ELASTICSEARCH_URL"
     emit PORTAL_MANAGED_ELASTICSEARCH 0
   fi
+  emit_s3 "$want_s3"
 }
 
 # Restart only Elasticsearch, keeping its data (e.g. after a test stopped
@@ -832,6 +996,15 @@ cmd_status() {
   fi
   is_external ELASTICSEARCH_URL "$OUR_ES_URL" && state+=" [ELASTICSEARCH_URL points elsewhere]"
   echo "elasticsearch: $state"
+  # Object store
+  pid=$(live_pid "$S3_PIDFILE" "$S3_NEEDLE")
+  if [[ -n $pid ]]; then
+    state="running (pid $pid, $OUR_S3_URL, $(s3_up && echo answering || echo 'no answer'))"
+  else
+    state=$(stopped_state "$S3_NEEDLE")
+  fi
+  is_external OBJECT_STORE_URL "$OUR_S3_URL" && state+=" [OBJECT_STORE_URL points elsewhere]"
+  echo "object store:  $state"
 }
 
 usage() {
@@ -845,6 +1018,8 @@ main() {
     status) cmd_status ;;
     start-elasticsearch) cmd_start_es ;;
     stop-elasticsearch) stop_es ;;
+    start-object-store) cmd_start_s3 ;;
+    stop-object-store) stop_s3 ;;
     -h | --help | help) usage ;;
     *)
       usage

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
@@ -15,7 +16,10 @@ import django_otp
 import pytest
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
+from django.contrib.staticfiles.storage import StaticFilesStorage
+from django.core.files.storage import FileSystemStorage
 from django.db import connection
+from django.test import override_settings
 from django.utils import translation
 from wagtail.models import Locale, Page, Site
 
@@ -23,9 +27,16 @@ from enterprises import access
 from foundation.roles import Role
 from portal.config.celery import app as celery_app
 from portal.models import ComplaintPage, HomePage, TrackingPage
+from tests import object_store
 from tests.factories import DistrictFactory, EstateFactory, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "local_media: a test of the demo default, files on local disk"
+    )
 
 
 # The world: two districts, a company and an estate in each -------------------------------
@@ -149,10 +160,52 @@ def site_pages(db):
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Uploaded files go to a temporary folder, never into the demo's media."""
+def media_root(request, settings, tmp_path, monkeypatch, object_store_prefix):
+    """Uploaded files go to a temporary folder, never into the demo's media. With the object
+    store (``make test``), each test's files go under a prefix of its own in the bucket
+    (``tests.object_store.stored_files`` lists them) and no test writes a local media file,
+    except those marked ``local_media`` (the demo default): a write to disk fails the test."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    if request.node.get_closest_marker("local_media"):
+        settings.STORAGES = {**settings.STORAGES, "default": LOCAL_STORAGE}
+    elif object_store_prefix:
+        default = settings.STORAGES["default"]
+        location = f"{object_store_prefix}/{uuid.uuid4().hex[:12]}"
+        options = {**default["OPTIONS"], "location": location}
+        settings.STORAGES = {**settings.STORAGES, "default": {**default, "OPTIONS": options}}
+        monkeypatch.setattr(FileSystemStorage, "_save", _no_local_media_files)
     return settings.MEDIA_ROOT
+
+
+LOCAL_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+_save_to_disk = FileSystemStorage._save
+
+
+def _no_local_media_files(storage, name, content):
+    if isinstance(storage, StaticFilesStorage):
+        return _save_to_disk(storage, name, content)
+    raise AssertionError(f"{name} written to local disk: files go to the object store")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def object_store_prefix():
+    """With the object store, this run's files live under a prefix of their own (other runs
+    may share the bucket), also for the servers and workers the tests start; the prefix is
+    emptied at the end."""
+    if not object_store.configured():
+        yield None
+        return
+    object_store.sign_with_the_real_clock()
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    os.environ["OBJECT_STORE_PREFIX"] = prefix
+    storages = {**settings.STORAGES}
+    storages["default"] = {
+        **storages["default"],
+        "OPTIONS": {**storages["default"]["OPTIONS"], "location": prefix},
+    }
+    with override_settings(STORAGES=storages):
+        yield prefix
+        object_store.remove_prefix(prefix)
 
 
 @pytest.fixture(autouse=True)

@@ -150,6 +150,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     CACHES["default"].setdefault("OPTIONS", {}).update(
         socket_connect_timeout=1.0, socket_timeout=1.0
     )
+# Deployments (or test runs) sharing one Redis keep their keys apart (django-environ's own
+# ``?key_prefix=`` is lower-case, which Django ignores).
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="")
 RATELIMIT_FAIL_OPEN = True
 # django-ratelimit's list of "supported" caches predates Django's own Redis cache, whose
 # atomic incr() is all it needs (tested in tests/portal/test_tracking.py).
@@ -231,6 +234,29 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+
+# Uploaded and generated files: local disk for the demo; with OBJECT_STORE_URL, a private
+# bucket of an S3-compatible store that every app server shares (foundation.storage). Files
+# are only ever streamed by the views that check the record's permission.
+OBJECT_STORE_URL = env.str("OBJECT_STORE_URL", default="")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if OBJECT_STORE_URL:
+    STORAGES["default"] = {
+        "BACKEND": "foundation.storage.PrivateObjectStorage",
+        "OPTIONS": {
+            "endpoint_url": OBJECT_STORE_URL,
+            "bucket_name": env.str("OBJECT_STORE_BUCKET"),
+            "access_key": env.str("OBJECT_STORE_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("OBJECT_STORE_SECRET_KEY", default="") or None,
+            "region_name": env.str("OBJECT_STORE_REGION", default="us-east-1"),
+            "location": env.str("OBJECT_STORE_PREFIX", default=""),
+        },
+    }
+# Wagtail documents through Django's view (its own privacy check), never a bucket redirect.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
 # The public complaint form: up to five photos or PDFs (a PDF may be as large as a case
 # attachment), and at most COMPLAINT_RATE_LIMIT submissions (POSTs) per client address.

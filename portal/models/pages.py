@@ -11,6 +11,8 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from foundation.storage import StorageUnavailable
+
 
 class HomePage(Page):
     """The portal's home page: how to complain, how to track, latest news."""
@@ -97,7 +99,15 @@ class ComplaintPage(RoutablePageMixin, Page):
         if form.caught_in_honeypot():
             return self._form_page(request, ComplaintForm(), status=400, refused=True)
         if form.is_valid():
-            receipt = form.submit()
+            try:
+                receipt = form.submit()
+            except StorageUnavailable:
+                # Nothing was filed (the service rolled back and removed what it had stored):
+                # the typed text comes back, the files must be chosen again.
+                typed = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+                return self._form_page(
+                    request, ComplaintForm(initial=typed), status=503, files_unavailable=True
+                )
             request.session[self.SESSION_KEY] = {
                 "complaint_id": receipt.complaint.pk,
                 "tracking_number": receipt.tracking_number,

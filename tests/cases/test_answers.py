@@ -19,6 +19,7 @@ from foundation.models import Notification
 from tests.enterprises.pdfs import contract_pdf
 from tests.factories import make_complaint
 from tests.images import jpeg_with_gps, lying_jpeg
+from tests.object_store import stored_files
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -104,7 +105,7 @@ def test_a_bad_file_refuses_the_whole_answer(signed, company_a_staff, media_root
             files=[jpeg_with_gps("ok.jpg"), lying_jpeg("bad.jpg")],
         )
     assert snapshot(signed) == before
-    assert not [path for path in media_root.rglob("*") if path.is_file()]
+    assert stored_files(media_root) == []
 
 
 @pytest.mark.parametrize(

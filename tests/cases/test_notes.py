@@ -12,6 +12,7 @@ from foundation.models import Notification
 from tests.enterprises.pdfs import contract_pdf, html_named_pdf
 from tests.factories import make_complaint
 from tests.images import jpeg_with_gps
+from tests.object_store import stored_files
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 NOTE = "cases.complaint.note_added"
@@ -104,7 +105,7 @@ def test_one_bad_file_refuses_the_whole_note(complaint, inspector, media_root):
         )
     assert not notes_of(complaint).exists()
     assert not CaseAttachment.objects.exists()
-    assert not media_root.exists() or not any(p.is_file() for p in media_root.rglob("*"))
+    assert stored_files(media_root) == []
 
 
 def test_an_oversized_file_refuses_the_note(complaint, inspector, settings):

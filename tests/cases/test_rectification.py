@@ -27,6 +27,7 @@ from foundation.roles import Role
 from tests.enterprises.pdfs import contract_pdf
 from tests.factories import make_user
 from tests.images import jpeg_with_gps, lying_jpeg, png
+from tests.object_store import stored_files
 
 pytestmark = pytest.mark.django_db
 NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)  # 18:00 in Shanghai
@@ -284,7 +285,7 @@ def test_a_jpg_that_is_really_text_is_refused_and_nothing_stored(
         )
     assert snapshot(order) == before
     assert not RectificationEvidence.objects.exists()
-    assert not media_root.exists() or not any(p.is_file() for p in media_root.rglob("*"))
+    assert stored_files(media_root) == []
 
 
 def test_a_submission_without_evidence_or_account_is_refused(order, company_a_staff):

@@ -19,6 +19,7 @@ from foundation import uploads
 from foundation.roles import Role
 from tests.enterprises.pdfs import bom_pdf, contract_pdf, html_named_pdf, pdf_bytes
 from tests.factories import make_user
+from tests.object_store import stored_files
 
 pytestmark = pytest.mark.django_db
 NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
@@ -63,10 +64,6 @@ def submitted(company_a, company_a_staff, estate_x):
 @pytest.fixture
 def filed(submitted, official):
     return contracts.file_contract(submitted, actor=official)
-
-
-def stored_files(media_root) -> list:
-    return [p for p in media_root.rglob("*") if p.is_file()] if media_root.exists() else []
 
 
 def audit_trail(obj) -> list[tuple[str, int | None]]:

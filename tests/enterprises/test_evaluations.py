@@ -12,6 +12,7 @@ from enterprises.models import CreditRecord, Estate, Evaluation, EvaluatorKind
 from enterprises.models.evaluations import DIMENSIONS
 from foundation.uploads import DEFAULT_MAX_BYTES as MAX_PDF_BYTES
 from tests.factories import EstateFactory, make_user
+from tests.object_store import stored_files
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -189,7 +190,7 @@ def test_report_that_is_not_a_pdf_is_refused(evaluator, estate_x, content, media
             actor=evaluator, estate=estate_x, period="2026", scores=scores(), report=report
         )
     assert not Evaluation.objects.exists()
-    assert not any(path.is_file() for path in media_root.rglob("*"))
+    assert stored_files(media_root) == []
 
 
 def test_report_over_20_mb_is_refused(evaluator, estate_x):

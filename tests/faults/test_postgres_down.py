@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import uuid
 
 import pytest
 import requests
@@ -17,6 +18,7 @@ from django.utils.translation import gettext
 from cases.models import CaseEvent, Complaint, ComplaintPhoto
 from foundation.models import Notification
 from search.models import IndexOutbox
+from tests import object_store
 from tests.conftest import ROOT, wait_until
 from tests.faults.conftest import test_database_url
 from tests.images import jpeg_with_gps
@@ -48,6 +50,8 @@ def server(db_proxy, site_pages, tmp_path):
     """gunicorn with the production settings (DEBUG=0), on the test database via the proxy."""
     port = free_port()
     media = tmp_path / "served-media"
+    if object_store.configured():  # the server's own folder of the bucket
+        media = f"{os.environ['OBJECT_STORE_PREFIX']}/pg-down-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
         "DEBUG": "0",
@@ -59,6 +63,7 @@ def server(db_proxy, site_pages, tmp_path):
         "CACHE_URL": "locmemcache://faults",  # no page from the cache: every answer is fresh
         "CELERY_BROKER_URL": "",  # eager: nothing queued elsewhere
         "MEDIA_ROOT": str(media),
+        "OBJECT_STORE_PREFIX": str(media),
         "COMPLAINT_RATE_LIMIT": "1000/h",
     }
     log = (tmp_path / "gunicorn.log").open("w")
@@ -140,6 +145,9 @@ def assert_unavailable_page(response: requests.Response) -> None:
 
 
 def files_under(directory) -> list:
+    """The server's stored files: objects under its prefix, or files in its media folder."""
+    if isinstance(directory, str):
+        return object_store.keys(directory)
     return [path for path in directory.rglob("*") if path.is_file()] if directory.exists() else []
 
 

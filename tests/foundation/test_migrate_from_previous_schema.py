@@ -101,6 +101,7 @@ def _manage(code: Path, database: str, media: Path, *args: str) -> str:
             "CELERY_BROKER_URL",
             "CACHE_URL",
             "ELASTICSEARCH_URL",
+            "OBJECT_STORE_URL",  # the demo's upgrade: files on its local disk
             "REQUIRE_REAL_SERVICES",
             "PYTHONPATH",
         }

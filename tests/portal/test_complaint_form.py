@@ -73,7 +73,7 @@ def test_photo_is_reencoded_without_location_metadata(client, site_pages):
     photos = Complaint.objects.get().photos.all()
     assert len(photos) == 2
     for photo in photos:
-        with Image.open(photo.image.path) as stored:
+        with photo.image.open("rb") as handle, Image.open(handle) as stored:
             assert stored.format == "JPEG"
             assert not stored.getexif()
         assert "photo" not in photo.image.name.rsplit("/", 1)[0]
