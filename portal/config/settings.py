@@ -242,6 +242,11 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 # SMS through a small backend interface; the default writes to the log.
 SMS_BACKEND = env.str("SMS_BACKEND", default="foundation.notifications.LogSmsBackend")
+# The HTTP gateway's settings (foundation.notifications.HttpSmsBackend documents them).
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_SECRET = env.str("SMS_GATEWAY_SECRET", default="")
+SMS_GATEWAY_TEMPLATE_ID = env.str("SMS_GATEWAY_TEMPLATE_ID", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@housing-regulator.example")
 
 # Celery: eager without a broker (the demo), a real queue with one.
