@@ -41,6 +41,7 @@ urlpatterns += i18n_patterns(
     # The one-time link of an invitation (enterprises.people): choose a password.
     path("accounts/invitation/<str:token>/", invitations.accept, name="accept_invitation"),
     path("open-data/", include("portal.site.opendata_urls")),
+    path("my-complaints/", include("portal.site.my_complaints_urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
