@@ -20,8 +20,8 @@ from tests.portal.test_tracking import fresh_attempt_counters, resolve  # noqa: 
 pytestmark = pytest.mark.django_db
 PHONE, OTHER = "13812345678", "13900002222"
 LOGIN, VERIFY, MINE = (
-    "/en/my-complaints/login/",
-    "/en/my-complaints/login/code/",
+    "/en/phone/login/",
+    "/en/phone/login/code/",
     "/en/my-complaints/",
 )
 
@@ -289,12 +289,12 @@ def test_without_signing_in_nothing_is_shown_or_changed(client, web, official, i
 
 def test_sign_out(client, web, sms, django_capture_on_commit_callbacks):
     signed_in(client, PHONE, sms, django_capture_on_commit_callbacks)
-    response = client.post("/en/my-complaints/sign-out/")
+    response = client.post("/en/phone/sign-out/")
     assert response["Location"] == LOGIN
     assert client.get(MINE)["Location"] == LOGIN
 
 
 def test_the_pages_answer_in_both_languages(client):
-    chinese = client.get("/my-complaints/login/")
+    chinese = client.get("/phone/login/")
     assert chinese.status_code == 200 and 'lang="zh-hans"' in chinese.content.decode()
     assert "My complaints" in client.get(LOGIN).content.decode()

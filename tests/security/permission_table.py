@@ -531,6 +531,7 @@ API_ROWS = [
 # Screens added since: one module each with ROWS, VIEWERS, NOT_OBJECT_SCOPED, NOT_YET_COVERED
 # and ``build(world, district, estates)`` adding its records to the world.
 from tests.security import (  # noqa: E402
+    citizen_phone_rows,
     committee_rows,
     evaluator_rows,
     handover_rows,
@@ -540,7 +541,7 @@ from tests.security import (  # noqa: E402
 )
 
 ROW_MODULES = (people_rows, handover_rows, evaluator_rows, staff_import_rows, committee_rows)
-ROW_MODULES += (public_site_rows,)
+ROW_MODULES += (public_site_rows, citizen_phone_rows)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
