@@ -1,7 +1,8 @@
 """What the complainant is told, and when (沟通反馈): acceptance, rejection with its reason,
 a merge into another case, an extension with the new due date, and resolution with the
-follow-up request. Texts are in the portal's default language (the complaint does not record
-the citizen's), sent by SMS and, when given, e-mail, once per timeline event and complainant.
+follow-up request. Texts are in the language the complainant used or chose
+(``Complaint.language``), sent by SMS and, when given, e-mail, once per timeline event and
+complainant.
 Each names the tracking page with the number filled in (never the access code); an SMS quotes
 a long reply or reason only in part, the page has it whole.
 
@@ -23,6 +24,13 @@ RESOLVED = "cases.complaint.resolved"
 ALREADY_RESOLVED = {CaseStatus.RESOLVED, CaseStatus.FOLLOWED_UP, CaseStatus.CLOSED}
 # How much of a reply, reason or question an SMS quotes; the tracking page shows all of it.
 SMS_QUOTE_CHARS = 40
+
+
+def in_their_language(complaint: Complaint) -> str:
+    """The language every message to this complainant is written in: the one they used on the
+    web or chose on the phone; the portal's default for one the site no longer offers."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    return complaint.language if complaint.language in offered else settings.LANGUAGE_CODE
 
 
 def tracking_url(complaint: Complaint) -> str:
@@ -163,13 +171,16 @@ def _send(complaint: Complaint, event: CaseEvent, texts: tuple[str, str, str]) -
 def tell_complainant(complaint: Complaint, event: CaseEvent) -> int:
     """Queue the messages for this event (inside the caller's transaction); returns how many
     were queued, duplicates of earlier ones left out."""
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(in_their_language(complaint)):
         texts = _texts(event.action, complaint, event)
-        if texts is None:
-            return 0
-        sent = _send(complaint, event, texts)
-        if event.action == RESOLVED:
-            followers = complaint.merged_complaints.filter(status=CaseStatus.MERGED)
-            for follower in followers.order_by("pk"):
-                sent += _send(follower, event, _follower_texts(follower, complaint, event))
+    if texts is None:
+        return 0
+    sent = _send(complaint, event, texts)
+    if event.action == RESOLVED:
+        followers = complaint.merged_complaints.filter(status=CaseStatus.MERGED)
+        for follower in followers.order_by("pk"):
+            # Each follower is told in their own language, not the primary's.
+            with translation.override(in_their_language(follower)):
+                texts = _follower_texts(follower, complaint, event)
+            sent += _send(follower, event, texts)
     return sent

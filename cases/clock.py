@@ -9,13 +9,12 @@ requester; an approved one moves the resolution due date on by its working days.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases import calendar, permissions
-from cases.citizen_messages import SMS_QUOTE_CHARS, clip, linked
+from cases.citizen_messages import SMS_QUOTE_CHARS, clip, in_their_language, linked
 from cases.models import CaseStatus, Complaint, Extension, ExtensionStatus, InfoRequest
 from cases.signals import complaints_changed
 from cases.workflow import TransitionNotAllowed, log_event
@@ -89,7 +88,7 @@ def _ask_complainant(complaint: Complaint, question: str, *, dedup_key: str) -> 
             "number and access code. The time limit for your case is suspended until then."
         ) % {"number": complaint.tracking_number, "question": clip(question, limit)}
 
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(in_their_language(complaint)):
         subject = _("Your complaint %(number)s: we need more information") % {
             "number": complaint.tracking_number
         }

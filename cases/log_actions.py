@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 TIMELINE_ACTIONS = {
     "cases.complaint.submitted": _("Complaint submitted"),
     "cases.complaint.registered": _("Registered for the caller by staff"),
+    "cases.complaint.access_code_reissued": _("New access code sent to the complainant's phone"),
     "cases.complaint.accepted": _("Accepted"),
     "cases.complaint.rejected": _("Not accepted"),
     "cases.complaint.assigned": _("Dispatched"),

@@ -10,7 +10,8 @@ What a record holds is what the public may know about a case: an opaque id (an H
 primary key, so a record can be followed from one day to the next without revealing the
 tracking number), category, tier, district, estate and company (public places and registered
 firms), the month (not the moment: with the estate, an exact time could point to a person),
-status, whether it was resolved in time, satisfaction, and the narrative only where the
+status, whether it was resolved in time, satisfaction, the channel it came by (never the
+partner or the member of staff who registered it), and the narrative only where the
 complainant consented, through ``cases.deidentify``. Never contact data, the building or room,
 staff names, the tracking number or the access code.
 
@@ -44,7 +45,15 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import deidentify
 from cases.metrics import RESOLVED
-from cases.models import CaseEvent, CaseStatus, Category, Complaint, Satisfaction, Tier
+from cases.models import (
+    CaseEvent,
+    CaseStatus,
+    Category,
+    Channel,
+    Complaint,
+    Satisfaction,
+    Tier,
+)
 
 DIRECTORY = "opendata"
 JSON_NAME, CSV_NAME, METADATA_NAME = "complaints.json", "complaints.csv", "metadata.json"
@@ -85,6 +94,9 @@ FIELDS = (
         "description",
         _("The complaint in the citizen's words, de-identified; empty unless they consented."),
     ),
+    # Added later: at the end, so readers of the columns by position keep working.
+    ("channel", _("Channel code: how the complaint reached the regulator (web, hotline, …).")),
+    ("channel_label", _("Channel.")),
 )
 FIELD_NAMES = [name for name, _description in FIELDS]
 LICENCE = _(
@@ -134,6 +146,7 @@ def published_complaints(start: dt.datetime, end: dt.datetime) -> QuerySet[Compl
             "tier",
             "status",
             "satisfaction",
+            "channel",
             "created_at",
             "resolve_due_at",
             "consent_to_publish",
@@ -197,6 +210,9 @@ def record(complaint: Complaint, as_of: dt.datetime) -> dict:
         "satisfaction": complaint.satisfaction or None,
         "satisfaction_label": _label(Satisfaction, complaint.satisfaction),
         "description": deidentify.public_description(complaint) or None,
+        # The channel only: never which partner system or member of staff.
+        "channel": complaint.channel,
+        "channel_label": _label(Channel, complaint.channel),
     }
 
 

@@ -39,6 +39,7 @@ TITLES = {
     "company": _("Companies with the most complaints"),
     "estate": _("Estates with the most complaints"),
     "satisfaction": _("Satisfaction answers"),
+    "channel": _("By channel"),
 }
 
 
@@ -133,7 +134,7 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
         charts = [{"name": "over_time", "title": _("Complaints over time"), "kind": "line",
                    "rows": [{"label": key, "count": n} for key, n in stats.over_time]}]  # fmt: skip
         for name, title in TITLES.items():
-            kind = "doughnut" if name in ("tier", "satisfaction") else "bar"
+            kind = "doughnut" if name in ("tier", "satisfaction", "channel") else "bar"
             rows = _labelled(name, stats.breakdowns.get(name, []))
             charts.append({"name": name, "title": title, "kind": kind, "rows": rows})
         charts.append(

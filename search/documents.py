@@ -44,6 +44,9 @@ def complaint_index_body(analyzer: str | None = None) -> dict:
                 "satisfaction": keyword,
                 "category": keyword,
                 "tier": keyword,
+                # How it came in (受理渠道); added later, so an older index gains it by
+                # ``engine.add_missing_fields`` and its documents by a rebuild.
+                "channel": keyword,
                 "district_id": keyword,
                 "district": keyword,
                 "company_id": keyword,
@@ -76,6 +79,7 @@ ROW_FIELDS = (
     "satisfaction",
     "category",
     "tier",
+    "channel",
     "district_id",
     "district__name",
     "company_id",
@@ -107,6 +111,7 @@ def complaint_document(row: dict, indexed_at: str | None = None) -> dict:
         "satisfaction": row["satisfaction"] or None,
         "category": row["category"],
         "tier": row["tier"],
+        "channel": row["channel"],
         "district_id": _id(row["district_id"]),
         "district": row["district__name"],
         "company_id": _id(row["company_id"]),

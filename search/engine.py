@@ -51,12 +51,32 @@ def ensure_complaint_index(client: Elasticsearch | None = None) -> str:
     client = client or get_client()
     alias = complaint_alias()
     if client.indices.exists_alias(name=alias):
+        add_missing_fields(client, alias)
         return alias
     name = new_complaint_index_name()
     client.indices.create(
         index=name, aliases={alias: {"is_write_index": True}}, **complaint_index_body()
     )
     return alias
+
+
+_COMPLETE: set[tuple[int, str]] = set()  # (client, alias) pairs known to be complete
+
+
+def add_missing_fields(client: Elasticsearch, alias: str) -> None:
+    """Give an index created before a field was added (``channel``) that field, so strict
+    documents with it are accepted: additive only, existing fields are never redefined (that
+    needs a rebuild). Checked once per process and alias (an index created later by a rebuild
+    has every field already)."""
+    if (id(client), alias) in _COMPLETE:
+        return
+    wanted = complaint_index_body()["mappings"]["properties"]
+    for name, mapping in client.indices.get_mapping(index=alias).body.items():
+        present = mapping["mappings"].get("properties", {})
+        missing = {field: spec for field, spec in wanted.items() if field not in present}
+        if missing:
+            client.indices.put_mapping(index=name, properties=missing)
+    _COMPLETE.add((id(client), alias))
 
 
 def indices_behind(client: Elasticsearch, alias: str) -> list[str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import CharField, Value
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import CaseStatus, Category, Satisfaction, Tier
+from cases.models import CaseStatus, Category, Channel, Satisfaction, Tier
 from enterprises.models import Company, Estate
 from foundation.models import District
 
@@ -30,6 +30,7 @@ FACETS = (
     Facet("status", "status", _("Status"), 12),
     Facet("category", "category", _("Category"), 12),
     Facet("tier", "tier", _("Tier"), 6),
+    Facet("channel", "channel", _("Channel"), len(Channel.choices)),
     Facet("district", "district_id", _("District"), 20),
     Facet("company", "company_id", _("Company"), 15),
     Facet("estate", "estate_id", _("Estate"), 15),
@@ -81,6 +82,7 @@ CHOICE_LABELS = {
     "category": dict(Category.choices),
     "tier": dict(Tier.choices),
     "satisfaction": dict(Satisfaction.choices),
+    "channel": dict(Channel.choices),
 }
 
 

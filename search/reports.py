@@ -26,7 +26,15 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from cases import metrics
-from cases.models import CaseStatus, Category, Complaint, Inspection, InspectionStatus, Penalty
+from cases.models import (
+    CaseStatus,
+    Category,
+    Channel,
+    Complaint,
+    Inspection,
+    InspectionStatus,
+    Penalty,
+)
 from search.models import MonthlyReport
 from search.statistics import StatisticsRequest, complaint_statistics
 
@@ -135,6 +143,16 @@ def render_monthly_report(district, month: dt.date) -> bytes:
         _table(
             [["类别", "件数"]]
             + [[str(categories.get(key, key)), str(n)] for key, n in by_category],
+            [120, 30],
+        )
+    )
+    channels = dict(Channel.choices)
+    by_channel = stats.breakdowns.get("channel", [])
+    story.append(Paragraph("按受理渠道统计", styles["body"]))
+    story.append(
+        _table(
+            [["受理渠道", "件数"]]
+            + [[str(channels.get(key, key)), str(n)] for key, n in by_channel],
             [120, 30],
         )
     )

@@ -1,5 +1,5 @@
 """The officials' breakdowns of complaints (统计): over time and by category, tier, district,
-company and estate; status counts, open cases overdue now, satisfaction answers and estates
+company, estate and channel; status counts, open cases overdue now, satisfaction answers and estates
 with repeat complaints.
 
 Counted from Elasticsearch when it is configured and from the database otherwise, with the
@@ -34,6 +34,7 @@ BREAKDOWNS = {  # name: (index field, database field, buckets shown)
     "company": ("company_id", "company_id", 10),
     "estate": ("estate_id", "estate_id", 10),
     "satisfaction": ("satisfaction", "satisfaction", 5),
+    "channel": ("channel", "channel", 15),  # how complaints came in (受理渠道)
 }
 
 

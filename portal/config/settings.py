@@ -288,6 +288,11 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 # SMS through a small backend interface; the default writes to the log.
 SMS_BACKEND = env.str("SMS_BACKEND", default="foundation.notifications.LogSmsBackend")
+# The HTTP gateway's settings (foundation.notifications.HttpSmsBackend documents them).
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_SECRET = env.str("SMS_GATEWAY_SECRET", default="")
+SMS_GATEWAY_TEMPLATE_ID = env.str("SMS_GATEWAY_TEMPLATE_ID", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="noreply@housing-regulator.example")
 
 # Celery: eager without a broker (the demo), a real queue with one.
@@ -415,6 +420,17 @@ PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=7
 # Wrong access codes on the tracking page, per client address (django-ratelimit syntax).
 TRACKING_RATE_LIMIT = env.str("TRACKING_RATE_LIMIT", default="10/h")
 RATELIMIT_VIEW = "portal.site.tracking.rate_limited"
+# Requests for a new access code (portal.site.tracking_recovery), per address and per phone.
+CODE_RECOVERY_RATE_LIMIT = env.str("CODE_RECOVERY_RATE_LIMIT", default="10/h")
+CODE_RECOVERY_PHONE_RATE_LIMIT = env.str("CODE_RECOVERY_PHONE_RATE_LIMIT", default="3/h")
+# "My complaints" (portal.site.my_complaints): one-time codes by SMS, then a signed session
+# entry with the phone's digest that lasts MY_COMPLAINTS_SESSION_SECONDS.
+MY_COMPLAINTS_SESSION_SECONDS = env.int("MY_COMPLAINTS_SESSION_SECONDS", default=1800)
+SIGN_IN_CODE_SECONDS = env.int("SIGN_IN_CODE_SECONDS", default=300)
+SIGN_IN_CODE_ATTEMPTS = env.int("SIGN_IN_CODE_ATTEMPTS", default=5)
+SIGN_IN_CODE_RESEND_SECONDS = env.int("SIGN_IN_CODE_RESEND_SECONDS", default=60)
+SIGN_IN_CODE_PHONE_RATE_LIMIT = env.str("SIGN_IN_CODE_PHONE_RATE_LIMIT", default="5/h")
+SIGN_IN_CODE_RATE_LIMIT = env.str("SIGN_IN_CODE_RATE_LIMIT", default="20/h")
 
 # Elasticsearch: unset means the database search fallback.
 ELASTICSEARCH_URL = env.str("ELASTICSEARCH_URL", default="")

@@ -187,3 +187,9 @@ class TrackingPage(RoutablePageMixin, Page):
         from portal.site.tracking import case_detail
 
         return case_detail(self, request)
+
+    @path("recover/")
+    def recover(self, request):
+        from portal.site.tracking_recovery import recover
+
+        return recover(self, request)

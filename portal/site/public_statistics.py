@@ -1,8 +1,9 @@
 """What the public statistics page shows: the last twelve months of the whole city, counted
 by ``search.statistics`` (the dashboard's definitions) and rated by ``cases.metrics``.
 
-Only aggregates of the city, its districts, categories and the companies (legal persons
-whose records are public anyway); no estate-level counts, since a small estate's single
+Only aggregates of the city, its districts, categories, channels (web, hotline, letter… never
+which partner or member of staff) and the companies (legal persons whose records are public
+anyway); no estate-level counts, since a small estate's single
 complaint can point at a household.
 """
 
@@ -23,6 +24,7 @@ TITLES = {
     "district": _("By district"),
     "company": _("Companies with the most complaints"),
     "satisfaction": _("Satisfaction answers"),
+    "channel": _("How complaints reached us"),
 }
 
 
@@ -46,11 +48,11 @@ def statistics_context(today: dt.date | None = None) -> dict:
         {"name": "over_time", "title": TITLES["over_time"], "kind": "bar",
          "rows": [{"label": key[:7], "count": n} for key, n in stats.over_time]},
     ]  # fmt: skip
-    for name in ("category", "district", "company", "satisfaction"):
+    for name in ("category", "district", "company", "satisfaction", "channel"):
         buckets = stats.breakdowns.get(name, [])
         labels = labels_for(name, [key for key, _n in buckets])
         rows = [{"label": labels.get(key, key), "count": n} for key, n in buckets]
-        kind = "doughnut" if name == "satisfaction" else "bar"
+        kind = "doughnut" if name in ("satisfaction", "channel") else "bar"
         charts.append({"name": name, "title": TITLES[name], "kind": kind, "rows": rows})
     return {
         "period": period,

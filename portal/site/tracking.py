@@ -71,7 +71,7 @@ def tracked_ids(request: HttpRequest) -> list[int]:
     return [int(pk) for pk in request.session.get(SESSION_KEY, [])]
 
 
-def _remember(request: HttpRequest, complaint_id: int) -> None:
+def remember_case(request: HttpRequest, complaint_id: int) -> None:
     ids = tracked_ids(request)
     # A new session key once a case is opened: a planted session id learns nothing.
     request.session.cycle_key()
@@ -161,7 +161,7 @@ def lookup(page, request: HttpRequest) -> HttpResponse:
             number = form.cleaned_data["tracking_number"]
             complaint = check_access(number, form.cleaned_data["access_code"])
             if complaint is not None:
-                _remember(request, complaint.pk)
+                remember_case(request, complaint.pk)
                 return _no_store(redirect(_case_url(page, complaint.tracking_number)))
             _wrong_attempts(request, increment=True)
             form.add_error(None, WRONG_NUMBER_OR_CODE)
@@ -217,7 +217,7 @@ def case_detail(page, request: HttpRequest) -> HttpResponse:
                     _("Thank you: your answer has been sent and the time limit runs again."),
                 )
         elif action == "rate":
-            if not _can_rate(complaint):  # not resolved yet, or rated meanwhile
+            if not can_rate_now(complaint):  # not resolved yet, or rated meanwhile
                 messages.error(request, _("This case cannot be rated now: it is not resolved."))
                 return _no_store(redirect(_case_url(page, complaint.tracking_number)))
             satisfaction_form = SatisfactionForm(request.POST)
@@ -226,7 +226,7 @@ def case_detail(page, request: HttpRequest) -> HttpResponse:
                     request,
                     page,
                     complaint,
-                    lambda: _rate(complaint, **satisfaction_form.cleaned_data),
+                    lambda: rate_as_complainant(complaint, **satisfaction_form.cleaned_data),
                     _("Thank you: your rating has been recorded."),
                 )
         else:
@@ -249,14 +249,14 @@ def _act(request, page, complaint: Complaint, call, done: str) -> HttpResponse:
 
 # The complainant holds the access code: they act as the (anonymous) complainant whoever is
 # signed in, so a staff member's own session never turns a citizen's rating into staff work.
-def _rate(complaint: Complaint, *, satisfaction: str, comment: str) -> None:
+def rate_as_complainant(complaint: Complaint, *, satisfaction: str, comment: str) -> None:
     if complaint.status == CaseStatus.MERGED:
         record_merged_follow_up(complaint, satisfaction=satisfaction, comment=comment)
     else:
         record_follow_up(complaint, actor=None, satisfaction=satisfaction, comment=comment)
 
 
-def _can_rate(complaint: Complaint) -> bool:
+def can_rate_now(complaint: Complaint) -> bool:
     # A merged complainant rates the primary's outcome on their own complaint.
     return complaint.status == CaseStatus.RESOLVED or can_rate_merged(complaint)
 
@@ -267,7 +267,7 @@ def _case_context(page, complaint: Complaint, info_form, satisfaction_form) -> d
     # Only the complainant's own questions: a merged case's primary has its own complainant.
     requests = list(InfoRequest.objects.filter(complaint=complaint).order_by("asked_at", "id"))
     open_request = next((r for r in reversed(requests) if r.answered_at is None), None)
-    can_rate = _can_rate(complaint)
+    can_rate = can_rate_now(complaint)
     running = case.status not in sla.FINISHED and case.status != CaseStatus.MERGED
     events = public_timeline(complaint)
     reopened = _current_reopening(case, events)

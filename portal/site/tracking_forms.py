@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Satisfaction
+from cases.phones import is_mainland_mobile, normalise_phone
 from portal.site.complaint_forms import PlainTextField
 
 COMMENT_MAX_LENGTH = 1000
@@ -44,6 +45,46 @@ class TrackingForm(forms.Form):
 
     def clean_access_code(self) -> str:
         return normalise(self.cleaned_data["access_code"])
+
+
+class MobileField(forms.CharField):
+    """A mainland mobile number, as people type it (spaces, dashes, +86): codes go by SMS."""
+
+    default_error_messages = {
+        "invalid": _(
+            "Enter a mainland mobile number: 11 digits starting with 1, for example 13812345678."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        attrs = {"autocomplete": "tel", "inputmode": "tel"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value and not is_mainland_mobile(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return normalise_phone(value) if value else value
+
+
+class RecoveryForm(forms.Form):
+    """A lost access code: the tracking number and the phone given when filing (找回查询码)."""
+
+    tracking_number = forms.CharField(
+        label=_("Tracking number"),
+        max_length=40,
+        help_text=_("As shown on your receipt or in our SMS, for example WY20260105K7P3QX."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    phone = MobileField(
+        label=_("Mobile phone number"),
+        help_text=_("The number you gave when you filed the complaint."),
+    )
+
+    def clean_tracking_number(self) -> str:
+        return normalise(self.cleaned_data["tracking_number"])
 
 
 class SatisfactionForm(forms.Form):

@@ -18,7 +18,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
 from cases import dispatch, opendata, workflow
-from cases.models import CaseStatus, Category, Complaint, Satisfaction, Tier
+from cases.models import CaseStatus, Category, Channel, Complaint, Satisfaction, Tier
 from cases.opendata_tasks import LOCK_KEY, build_open_data_task
 from cases.services import submit_complaint
 
@@ -156,6 +156,7 @@ def test_a_record_holds_the_public_fields(complaints):
     with translation.override(settings.LANGUAGE_CODE):  # labels in the site's language
         labels = [str(Category.FACILITIES.label), str(Tier.GENERAL.label)]
         labels += [str(CaseStatus.FOLLOWED_UP.label), str(Satisfaction.SATISFIED.label)]
+        labels += [str(Channel.WEB.label)]
     assert [resolved[key] for key in opendata.FIELD_NAMES[1:]] == [
         "facilities",
         labels[0],
@@ -171,6 +172,8 @@ def test_a_record_holds_the_public_fields(complaints):
         "satisfied",
         labels[3],
         records[opendata.opaque_id(cases["consented"].pk)]["description"],  # same narrative
+        "web",
+        labels[4],
     ]
     assert records[opendata.opaque_id(cases["consented"].pk)]["resolved_on_time"] is False
     assert records[opendata.opaque_id(cases["rejected"].pk)]["resolved_on_time"] is None

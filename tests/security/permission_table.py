@@ -533,6 +533,7 @@ API_ROWS = [
 # Screens added since: one module each with ROWS, VIEWERS, NOT_OBJECT_SCOPED, NOT_YET_COVERED
 # and ``build(world, district, estates)`` adding its records to the world.
 from tests.security import (  # noqa: E402
+    citizen_phone_rows,
     committee_rows,
     contract_version_rows,
     evaluator_rows,
@@ -550,6 +551,7 @@ ROW_MODULES += (public_site_rows, contract_version_rows)
 ROW_MODULES += (operations_rows,)
 ROW_MODULES += (good_conduct_rows,)
 ROW_MODULES += (intake_rows,)
+ROW_MODULES += (citizen_phone_rows,)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
