@@ -63,8 +63,9 @@ def file_complaint(page: Page, estate, photo: str) -> tuple[str, str]:
     assert len(code) >= 6
     expect(page.get_by_role("note")).to_have_text(
         t(
-            "Write both down now. The access code is shown only once and cannot be recovered: "
-            "we keep only a fingerprint of it."
+            "Write both down now. The access code is shown only once: we keep only a "
+            "fingerprint of it. If you lose it, the tracking page sends a new one to the "
+            "mobile phone you gave."
         )
     )
     assert_fits_the_screen(page)

@@ -122,7 +122,9 @@ def test_invalid_email_is_refused_next_to_the_field(client, site_pages):
     assert not Complaint.objects.exists()
 
 
-@pytest.mark.parametrize(("prefix", "warning"), [("", "无法找回"), ("/en", "cannot be recovered")])
+@pytest.mark.parametrize(
+    ("prefix", "warning"), [("", "申请新的查询码"), ("/en", "sends a new one")]
+)
 def test_confirmation_links_to_the_tracking_page_and_warns(client, site_pages, prefix, warning):
     response = client.post(f"{prefix}/complain/", VALID)
     body = client.get(response["Location"]).content.decode()
