@@ -222,8 +222,9 @@ def can_transition(user, complaint: Complaint, target: str) -> bool:
 #
 # The same scope decides: the city for administrators and department heads, a district for its
 # officials and inspectors, a company's own records for its staff, an estate's for its owners'
-# committee. Penalties reach the company (and the committee) only once served: a proposal and
-# its approval are the regulator's deliberation.
+# committee. Penalties reach the company (and the committee) once the prior notice is served
+# (or, under the simple procedure, the decision): a proposal and its approval are the
+# regulator's deliberation.
 
 
 def _supervision_q(user, *, estate_field: str = "estate_id") -> Q | None:
@@ -262,8 +263,9 @@ def visible_penalties(user) -> QuerySet:
         return Penalty.objects.none()
     penalties = Penalty.objects.filter(q)
     if not is_regulator(user):
-        penalties = penalties.filter(
-            status__in=[PenaltyStatus.SERVED, PenaltyStatus.EXECUTED, PenaltyStatus.PUBLISHED]
+        # From the prior notice on the company is a party; a decision once served.
+        penalties = penalties.exclude(
+            status__in=[PenaltyStatus.PROPOSED, PenaltyStatus.APPROVED, PenaltyStatus.REJECTED]
         )
     return penalties
 
@@ -330,6 +332,12 @@ def can_approve_penalty(user, penalty) -> bool:
         and covers_district(user, penalty.district_id)
         and penalty.proposed_by_id != user.pk
     )
+
+
+def can_answer_penalty(user, penalty) -> bool:
+    """The company's staff state its case and ask for a hearing (a party's rights)."""
+    company_id = company_of(user)
+    return company_id is not None and penalty.company_id == company_id
 
 
 def can_handle_penalty(user, penalty) -> bool:

@@ -25,5 +25,6 @@ ACTIONS = {
     "enterprises.credit.recomputed": _("Credit recomputed"),
     "enterprises.credit.appealed": _("Credit record appealed"),
     "enterprises.credit.appeal_upheld": _("Credit appeal upheld"),
+    "enterprises.credit.record_withdrawn": _("Credit record withdrawn with its source"),
     "enterprises.credit.appeal_dismissed": _("Credit appeal dismissed"),
 }

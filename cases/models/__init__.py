@@ -9,7 +9,7 @@ from cases.models.complaints import (
     Tier,
     complaint_photo_path,
 )
-from cases.models.enforcement import EnforcementResult, PenaltyKind
+from cases.models.enforcement import EnforcementResult, PenaltyKind, PenaltyRule
 from cases.models.handling import (
     AnswerStatus,
     AttachmentKind,
@@ -47,6 +47,8 @@ from cases.models.penalties import (
     PenaltyStatus,
     RectificationEvidence,
     RectificationOrder,
+    ReviewBody,
+    ReviewOutcome,
 )
 from cases.models.time_limits import CalendarOverride, SlaRule
 from cases.models.timeline import CaseEvent, CaseEventManager
@@ -92,6 +94,9 @@ __all__ = [
     "PenaltyKind",
     "SlaRule",
     "Tier",
+    "PenaltyRule",
+    "ReviewBody",
+    "ReviewOutcome",
     "Satisfaction",
     "attachment_path",
     "complaint_photo_path",
