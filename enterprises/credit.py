@@ -137,9 +137,7 @@ def withdraw_source_record(
             return record
         record.withdrawn = True
         record.save(update_fields=["withdrawn"])
-        audit.record(
-            record, "enterprises.credit.record_withdrawn", actor=actor, reason=reason
-        )
+        audit.record(record, "enterprises.credit.record_withdrawn", actor=actor, reason=reason)
         credit_score.recompute_credit(company)
     return record
 
