@@ -534,13 +534,14 @@ from tests.security import (  # noqa: E402
     committee_rows,
     evaluator_rows,
     handover_rows,
+    penalty_process_rows,
     people_rows,
     public_site_rows,
     staff_import_rows,
 )
 
 ROW_MODULES = (people_rows, handover_rows, evaluator_rows, staff_import_rows, committee_rows)
-ROW_MODULES += (public_site_rows,)
+ROW_MODULES += (public_site_rows, penalty_process_rows)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
