@@ -231,7 +231,7 @@ def render_prior_notice(penalty: Penalty, *, served_on: datetime.date) -> bytes:
     story += [
         Spacer(1, 6 * mm),
         _para(f"违法事实：{public_text(penalty, penalty.violation)}", indented),
-        _para(f"证据：{public_text(penalty, penalty.evidence) or '见案卷'}", indented),
+        _para(f"证据：{public_text(penalty, penalty.notice_evidence) or '见案卷'}", indented),
         _para(f"处罚依据：{public_text(penalty, penalty.legal_basis)}", indented),
         _para(f"拟作出的行政处罚：{_sanction(penalty)}。", indented),
         _para(

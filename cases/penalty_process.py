@@ -88,7 +88,7 @@ def serve_prior_notice(penalty: Penalty, *, actor, evidence: str) -> Penalty:
         now = timezone.now()
         today = local_today()
         overrides = calendar.load_overrides(today)
-        locked.evidence = evidence
+        locked.notice_evidence = evidence
         locked.hearing_right = has_hearing_right(locked.kind, locked.fine_amount)
         locked.statement_due_at = calendar.add_working_days(
             now, STATEMENT_WORKING_DAYS, overrides=overrides

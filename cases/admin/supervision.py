@@ -265,13 +265,13 @@ class PenaltyViewSet(SupervisionViewSet):
     search_fields = ["decision_number", "company__name", "violation"]
     inspect_view_fields = [
         "decision_number", "status", "company", "estate", "kind", "fine_amount", "licence",
-        "violation", "legal_basis", "evidence", "decision", "inspection", "order", "proposed_at",
-        "decision_due_on", "limit_extension_reason", "notice_number", "notice_document",
-        "notice_served_at", "noticed_kind", "noticed_fine_amount", "hearing_right",
-        "statement_due_at", "hearing_request_due_at", "statement", "hearing_requested_at",
-        "hearing_officer", "hearing_at", "hearing_place", "hearing_notified_at",
-        "hearing_record", "hearing_recorded_at", "approved_at", "decided_on",
-        "rejection_reason", "decision_document", "served_at", "executed_at",
+        "violation", "legal_basis", "notice_evidence", "decision", "inspection", "order",
+        "proposed_at", "decision_due_on", "limit_extension_reason", "notice_number",
+        "notice_document", "notice_served_at", "noticed_kind", "noticed_fine_amount",
+        "hearing_right", "statement_due_at", "hearing_request_due_at", "statement",
+        "hearing_requested_at", "hearing_officer", "hearing_at", "hearing_place",
+        "hearing_notified_at", "hearing_record", "hearing_recorded_at", "approved_at",
+        "decided_on", "rejection_reason", "decision_document", "served_at", "executed_at",
         "enforcement_result", "review_outcome", "review_body", "review_reason", "withdrawn_at",
     ]  # fmt: skip
 

@@ -149,7 +149,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="penalty",
-            name="evidence",
+            name="notice_evidence",
             field=models.TextField(blank=True, verbose_name="evidence"),
         ),
         migrations.AddField(

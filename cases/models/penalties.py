@@ -208,7 +208,7 @@ class Penalty(models.Model):
         related_name="penalty", verbose_name=_("published result"),
     )  # fmt: skip
     # Due process (cases.penalty_process): prior notice, statement, hearing, time limit.
-    evidence = models.TextField(_("evidence"), blank=True)
+    notice_evidence = models.TextField(_("evidence"), blank=True)
     decision_due_on = models.DateField(_("decision due by (90 days)"), null=True, blank=True)
     limit_extension_reason = models.TextField(_("reason the time limit was extended"), blank=True)
     limit_extended_by = _user(_("time limit extended by"))
