@@ -225,9 +225,9 @@ def can_transition(user, complaint: Complaint, target: str) -> bool:
 #
 # The same scope decides: the city for administrators and department heads, a district for its
 # officials and inspectors, a company's own records for its staff, an estate's for its owners'
-# committee. Penalties reach the company (and the committee) once the prior notice is served
-# (or, under the simple procedure, the decision): a proposal and its approval are the
-# regulator's deliberation.
+# committee. Penalties reach the company once the prior notice is served (under the simple
+# procedure, the decision), the committee once the decision is served: a proposal and its
+# approval are the regulator's deliberation.
 
 
 def _supervision_q(user, *, estate_field: str = "estate_id") -> Q | None:
@@ -265,12 +265,15 @@ def visible_penalties(user) -> QuerySet:
     if q is None:
         return Penalty.objects.none()
     penalties = Penalty.objects.filter(q)
-    if not is_regulator(user):
-        # From the prior notice on the company is a party; a decision once served.
-        penalties = penalties.exclude(
-            status__in=[PenaltyStatus.PROPOSED, PenaltyStatus.APPROVED, PenaltyStatus.REJECTED]
-        )
-    return penalties
+    if is_regulator(user):
+        return penalties
+    served = [PenaltyStatus.SERVED, PenaltyStatus.EXECUTED, PenaltyStatus.PUBLISHED]
+    if company_of(user) is None:
+        return penalties.filter(status__in=[*served, PenaltyStatus.WITHDRAWN])
+    # The company is a party from the prior notice on (it states its case, asks for a hearing).
+    return penalties.exclude(
+        status__in=[PenaltyStatus.PROPOSED, PenaltyStatus.APPROVED, PenaltyStatus.REJECTED]
+    )
 
 
 def visible_draws(user) -> QuerySet:

@@ -9,7 +9,7 @@ from io import BytesIO
 import pytest
 from pdfminer.high_level import extract_text
 
-from cases import penalties, penalty_deadlines, penalty_process
+from cases import penalties, penalty_deadlines, penalty_process, permissions
 from cases.models import PenaltyKind, PenaltyRule, PenaltyStatus
 from cases.penalties import PenaltyError
 from foundation.models import Notification
@@ -70,6 +70,19 @@ def test_the_prior_notice_is_numbered_rendered_served_and_the_company_told(
     assert penalty.notice_number in mail.subject and "2026-10-13 17:30" in mail.body
     assert actions(penalty) == ["cases.penalty.proposed", "cases.penalty.notified"]
     assert notice(penalty, official).notice_number == penalty.notice_number  # quietly again
+
+
+def test_the_company_sees_the_notified_penalty_and_the_committee_only_once_served(
+    inspector, official, company_a, estate_x, company_a_staff, committee_member
+):
+    penalty = propose(inspector, company_a, estate=estate_x)
+
+    def seen(user) -> bool:
+        return permissions.visible_penalties(user).filter(pk=penalty.pk).exists()
+
+    assert not seen(company_a_staff) and not seen(committee_member)
+    notice(penalty, official)
+    assert seen(company_a_staff) and not seen(committee_member)
 
 
 def test_the_periods_end_five_working_days_later_across_national_day(
