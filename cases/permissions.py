@@ -47,9 +47,6 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
             for model in ("slarule", "calendaroverride")
             for action in ("view", "add", "change", "delete")
         ],
-        # One rule per penalty kind comes with the migration: edited, never added or deleted.
-        "cases.view_penaltyrule",
-        "cases.change_penaltyrule",
     ],
 }
 

@@ -5,14 +5,17 @@ of ``PenaltyRule`` (hearing thresholds and publicity periods)."""
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
 
 from cases import penalties, penalty_process, penalty_publicity, permissions
 from cases.models import Penalty, PenaltyKind, PenaltyRule, ReviewBody, ReviewOutcome
 from cases.models import PenaltyStatus as S
 from enterprises.admin.transitions import Transition
-from foundation.roles import Role
+from foundation.roles import Role, has_role
 
 ERRORS = (penalties.PenaltyError,)
 PRE_DECISION = frozenset(S.UNDECIDED_STATES)
@@ -155,11 +158,35 @@ TRANSITIONS = (
 )  # fmt: skip
 
 
+class AdministratorsEdit(ModelPermissionPolicy):
+    """Administrators view and edit the rules; nobody adds or deletes one (one row per kind
+    comes with the migration). Decided by role, so the roles' permission tables stay as
+    they are."""
+
+    def user_has_permission(self, user, action: str) -> bool:
+        return action in ("view", "change") and has_role(user, Role.ADMINISTRATOR)
+
+    def users_with_any_permission(self, actions):
+        if not {"view", "change"} & set(actions):
+            return get_user_model().objects.none()
+        return (
+            get_user_model()
+            .objects.filter(
+                Q(is_superuser=True) | Q(groups__name=Role.ADMINISTRATOR), is_active=True
+            )
+            .distinct()
+        )
+
+
 class PenaltyRuleViewSet(ModelViewSet):
-    """Hearing thresholds and publicity periods per kind; guarded by the model's permissions
-    (administrators). One row per kind comes with the migration: edit, do not add."""
+    """Hearing thresholds and publicity periods per kind, edited by administrators."""
 
     model = PenaltyRule
+
+    @cached_property
+    def permission_policy(self) -> AdministratorsEdit:
+        return AdministratorsEdit(self.model)
+
     icon = "pick"
     menu_label = _("Penalty rules")
     add_to_admin_menu = False
