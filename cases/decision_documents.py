@@ -1,4 +1,5 @@
-"""The administrative penalty decision document (行政处罚决定书) as an A4 PDF, and the wording
+"""The administrative penalty decision document (行政处罚决定书) and its prior notice
+(行政处罚事先告知书) as A4 PDFs, and the wording
 of a penalty that may leave the regulator (on the document and on the public site).
 
 Rendered with reportlab's built-in CID font STSong-Light, which every PDF reader knows, so
@@ -19,6 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
+from cases.calendar import TIMEZONE
 from cases.masking import mask_name, scrub_text
 from cases.models import Penalty, PenaltyKind
 
@@ -141,46 +143,44 @@ def _rights(penalty: Penalty) -> list[str]:
     return paragraphs
 
 
-def render_decision(penalty: Penalty) -> bytes:
-    """The decision document of an approved penalty (it needs its number and date)."""
-    if not penalty.decision_number or penalty.decided_on is None:
-        raise ValueError("A decision document needs the decision number and date.")
+def _styles() -> dict[str, ParagraphStyle]:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     body = ParagraphStyle("body", fontName=FONT, fontSize=12, leading=21, wordWrap="CJK")
-    indented = ParagraphStyle("indented", parent=body, firstLineIndent=24)
-    heading = ParagraphStyle(
-        "heading", parent=body, fontSize=20, leading=30, alignment=TA_CENTER, spaceAfter=4
-    )
-    number_style = ParagraphStyle("number", parent=body, alignment=TA_RIGHT, spaceAfter=12)
-    signature = ParagraphStyle("signature", parent=body, alignment=TA_RIGHT)
+    return {
+        "body": body,
+        "indented": ParagraphStyle("indented", parent=body, firstLineIndent=24),
+        "heading": ParagraphStyle(
+            "heading", parent=body, fontSize=20, leading=30, alignment=TA_CENTER, spaceAfter=4
+        ),
+        "number": ParagraphStyle("number", parent=body, alignment=TA_RIGHT, spaceAfter=12),
+        "signature": ParagraphStyle("signature", parent=body, alignment=TA_RIGHT),
+    }
+
+
+def _para(text: str, style) -> Paragraph:
+    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+
+def _head(penalty: Penalty, styles, title: str, number: str) -> list:
     company = penalty.company
-
-    def para(text: str, style=body) -> Paragraph:
-        return Paragraph(escape(text).replace("\n", "<br/>"), style)
-
     story = [
-        para(AUTHORITY_NAME, heading),
-        para("行政处罚决定书", heading),
-        para(penalty.decision_number, number_style),
-        para(f"当事人：{company.name}"),
-        para(f"统一社会信用代码：{company.credit_code}"),
+        _para(AUTHORITY_NAME, styles["heading"]),
+        _para(title, styles["heading"]),
+        _para(number, styles["number"]),
+        _para(f"当事人：{company.name}", styles["body"]),
+        _para(f"统一社会信用代码：{company.credit_code}", styles["body"]),
     ]
     if company.address:
-        story.append(para(f"住所：{company.address}"))
-    story += [
-        Spacer(1, 6 * mm),
-        para(f"违法事实：{public_text(penalty, penalty.violation)}", indented),
-        para(f"处罚依据：{public_text(penalty, penalty.legal_basis)}", indented),
-        para(f"处罚决定：{_sanction(penalty)}。", indented),
-    ]
-    if penalty.decision:
-        story.append(para(public_text(penalty, penalty.decision), indented))
-    story += [para(text, indented) for text in _rights(penalty)]
+        story.append(_para(f"住所：{company.address}", styles["body"]))
+    return story
+
+
+def _build(story: list, styles, day: datetime.date, title: str) -> bytes:
     story += [
         Spacer(1, 18 * mm),
-        para(AUTHORITY_NAME, signature),
-        para(_chinese_date(penalty.decided_on), signature),
+        _para(AUTHORITY_NAME, styles["signature"]),
+        _para(_chinese_date(day), styles["signature"]),
     ]
     out = io.BytesIO()
     document = SimpleDocTemplate(
@@ -190,9 +190,64 @@ def render_decision(penalty: Penalty) -> bytes:
         rightMargin=26 * mm,
         topMargin=37 * mm,
         bottomMargin=35 * mm,
-        title=f"行政处罚决定书 {penalty.decision_number}",
+        title=title,
         author=AUTHORITY_NAME,
         invariant=True,  # same penalty, same bytes: no timestamp or random id inside
     )
     document.build(story)
     return out.getvalue()
+
+
+def render_decision(penalty: Penalty) -> bytes:
+    """The decision document of an approved penalty (it needs its number and date)."""
+    if not penalty.decision_number or penalty.decided_on is None:
+        raise ValueError("A decision document needs the decision number and date.")
+    styles = _styles()
+    indented = styles["indented"]
+    story = _head(penalty, styles, "行政处罚决定书", penalty.decision_number)
+    story += [
+        Spacer(1, 6 * mm),
+        _para(f"违法事实：{public_text(penalty, penalty.violation)}", indented),
+        _para(f"处罚依据：{public_text(penalty, penalty.legal_basis)}", indented),
+        _para(f"处罚决定：{_sanction(penalty)}。", indented),
+    ]
+    if penalty.decision:
+        story.append(_para(public_text(penalty, penalty.decision), indented))
+    story += [_para(text, indented) for text in _rights(penalty)]
+    title = f"行政处罚决定书 {penalty.decision_number}"
+    return _build(story, styles, penalty.decided_on, title)
+
+
+def render_prior_notice(penalty: Penalty, *, served_on: datetime.date) -> bytes:
+    """The prior notice (行政处罚事先告知书, art. 44): the facts, grounds, evidence and the
+    intended penalty, and the party's rights — statement and defence, and a hearing when it
+    has the right — with the last day of each (``penalty.statement_due_at`` etc. are set)."""
+    if not penalty.notice_number or penalty.statement_due_at is None:
+        raise ValueError("A prior notice needs its number and the statement period.")
+    styles = _styles()
+    indented = styles["indented"]
+    story = _head(penalty, styles, "行政处罚事先告知书", penalty.notice_number)
+    until = _chinese_date(penalty.statement_due_at.astimezone(TIMEZONE).date())
+    story += [
+        Spacer(1, 6 * mm),
+        _para(f"违法事实：{public_text(penalty, penalty.violation)}", indented),
+        _para(f"证据：{public_text(penalty, penalty.notice_evidence) or '见案卷'}", indented),
+        _para(f"处罚依据：{public_text(penalty, penalty.legal_basis)}", indented),
+        _para(f"拟作出的行政处罚：{_sanction(penalty)}。", indented),
+        _para(
+            "根据《中华人民共和国行政处罚法》第四十四条、第四十五条的规定，当事人有权进行陈述"
+            f"和申辩，请于{until}前向本机关提出；逾期视为放弃。本机关不因当事人陈述、申辩而"
+            "给予更重的处罚。",
+            indented,
+        ),
+    ]
+    if penalty.hearing_right and penalty.hearing_request_due_at is not None:
+        hearing_until = _chinese_date(penalty.hearing_request_due_at.astimezone(TIMEZONE).date())
+        story.append(
+            _para(
+                "根据《中华人民共和国行政处罚法》第六十三条、第六十四条的规定，当事人有权要求"
+                f"听证，请于{hearing_until}前向本机关提出；逾期视为放弃。",
+                indented,
+            )
+        )
+    return _build(story, styles, served_on, f"行政处罚事先告知书 {penalty.notice_number}")

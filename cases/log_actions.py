@@ -66,6 +66,17 @@ SUPERVISION_ACTIONS = {
     "cases.penalty.served": _("Penalty served"),
     "cases.penalty.executed": _("Penalty executed"),
     "cases.penalty.published": _("Penalty published"),
+    "cases.penalty.notified": _("Prior notice served"),
+    "cases.penalty.statement_recorded": _("Statement and defence recorded"),
+    "cases.penalty.revised": _("Intended penalty revised"),
+    "cases.penalty.hearing_requested": _("Hearing requested"),
+    "cases.penalty.hearing_scheduled": _("Hearing scheduled and notified"),
+    "cases.penalty.heard": _("Hearing held and recorded"),
+    "cases.penalty.limit_extended": _("Time limit to decide extended"),
+    "cases.penalty.limit_warning": _("Time limit to decide ends soon"),
+    "cases.penalty.limit_overdue": _("Time limit to decide passed"),
+    "cases.penalty.publicity_ended": _("Publicity period ended: removed from the public site"),
+    "cases.penalty.withdrawn": _("Decision withdrawn after review"),
 }
 
 ACTIONS = {**TIMELINE_ACTIONS, **SUPERVISION_ACTIONS}

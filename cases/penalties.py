@@ -5,12 +5,17 @@ it (four eyes), which numbers the decision (青岚住建罚〔year〕第NNN号) 
 document (行政处罚决定书), or refuses it; the decision is served on the company, its execution
 recorded — a suspension or revocation then acts on the licence, and every penalty writes the
 company's credit record — and finally published as a public enforcement result with personal
-data masked.
+data masked, for the publicity period of its kind.
+
+Before the decision the general procedure of the Administrative Penalty Law runs (prior notice,
+statement and defence, hearing): ``cases.penalty_process``; the approval here refuses to decide
+before those steps are done. A warning or a fine up to 3,000 yuan takes the simple procedure.
 
 Each verb locks the row, checks the actor and the transition table, writes the audit entry in
 the same transaction and returns quietly when the penalty already is where it was sent.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -27,6 +32,7 @@ from cases.models import (
     Inspection,
     Penalty,
     PenaltyKind,
+    PenaltyRule,
     PenaltyStatus,
     RectificationOrder,
 )
@@ -39,14 +45,30 @@ from enterprises.models import Company, Estate, Licence, LicenceStatus
 from foundation import audit
 from foundation.state_machine import StateMachine
 
+S = PenaltyStatus
+# The steps before the decision (prior notice, hearing) are ``cases.penalty_process``'s; the
+# decision itself needs them done when the penalty takes the general procedure.
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    PenaltyStatus.PROPOSED: {PenaltyStatus.APPROVED, PenaltyStatus.REJECTED},
-    PenaltyStatus.APPROVED: {PenaltyStatus.SERVED},
-    PenaltyStatus.SERVED: {PenaltyStatus.EXECUTED},
-    PenaltyStatus.EXECUTED: {PenaltyStatus.PUBLISHED},
-    PenaltyStatus.REJECTED: set(),
-    PenaltyStatus.PUBLISHED: set(),
+    S.PROPOSED: {S.NOTIFIED, S.APPROVED, S.REJECTED},
+    S.NOTIFIED: {S.HEARING_REQUESTED, S.APPROVED, S.REJECTED},
+    S.HEARING_REQUESTED: {S.HEARING_SCHEDULED, S.REJECTED},
+    S.HEARING_SCHEDULED: {S.HEARING_SCHEDULED, S.HEARD, S.REJECTED},
+    S.HEARD: {S.APPROVED, S.REJECTED},
+    S.APPROVED: {S.SERVED},
+    S.SERVED: {S.EXECUTED, S.WITHDRAWN},
+    S.EXECUTED: {S.PUBLISHED, S.WITHDRAWN},
+    S.REJECTED: set(),
+    S.PUBLISHED: {S.WITHDRAWN},
+    S.WITHDRAWN: set(),
 }
+# The 90-day limit to decide, from the day the case is opened (立案, art. 60): calendar days
+# (art. 85 makes only the limits of 2, 3, 5 and 7 days working days).
+DECISION_LIMIT_DAYS = 90
+# The simple procedure (简易程序, art. 51): a warning, or a fine of at most 3,000 yuan on a
+# company, is decided without the prior notice and its periods.
+SIMPLE_PROCEDURE_FINE_LIMIT = Decimal("3000")
+# With no rule for the kind (an administrator deleted it): one year.
+DEFAULT_PUBLICITY_DAYS = 365
 
 # The licence states a licence penalty can act on, by kind.
 LICENCE_SOURCES = {
@@ -120,6 +142,7 @@ def propose_penalty(
             legal_basis=legal_basis,
             proposed_by=actor,
             status=PenaltyStatus.PROPOSED,
+            decision_due_on=local_today() + datetime.timedelta(days=DECISION_LIMIT_DAYS),
         )
         audit.record(
             penalty,
@@ -131,6 +154,17 @@ def propose_penalty(
             licence=licence.pk if licence else None,
         )
     return penalty
+
+
+def local_today() -> datetime.date:
+    return timezone.localdate(timezone.now(), timezone.get_default_timezone())
+
+
+def takes_simple_procedure(kind: str, fine_amount: Decimal | None) -> bool:
+    """A warning or a small fine (art. 51): no prior notice, statement period or hearing."""
+    if kind == PenaltyKind.WARNING:
+        return True
+    return kind == PenaltyKind.FINE and Decimal(fine_amount or 0) <= SIMPLE_PROCEDURE_FINE_LIMIT
 
 
 def _district_of(company, estate, inspection, order) -> int:
@@ -183,7 +217,9 @@ def _licence_for(kind: str, company: Company, licence: Licence | None) -> Licenc
 
 
 def approve_penalty(penalty: Penalty, *, actor, decision: str) -> Penalty:
-    """Approval (批准): the decision is numbered, dated today and its document rendered."""
+    """Approval (批准): the decision is numbered, dated today and its document rendered.
+    Under the general procedure only after the prior notice, once the statement period (and
+    the time to ask for a hearing) is over, or after the hearing."""
     decision = (decision or "").strip()
     with transaction.atomic():
         locked = PENALTY_MACHINE.lock(penalty)
@@ -193,7 +229,8 @@ def approve_penalty(penalty: Penalty, *, actor, decision: str) -> Penalty:
         if not decision:
             raise PenaltyError(_("Write the decision the company will read."))
         PENALTY_MACHINE.check(locked, PenaltyStatus.APPROVED)
-        today = timezone.localdate(timezone.now(), timezone.get_default_timezone())
+        _require_due_process(locked)
+        today = local_today()
         save_with_number(
             locked, "decision_number", f"{DECISION_PREFIX}〔{today.year}〕第", PenaltyError
         )
@@ -233,6 +270,27 @@ def reject_penalty(penalty: Penalty, *, actor, reason: str) -> Penalty:
         )
     penalty.refresh_from_db()
     return locked
+
+
+def _require_due_process(locked: Penalty) -> None:
+    """The decision waits for the party: refused before its periods end (art. 44, 45, 62)."""
+    if locked.status == PenaltyStatus.PROPOSED:
+        if takes_simple_procedure(locked.kind, locked.fine_amount):
+            return
+        raise PenaltyError(
+            _("Serve the prior notice first: this penalty takes the general procedure.")
+        )
+    if locked.status == PenaltyStatus.NOTIFIED:
+        now = timezone.now()
+        ends = max(d for d in (locked.statement_due_at, locked.hearing_request_due_at) if d)
+        if now <= ends:
+            raise PenaltyError(
+                _(
+                    "The company may state its case (and ask for a hearing) until %(until)s: "
+                    "decide after that."
+                )
+                % {"until": f"{timezone.localtime(ends):%Y-%m-%d %H:%M}"}
+            )
 
 
 # Serving, execution, publication ------------------------------------------------------------
@@ -315,7 +373,17 @@ def publish_penalty(penalty: Penalty, *, actor) -> Penalty:
         if locked.status == PenaltyStatus.PUBLISHED:
             return locked
         PENALTY_MACHINE.check(locked, PenaltyStatus.PUBLISHED)
+        public_until = publicity_ends_on(locked)
+        if public_until < local_today():
+            raise PenaltyError(
+                _(
+                    "The publicity period of this decision ended on %(date)s: it can no longer "
+                    "be published."
+                )
+                % {"date": public_until.isoformat()}
+            )
         result = EnforcementResult.objects.create(
+            public_until=public_until,
             decision_number=locked.decision_number,
             company_id=locked.company_id,
             district_id=locked.district_id,
@@ -337,6 +405,14 @@ def publish_penalty(penalty: Penalty, *, actor) -> Penalty:
         )
     penalty.refresh_from_db()
     return locked
+
+
+def publicity_ends_on(penalty: Penalty) -> datetime.date:
+    """The last day the result is public: the administrator's period for the kind, counted
+    from the day of the decision (the day itself is the first)."""
+    rule = PenaltyRule.objects.filter(kind=penalty.kind).first()
+    days = rule.publicity_days if rule else DEFAULT_PUBLICITY_DAYS
+    return penalty.decided_on + datetime.timedelta(days=days - 1)
 
 
 # The machinery ------------------------------------------------------------------------------

@@ -256,8 +256,9 @@ def can_transition(user, complaint: Complaint, target: str) -> bool:
 #
 # The same scope decides: the city for administrators and department heads, a district for its
 # officials and inspectors, a company's own records for its staff, an estate's for its owners'
-# committee. Penalties reach the company (and the committee) only once served: a proposal and
-# its approval are the regulator's deliberation.
+# committee. Penalties reach the company once the prior notice is served (under the simple
+# procedure, the decision), the committee once the decision is served: a proposal and its
+# approval are the regulator's deliberation.
 
 
 def _supervision_q(user, *, estate_field: str = "estate_id") -> Q | None:
@@ -295,11 +296,15 @@ def visible_penalties(user) -> QuerySet:
     if q is None:
         return Penalty.objects.none()
     penalties = Penalty.objects.filter(q)
-    if not is_regulator(user):
-        penalties = penalties.filter(
-            status__in=[PenaltyStatus.SERVED, PenaltyStatus.EXECUTED, PenaltyStatus.PUBLISHED]
-        )
-    return penalties
+    if is_regulator(user):
+        return penalties
+    served = [PenaltyStatus.SERVED, PenaltyStatus.EXECUTED, PenaltyStatus.PUBLISHED]
+    if company_of(user) is None:
+        return penalties.filter(status__in=[*served, PenaltyStatus.WITHDRAWN])
+    # The company is a party from the prior notice on (it states its case, asks for a hearing).
+    return penalties.exclude(
+        status__in=[PenaltyStatus.PROPOSED, PenaltyStatus.APPROVED, PenaltyStatus.REJECTED]
+    )
 
 
 def visible_draws(user) -> QuerySet:
@@ -364,6 +369,12 @@ def can_approve_penalty(user, penalty) -> bool:
         and covers_district(user, penalty.district_id)
         and penalty.proposed_by_id != user.pk
     )
+
+
+def can_answer_penalty(user, penalty) -> bool:
+    """The company's staff state its case and ask for a hearing (a party's rights)."""
+    company_id = company_of(user)
+    return company_id is not None and penalty.company_id == company_id
 
 
 def can_handle_penalty(user, penalty) -> bool:

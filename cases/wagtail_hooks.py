@@ -6,6 +6,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from cases import log_actions
+from cases.admin.penalty_process import PenaltyRuleViewSet
 from cases.admin.person_work import held_work_panel
 from cases.models import CalendarOverride, SlaRule
 from foundation import audit
@@ -56,7 +57,11 @@ class CalendarOverrideViewSet(ModelViewSet):
 class SlaViewSetGroup(ViewSetGroup):
     menu_label = _("Time limits")
     menu_icon = "time"
-    items = (SlaRuleViewSet("sla_rules"), CalendarOverrideViewSet("calendar_overrides"))
+    items = (
+        SlaRuleViewSet("sla_rules"),
+        CalendarOverrideViewSet("calendar_overrides"),
+        PenaltyRuleViewSet("penalty_rules"),
+    )
 
 
 @hooks.register("register_admin_viewset")

@@ -121,6 +121,27 @@ def record_penalty(
     return _record_generic(company, Kind.PENALTY, source_key, label, occurred_on)
 
 
+def withdraw_source_record(
+    company: Company, *, source_key: str, reason: str, actor=None
+) -> CreditRecord | None:
+    """The source of a record fell away (a penalty decision changed, revoked or annulled on
+    review): its record is withdrawn and the score recomputed at once. Returns the record, or
+    None when the source never wrote one; a second call changes nothing."""
+    with transaction.atomic():
+        record = (
+            CreditRecord.objects.select_for_update()
+            .filter(company=company, source_key=source_key)
+            .first()
+        )
+        if record is None or record.withdrawn:
+            return record
+        record.withdrawn = True
+        record.save(update_fields=["withdrawn"])
+        audit.record(record, "enterprises.credit.record_withdrawn", actor=actor, reason=reason)
+        credit_score.recompute_credit(company)
+    return record
+
+
 # Appeals (信用修复) -------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ ACTIONS = {
     "enterprises.credit.recomputed": _("Credit recomputed"),
     "enterprises.credit.appealed": _("Credit record appealed"),
     "enterprises.credit.appeal_upheld": _("Credit appeal upheld"),
+    "enterprises.credit.record_withdrawn": _("Credit record withdrawn with its source"),
     "enterprises.credit.appeal_dismissed": _("Credit appeal dismissed"),
     "enterprises.good_conduct.declared": _("Good conduct declared"),
     "enterprises.good_conduct.verified": _("Good conduct verified"),

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from cases import checklists, draws, inspections, penalties, permissions, rectification
+from cases.admin import penalty_process as due_process
 from cases.admin import supervision_forms as f
 from cases.models import (
     Campaign,
@@ -116,13 +117,14 @@ register_transitions(
         ORDER_ERRORS, _("Order “%(object)s” recorded as failed."), f.ReasonForm, destructive=True,
     ),
     Transition(
-        "approve", _("Approve"), Penalty, frozenset({PenaltyStatus.PROPOSED}),
+        "approve", _("Approve"), Penalty,
+        frozenset({PenaltyStatus.PROPOSED, PenaltyStatus.NOTIFIED, PenaltyStatus.HEARD}),
         permissions.can_approve_penalty,
         lambda obj, actor, data: penalties.approve_penalty(obj, actor=actor, decision=data["text"]),
         PENALTY_ERRORS, _("Penalty “%(object)s” approved."), f.DecisionTextForm,
     ),
     Transition(
-        "reject", _("Do not approve"), Penalty, frozenset({PenaltyStatus.PROPOSED}),
+        "reject", _("Do not approve"), Penalty, due_process.PRE_DECISION,
         permissions.can_approve_penalty,
         lambda obj, actor, data: penalties.reject_penalty(obj, actor=actor, reason=data["text"]),
         PENALTY_ERRORS, _("Penalty “%(object)s” not approved."), f.ReasonForm, destructive=True,
@@ -163,6 +165,7 @@ register_transitions(
         f.PlanDrawnInspectionsForm,
         state=lambda draw: "published" if draw.published_at else "drawn",
     ),
+    *due_process.TRANSITIONS,
 )  # fmt: skip
 
 
@@ -262,9 +265,14 @@ class PenaltyViewSet(SupervisionViewSet):
     search_fields = ["decision_number", "company__name", "violation"]
     inspect_view_fields = [
         "decision_number", "status", "company", "estate", "kind", "fine_amount", "licence",
-        "violation", "legal_basis", "decision", "inspection", "order", "proposed_at",
-        "approved_at", "decided_on", "rejection_reason", "decision_document", "served_at",
-        "executed_at", "enforcement_result",
+        "violation", "legal_basis", "notice_evidence", "decision", "inspection", "order",
+        "proposed_at", "decision_due_on", "limit_extension_reason", "notice_number",
+        "notice_document", "notice_served_at", "noticed_kind", "noticed_fine_amount",
+        "hearing_right", "statement_due_at", "hearing_request_due_at", "statement",
+        "hearing_requested_at", "hearing_officer", "hearing_at", "hearing_place",
+        "hearing_notified_at", "hearing_record", "hearing_recorded_at", "approved_at",
+        "decided_on", "rejection_reason", "decision_document", "served_at", "executed_at",
+        "enforcement_result", "review_outcome", "review_body", "review_reason", "withdrawn_at",
     ]  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from cases.models.complaints import (
     Tier,
     complaint_photo_path,
 )
-from cases.models.enforcement import EnforcementResult, PenaltyKind
+from cases.models.enforcement import EnforcementResult, PenaltyKind, PenaltyRule
 from cases.models.handling import (
     AnswerStatus,
     AttachmentKind,
@@ -48,6 +48,8 @@ from cases.models.penalties import (
     PenaltyStatus,
     RectificationEvidence,
     RectificationOrder,
+    ReviewBody,
+    ReviewOutcome,
 )
 from cases.models.time_limits import CalendarOverride, SlaRule
 from cases.models.timeline import CaseEvent, CaseEventManager
@@ -94,6 +96,9 @@ __all__ = [
     "PenaltyKind",
     "SlaRule",
     "Tier",
+    "PenaltyRule",
+    "ReviewBody",
+    "ReviewOutcome",
     "Satisfaction",
     "attachment_path",
     "complaint_photo_path",

@@ -93,15 +93,54 @@ class RectificationEvidence(models.Model):
 
 class PenaltyStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
+    NOTIFIED = "notified", _("Prior notice served")
+    HEARING_REQUESTED = "hearing_requested", _("Hearing requested")
+    HEARING_SCHEDULED = "hearing_scheduled", _("Hearing scheduled")
+    HEARD = "heard", _("Hearing held")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Not approved")
     SERVED = "served", _("Served")
     EXECUTED = "executed", _("Executed")
     PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn after review")
+
+
+# Before the decision: the decision's 90-day limit (art. 60) runs and is supervised.
+PenaltyStatus.UNDECIDED_STATES = frozenset(
+    {
+        PenaltyStatus.PROPOSED,
+        PenaltyStatus.NOTIFIED,
+        PenaltyStatus.HEARING_REQUESTED,
+        PenaltyStatus.HEARING_SCHEDULED,
+        PenaltyStatus.HEARD,
+    }
+)
+
+
+class ReviewOutcome(models.TextChoices):
+    """What a reconsideration (行政复议) or a court (行政诉讼) did to the decision."""
+
+    CHANGED = "changed", _("Changed")
+    REVOKED = "revoked", _("Revoked")
+    ANNULLED = "annulled", _("Annulled (confirmed void)")
+
+
+class ReviewBody(models.TextChoices):
+    AUTHORITY = "authority", _("The authority itself")
+    RECONSIDERATION = "reconsideration", _("Administrative reconsideration")
+    LITIGATION = "litigation", _("Administrative litigation")
 
 
 def decision_document_path(penalty: "Penalty", filename: str) -> str:
     return f"penalties/{penalty.pk}/{filename}"
+
+
+def _user(label=None, **kwargs):
+    """A nullable reference to the person who did a step (never deleted: PROTECT)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name=label, **kwargs,
+    )  # fmt: skip
 
 
 class Penalty(models.Model):
@@ -109,7 +148,7 @@ class Penalty(models.Model):
     not propose it, served, executed and published as an enforcement result."""
 
     status = models.CharField(
-        _("status"), max_length=12, choices=PenaltyStatus.choices,
+        _("status"), max_length=20, choices=PenaltyStatus.choices,
         default=PenaltyStatus.PROPOSED, db_index=True,
     )  # fmt: skip
     decision_number = models.CharField(
@@ -168,6 +207,51 @@ class Penalty(models.Model):
         "cases.EnforcementResult", null=True, blank=True, on_delete=models.PROTECT,
         related_name="penalty", verbose_name=_("published result"),
     )  # fmt: skip
+    # Due process (cases.penalty_process): prior notice, statement, hearing, time limit.
+    notice_evidence = models.TextField(_("evidence"), blank=True)
+    decision_due_on = models.DateField(_("decision due by (90 days)"), null=True, blank=True)
+    limit_extension_reason = models.TextField(_("reason the time limit was extended"), blank=True)
+    limit_extended_by = _user(_("time limit extended by"))
+    limit_warned_at = models.DateTimeField(null=True, blank=True)
+    limit_overdue_at = models.DateTimeField(null=True, blank=True)
+    notice_number = models.CharField(
+        _("prior notice number"), max_length=64, unique=True, null=True, blank=True
+    )
+    notice_document = models.FileField(
+        _("prior notice"), upload_to=decision_document_path, blank=True
+    )
+    notice_served_at = models.DateTimeField(_("prior notice served at"), null=True, blank=True)
+    noticed_kind = models.CharField(
+        _("penalty in the prior notice"), max_length=12, choices=PenaltyKind.choices, blank=True
+    )
+    noticed_fine_amount = models.DecimalField(
+        _("fine in the prior notice (yuan)"), max_digits=12, decimal_places=2, null=True,
+        blank=True,
+    )  # fmt: skip
+    hearing_right = models.BooleanField(_("right to a hearing"), default=False)
+    statement_due_at = models.DateTimeField(_("statement and defence until"), null=True, blank=True)
+    hearing_request_due_at = models.DateTimeField(
+        _("hearing may be requested until"), null=True, blank=True
+    )
+    statement = models.TextField(_("statement and defence"), blank=True)
+    statement_at = models.DateTimeField(_("statement recorded at"), null=True, blank=True)
+    statement_by = _user(_("statement recorded by"))
+    hearing_requested_at = models.DateTimeField(_("hearing requested at"), null=True, blank=True)
+    hearing_at = models.DateTimeField(_("hearing at"), null=True, blank=True)
+    hearing_place = models.CharField(_("hearing place"), max_length=200, blank=True)
+    hearing_officer = _user(_("hearing held by"))
+    hearing_notified_at = models.DateTimeField(_("hearing notified at"), null=True, blank=True)
+    hearing_record = models.TextField(_("hearing record"), blank=True)
+    hearing_recorded_at = models.DateTimeField(_("hearing recorded at"), null=True, blank=True)
+    review_outcome = models.CharField(
+        _("review outcome"), max_length=12, choices=ReviewOutcome.choices, blank=True
+    )
+    review_body = models.CharField(
+        _("decided by"), max_length=16, choices=ReviewBody.choices, blank=True
+    )
+    review_reason = models.TextField(_("reason for the withdrawal"), blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = _user(_("withdrawn by"))
 
     class Meta:
         ordering = ["-proposed_at", "-id"]
@@ -176,3 +260,12 @@ class Penalty(models.Model):
 
     def __str__(self) -> str:
         return self.decision_number or f"{self.get_kind_display()} · {self.company}"
+
+    @property
+    def decision_days_left(self) -> int | None:
+        """Days left to decide (art. 60; negative once late), None once decided."""
+        from django.utils import timezone
+
+        if self.decision_due_on is None or self.status not in PenaltyStatus.UNDECIDED_STATES:
+            return None
+        return (self.decision_due_on - timezone.localdate()).days

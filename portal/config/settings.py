@@ -345,6 +345,7 @@ CELERY_IMPORTS = [
     "cases.supervision_tasks",
     "cases.opendata_tasks",
     "search.report_tasks",
+    "cases.penalty_tasks",
 ]
 CELERY_BEAT_SCHEDULE = {
     # The two sweeps (this one and "portal-send-pending-notifications") bound the catch-up
@@ -367,6 +368,16 @@ CELERY_BEAT_SCHEDULE = {
     "cases-flag-overdue-orders": {
         "task": "cases.supervision_tasks.flag_overdue_orders_task",
         "schedule": crontab(minute=10),
+    },
+    # Penalties: the 90-day limit to decide warned and escalated; results taken off the public
+    # site when their publicity period ends (both idempotent, kept in the register).
+    "cases-penalty-decision-limits": {
+        "task": "cases.penalty_tasks.sweep_decision_limits_task",
+        "schedule": crontab(minute=20),
+    },
+    "cases-penalty-end-publicity": {
+        "task": "cases.penalty_tasks.end_publicity_task",
+        "schedule": crontab(hour=0, minute=15),
     },
     "portal-send-pending-notifications": {
         "task": "foundation.notifications.send_pending_notifications",

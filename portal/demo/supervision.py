@@ -157,11 +157,11 @@ def seed_supervision(users: dict, estates: list, write: Callable[[str], object])
     )  # fmt: skip
     fine = penalties.propose_penalty(
         actor=inspector, company=own.managing_company, estate=own, inspection=routine,
-        kind=PenaltyKind.FINE, fine_amount=20000,
+        kind=PenaltyKind.FINE, fine_amount=2000,
         violation="二次供水设施未按规定清洗消毒，经责令整改逾期未改正。",
         legal_basis="《青岚市物业管理条例》第五十八条",
     )  # fmt: skip
-    penalties.approve_penalty(fine, actor=official, decision="罚款人民币贰万元，责令限期改正。")
+    penalties.approve_penalty(fine, actor=official, decision="罚款人民币贰仟元，责令限期改正。")
     penalties.serve_penalty(fine, actor=official)
     penalties.record_execution(fine, actor=official)
     penalties.publish_penalty(fine, actor=official)

@@ -43,9 +43,10 @@ class Filters:
 
 
 def published_results() -> QuerySet[EnforcementResult]:
-    """Enforcement results the public may read: published, and not in the future."""
+    """Enforcement results the public may read: published, not in the future, and neither past
+    their publicity period nor withdrawn (``removed_at``: kept in the register only)."""
     return EnforcementResult.objects.filter(
-        published_at__isnull=False, published_at__lte=timezone.now()
+        published_at__isnull=False, published_at__lte=timezone.now(), removed_at__isnull=True
     ).select_related("company", "district")
 
 

@@ -51,7 +51,7 @@ def latest_notices(limit: int = LATEST) -> list:
 def latest_enforcement_results(limit: int = LATEST) -> list[EnforcementResult]:
     """Only results already published (a future publication date is not shown yet)."""
     return list(
-        EnforcementResult.objects.filter(published_at__lte=timezone.now())
+        EnforcementResult.objects.filter(published_at__lte=timezone.now(), removed_at__isnull=True)
         .select_related("company")
         .order_by("-published_at", "-pk")[:limit]
     )

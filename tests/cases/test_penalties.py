@@ -6,11 +6,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import translation
 from wagtail.models import ModelLogEntry
 
-from cases import penalties, permissions, rectification
+from cases import penalties, penalty_process, permissions, rectification
 from cases.models import (
     EnforcementResult,
     Penalty,
@@ -65,17 +67,32 @@ def licence(company_a, company_a_staff, official):
     )
 
 
-def propose(actor, company, kind=PenaltyKind.FINE, **kwargs) -> Penalty:
+def propose(actor, company, kind=PenaltyKind.FINE, *, notice=True, **kwargs) -> Penalty:
+    """A proposal; one taking the general procedure was proposed three weeks ago and its prior
+    notice served then (``notice=False``: just proposed), so it may be decided now."""
     if kind == PenaltyKind.FINE:
         kwargs.setdefault("fine_amount", Decimal("30000"))
-    return penalties.propose_penalty(
-        actor=actor,
-        company=company,
-        kind=kind,
-        violation=kwargs.pop("violation", VIOLATION),
-        legal_basis=kwargs.pop("legal_basis", "《青岚市物业管理条例》第五十八条"),
+    arguments = {
+        "actor": actor,
+        "company": company,
+        "kind": kind,
+        "violation": kwargs.pop("violation", VIOLATION),
+        "legal_basis": kwargs.pop("legal_basis", "《青岚市物业管理条例》第五十八条"),
         **kwargs,
-    )
+    }
+    if not notice or penalties.takes_simple_procedure(kind, kwargs.get("fine_amount")):
+        return penalties.propose_penalty(**arguments)
+    with time_machine.travel(NOW - datetime.timedelta(days=21), tick=False):
+        penalty = penalties.propose_penalty(**arguments)
+        penalty_process.serve_prior_notice(penalty, actor=notifier(penalty), evidence="检查笔录")
+    penalty.refresh_from_db()
+    return penalty
+
+
+def notifier(penalty):
+    """The official who served the prior notices (of the penalty's district)."""
+    user = get_user_model().objects.filter(username="notifier").first()
+    return user or make_user("notifier", Role.OFFICIAL, district=penalty.district)
 
 
 @pytest.fixture
@@ -128,7 +145,7 @@ def full_lifecycle(inspector, approver, official, company, **kwargs) -> Penalty:
 
 
 def test_inspector_proposes_a_fine(inspector, company_a, estate_x):
-    penalty = propose(inspector, company_a, estate=estate_x)
+    penalty = propose(inspector, company_a, estate=estate_x, notice=False)
     assert (penalty.status, penalty.kind, penalty.fine_amount) == (
         PenaltyStatus.PROPOSED,
         PenaltyKind.FINE,
@@ -224,11 +241,12 @@ def test_another_official_approves_with_a_numbered_decision_and_its_document(
         assert document.read(5) == b"%PDF-"
     assert trail(penalty) == [
         ("cases.penalty.proposed", inspector.pk),
+        ("cases.penalty.notified", notifier(penalty).pk),
         ("cases.penalty.approved", approver.pk),
     ]
     again = penalties.approve_penalty(proposed, actor=approver, decision="另一决定")
     assert (again.decision_number, again.decision) == (penalty.decision_number, penalty.decision)
-    assert len(trail(penalty)) == 2
+    assert len(trail(penalty)) == 3
 
 
 def test_decision_numbers_count_up(approved, inspector, approver, company_a):
@@ -294,7 +312,8 @@ def test_an_official_serves_the_decision_and_the_company_is_told(
     assert VIOLATION not in mail.body and "13812345678" not in mail.body
 
 
-def test_a_proposal_cannot_be_served_or_executed(proposed, official):
+def test_a_proposal_cannot_be_served_or_executed(inspector, company_a, official):
+    proposed = propose(inspector, company_a, notice=False)
     with pytest.raises(PenaltyError, match="“Proposed” cannot become “Served”"):
         penalties.serve_penalty(proposed, actor=official)
     with pytest.raises(PenaltyError, match="“Proposed” cannot become “Executed”"):
@@ -438,6 +457,7 @@ def test_the_whole_trail_is_audited(executed, official, inspector, approver):
     penalties.publish_penalty(executed, actor=official)
     assert trail(executed) == [
         ("cases.penalty.proposed", inspector.pk),
+        ("cases.penalty.notified", notifier(executed).pk),
         ("cases.penalty.approved", approver.pk),
         ("cases.penalty.served", official.pk),
         ("cases.penalty.executed", official.pk),
@@ -453,8 +473,9 @@ def visible(user) -> set[int]:
 
 
 def test_the_company_and_committee_see_a_penalty_only_once_served(
-    proposed, approver, official, company_a_staff, committee_member, inspector
+    approver, official, company_a_staff, committee_member, inspector, company_a, estate_x
 ):
+    proposed = propose(inspector, company_a, PenaltyKind.WARNING, estate=estate_x)
     assert visible(company_a_staff) == visible(committee_member) == set()
     assert visible(inspector) == {proposed.pk}
     penalties.approve_penalty(proposed, actor=approver, decision="罚款")

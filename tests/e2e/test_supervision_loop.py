@@ -132,7 +132,7 @@ def test_draw_inspection_order_and_penalty_reach_the_public_site(
     field_work.goto(reverse("supervision_penalties:add"))
     field_work.get_by_label(field(t("company"))).select_option(label=company_a.name)
     field_work.get_by_label(field(t("penalty"))).select_option("fine")
-    field_work.get_by_label(field(t("fine (yuan)"))).fill("20000")
+    field_work.get_by_label(field(t("fine (yuan)"))).fill("2000")
     field_work.get_by_label(field(t("violation"))).fill(VIOLATION)
     field_work.get_by_label(field(t("legal basis"))).fill("《物业管理条例》第三十五条")
     field_work.get_by_role("button", name=t("Create")).click()
@@ -140,7 +140,7 @@ def test_draw_inspection_order_and_penalty_reach_the_public_site(
 
     # The official approves, serves, records execution and publishes.
     desk.goto(reverse("supervision_penalties:inspect", args=[penalty.pk]))
-    desk.get_by_label(field(t("Text of the decision"))).fill("罚款人民币贰万元，责令限期改正。")
+    desk.get_by_label(field(t("Text of the decision"))).fill("罚款人民币贰仟元，责令限期改正。")
     press(desk, "Approve")
     for step in ("Record service", "Record execution", "Publish the result"):
         press(desk, step)

@@ -541,6 +541,7 @@ from tests.security import (  # noqa: E402
     handover_rows,
     intake_rows,
     operations_rows,
+    penalty_process_rows,
     people_rows,
     public_site_rows,
     staff_import_rows,
@@ -552,6 +553,7 @@ ROW_MODULES += (operations_rows,)
 ROW_MODULES += (good_conduct_rows,)
 ROW_MODULES += (intake_rows,)
 ROW_MODULES += (citizen_phone_rows,)
+ROW_MODULES += (penalty_process_rows,)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
