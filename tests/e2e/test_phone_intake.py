@@ -1,7 +1,9 @@
 """A phone complaint in a real browser (issue 17): a hotline operator registers the call,
 picking the estate from the register as they type; the SMS backend receives the access code
-the result page shows once; the caller opens the tracking page on a phone with it. Takes the
-README's pictures: `README_SCREENSHOTS=docs/screenshots pytest tests/e2e/test_phone_intake.py`.
+the result page shows once; the caller opens the tracking page on a phone with it. Once the
+case is resolved, the caller, who also filed on the web, recovers the lost code, signs in to
+"my complaints" and rates the call (``tests/e2e/phone_follow_up.py``). Takes the README's
+pictures: `README_SCREENSHOTS=docs/screenshots pytest tests/e2e/test_phone_intake.py`.
 """
 
 import os
@@ -10,21 +12,24 @@ from pathlib import Path
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from cases.dispatch import dispatch_case, sign_dispatch
 from cases.models import CaseStatus, Channel, Complaint
+from cases.workflow import accept_case, resolve_case
 from foundation.notifications import MemorySmsBackend
 from foundation.roles import Role
 from portal.intake.forms import estate_label
 from tests.e2e.pages import log_in, t
+from tests.e2e.phone_follow_up import follow_by_phone
 from tests.e2e.test_tracking_phone import phone_390, shoot
-from tests.factories import make_user
+from tests.factories import make_complaint, make_user
 
 README_SCREENSHOTS = os.environ.get("README_SCREENSHOTS")
 CALLER = {"phone": "13912340000", "name": "王女士"}
 WORDS = "来电反映：3号楼电梯停运两天，家中老人无法下楼，物业电话无人接听。"
 
 
-def test_a_hotline_operator_registers_a_call_whose_caller_tracks_it(
-    open_page, site_pages, estate_x, settings, tmp_path
+def test_a_hotline_operator_registers_a_call_whose_caller_tracks_it_and_rates(
+    open_page, site_pages, estate_x, official, inspector, settings, tmp_path
 ):
     settings.SMS_BACKEND = "foundation.notifications.MemorySmsBackend"
     MemorySmsBackend.outbox.clear()
@@ -57,7 +62,7 @@ def test_a_hotline_operator_registers_a_call_whose_caller_tracks_it(
     number = desk.locator("#intake-tracking-number")
     expect(number).to_be_visible()
     tracking_number, code = number.inner_text(), desk.locator("#intake-access-code").inner_text()
-    complaint = Complaint.objects.get()
+    complaint = Complaint.objects.get(tracking_number=tracking_number)
     assert (complaint.tracking_number, complaint.estate, complaint.registered_by) == (
         tracking_number,
         estate_x,
@@ -77,3 +82,19 @@ def test_a_hotline_operator_registers_a_call_whose_caller_tracks_it(
     caller.get_by_role("button", name=t("Show my case")).click()
     expect(caller.locator("#case-status")).to_have_text(t(CaseStatus.SUBMITTED.label))
     shoot(caller, folder, "intake-tracking-phone.png")
+
+    # The call is handled; the caller, who had also filed on the web, lost the code.
+    web = make_complaint(estate=estate_x, phone=CALLER["phone"], description="3号楼垃圾未清运。")
+    accept_case(complaint, actor=official)
+    dispatch_case(complaint, actor=official, inspector=inspector)
+    sign_dispatch(complaint.dispatches.get(), actor=inspector)
+    resolve_case(complaint, actor=inspector, reply="经核查，电梯已于当日修复并恢复运行。")
+    follow_by_phone(
+        open_page,
+        site_pages,
+        folder,
+        phone_number=CALLER["phone"],
+        web=web,
+        call=complaint,
+        old_code=code,
+    )
