@@ -67,8 +67,27 @@ DECISION_LIMIT_DAYS = 90
 # The simple procedure (简易程序, art. 51): a warning, or a fine of at most 3,000 yuan on a
 # company, is decided without the prior notice and its periods.
 SIMPLE_PROCEDURE_FINE_LIMIT = Decimal("3000")
-# With no rule for the kind (an administrator deleted it): one year.
-DEFAULT_PUBLICITY_DAYS = 365
+# The defaults of the rules per kind, as migration 0014 writes them (sources in its docstring):
+# (hearing always, hearing from a fine of, publicity days). Without a row, these apply.
+DEFAULT_RULES = {
+    PenaltyKind.WARNING: (False, None, 90),
+    PenaltyKind.FINE: (False, Decimal("50000"), 365),
+    PenaltyKind.SUSPENSION: (True, None, 1095),
+    PenaltyKind.REVOCATION: (True, None, 1095),
+}
+
+
+def rule_for(kind: str) -> PenaltyRule:
+    """The administrator's rule for ``kind``, or the documented default when there is none
+    (a deleted row, or a database emptied since its migration)."""
+    rule = PenaltyRule.objects.filter(kind=kind).first()
+    if rule is None:
+        always, amount, days = DEFAULT_RULES.get(kind, (False, None, 365))
+        rule = PenaltyRule(
+            kind=kind, hearing_always=always, hearing_from_amount=amount, publicity_days=days
+        )
+    return rule
+
 
 # The licence states a licence penalty can act on, by kind.
 LICENCE_SOURCES = {
@@ -410,8 +429,7 @@ def publish_penalty(penalty: Penalty, *, actor) -> Penalty:
 def publicity_ends_on(penalty: Penalty) -> datetime.date:
     """The last day the result is public: the administrator's period for the kind, counted
     from the day of the decision (the day itself is the first)."""
-    rule = PenaltyRule.objects.filter(kind=penalty.kind).first()
-    days = rule.publicity_days if rule else DEFAULT_PUBLICITY_DAYS
+    days = rule_for(penalty.kind).publicity_days
     return penalty.decided_on + datetime.timedelta(days=days - 1)
 
 

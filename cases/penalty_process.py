@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from cases import calendar, permissions
 from cases.decision_documents import render_prior_notice
-from cases.models import Penalty, PenaltyKind, PenaltyRule, PenaltyStatus
+from cases.models import Penalty, PenaltyKind, PenaltyStatus
 from cases.penalties import (
     LICENCE_SOURCES,
     PENALTY_MACHINE,
@@ -36,6 +36,7 @@ from cases.penalties import (
     _require_approver,
     _require_handler,
     local_today,
+    rule_for,
     takes_simple_procedure,
 )
 from cases.rectification import save_with_number
@@ -55,9 +56,7 @@ SEVERITY = [PenaltyKind.WARNING, PenaltyKind.FINE, PenaltyKind.SUSPENSION, Penal
 
 def has_hearing_right(kind: str, fine_amount: Decimal | None) -> bool:
     """Whether the administrator's rule for ``kind`` gives the company the right to a hearing."""
-    rule = PenaltyRule.objects.filter(kind=kind).first()
-    if rule is None:
-        return kind in LICENCE_SOURCES
+    rule = rule_for(kind)
     if rule.hearing_always:
         return True
     return (

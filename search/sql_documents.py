@@ -46,6 +46,7 @@ def _sql() -> str:
             'satisfaction', NULLIF(c.satisfaction, ''),
             'category', c.category,
             'tier', c.tier,
+            'channel', c.channel,
             'district_id', c.district_id::text,
             'district', d.name,
             'company_id', c.company_id::text,

@@ -86,6 +86,12 @@ class StoredFile:
     def __repr__(self) -> str:
         return f"StoredFile({self.key!r})"
 
+    def __eq__(self, other) -> bool:
+        return isinstance(other, StoredFile) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
 
 def stored_files(media_root) -> list:
     """The files this test stored: objects under its prefix, or files under ``media_root``

@@ -7,14 +7,13 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Channel, Tier
 from cases.staff_intake import Registration, register_for_caller
 from enterprises.models import Estate
-from portal.site.complaint_forms import PHONE, CleanFiles, ComplaintForm, match_estate
+from portal.site.complaint_forms import CleanFiles, ComplaintForm, match_estate, phone_number
 
 
 def estate_label(estate: Estate) -> str:
@@ -171,9 +170,4 @@ class PhoneLookUpForm(forms.Form):
     )
 
     def clean_phone(self) -> str:
-        phone = re.sub(r"[\s()]", "", self.cleaned_data["phone"])
-        if not PHONE.match(phone):
-            raise ValidationError(
-                _("Enter an 11-digit mobile number or a landline such as 0571-87654321.")
-            )
-        return phone
+        return phone_number(self.cleaned_data["phone"])

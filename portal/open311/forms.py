@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Category
 from enterprises.models import Estate
-from portal.site.complaint_forms import PHONE, ComplaintForm, PlainTextField, match_estate
+from portal.site.complaint_forms import ComplaintForm, PlainTextField, match_estate, phone_number
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 10_000  # deeper than this, narrow the dates instead
@@ -56,12 +56,7 @@ class ServiceRequestForm(forms.Form):
     clean_description = ComplaintForm.clean_description  # no control characters
 
     def clean_phone(self) -> str:
-        phone = re.sub(r"[\s()]", "", self.cleaned_data["phone"])
-        if not PHONE.match(phone):
-            raise ValidationError(
-                _("Enter an 11-digit mobile number or a landline such as 0571-87654321.")
-            )
-        return phone
+        return phone_number(self.cleaned_data["phone"])
 
     def clean_address_id(self) -> Estate | None:
         estate_id = self.cleaned_data["address_id"]

@@ -28,6 +28,19 @@ from foundation.uploads import ACCEPTED_IMAGE_TYPES, reencode_photo
 
 # Mainland mobile (11 digits from 1) or a landline with optional area code and extension.
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+
+
+def phone_number(typed: str) -> str:
+    """A phone number as every form takes it (web, intake, Open311, look-ups): spaces and
+    brackets dropped; a mainland mobile or a landline, else ValidationError."""
+    phone = re.sub(r"[\s()]", "", typed)
+    if not PHONE.match(phone):
+        raise ValidationError(
+            _("Enter an 11-digit mobile number or a landline such as 0571-87654321.")
+        )
+    return phone
+
+
 HONEYPOT = "website"
 ACCEPT = ",".join([*sorted(ACCEPTED_IMAGE_TYPES), "application/pdf"])
 
@@ -197,12 +210,7 @@ class ComplaintForm(forms.Form):
         return bool(str(self.data.get(HONEYPOT, "")).strip())
 
     def clean_contact_phone(self) -> str:
-        phone = re.sub(r"[\s()]", "", self.cleaned_data["contact_phone"])
-        if not PHONE.match(phone):
-            raise ValidationError(
-                _("Enter an 11-digit mobile number or a landline such as 0571-87654321.")
-            )
-        return phone
+        return phone_number(self.cleaned_data["contact_phone"])
 
     def clean_contact_id_number(self) -> str:
         number = normalise_id_number(self.cleaned_data["contact_id_number"])

@@ -10,10 +10,12 @@ import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import CommandError, call_command
@@ -24,7 +26,9 @@ from PIL import Image
 
 from cases.models import Complaint, ComplaintPhoto
 from cases.services import submit_complaint
+from foundation.storage import PrivateObjectStorage
 from portal.operations import backup as backup_module
+from tests import object_store
 from tests.conftest import ROOT
 from tests.factories import EstateFactory
 
@@ -133,6 +137,14 @@ def backed_up(tmp_path, settings):
     return originals, target
 
 
+def restored_storage(media: Path, prefix: str):
+    """Where the restore wrote: the bucket's fresh folder, or the fresh media folder."""
+    if not prefix:
+        return FileSystemStorage(location=media)
+    options = {**settings.STORAGES["default"]["OPTIONS"], "location": prefix}
+    return PrivateObjectStorage(**options)
+
+
 @DRILL
 def test_backup_restores_into_fresh_database_and_storage(
     tmp_path, backed_up, fresh_database, drill_index_prefix
@@ -161,6 +173,10 @@ def test_backup_restores_into_fresh_database_and_storage(
         "ELASTICSEARCH_INDEX_PREFIX": drill_index_prefix,
         "CELERY_BROKER_URL": "",  # nothing of the drill reaches the real queue
     }
+    restored_prefix = ""
+    if object_store.configured():  # `make test`: a fresh folder of the bucket
+        restored_prefix = f"{os.environ['OBJECT_STORE_PREFIX']}/restored-{uuid.uuid4().hex[:8]}"
+        env["OBJECT_STORE_PREFIX"] = restored_prefix
     result = manage("restore_portal", str(target), env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert gettext("Every file the database names is in the storage.") in result.stdout
@@ -173,7 +189,7 @@ def test_backup_restores_into_fresh_database_and_storage(
         names = [r[0] for r in conn.execute("SELECT image FROM cases_complaintphoto")]
     assert restored == COMPLAINTS == Complaint.objects.count() - 1
     assert len(names) == photos
-    storage = FileSystemStorage(location=restored_media)
+    storage = restored_storage(restored_media, restored_prefix)
     for name in sorted(names)[::3] + ["opendata/complaints.csv"]:
         with storage.open(name, "rb") as handle:
             assert hashlib.sha256(handle.read()).hexdigest() == originals[name], name

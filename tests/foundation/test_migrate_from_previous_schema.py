@@ -173,8 +173,17 @@ def test_demo_database_of_the_previous_schema_migrates_with_nothing_lost(
     _manage(ROOT, scratch_database, media, "migrate", "--noinput", "-v", "0")
     after = _snapshot(scratch_database)
 
-    assert after["counts"] == before["counts"]
-    assert after["audit"] == before["audit"]
+    # Nothing lost, nothing changed; only sync_roles may add the permissions of models made
+    # since, and each grant to a role is an audit event of its own.
+    granted = {"auth_group_permissions", "portal_auditevent"}
+    assert {t: n for t, n in after["counts"].items() if t not in granted} == {
+        t: n for t, n in before["counts"].items() if t not in granted
+    }
+    assert all(after["counts"][t] >= before["counts"][t] for t in granted)
+    assert after["audit"][: len(before["audit"])] == before["audit"]
+    assert {row[1] for row in after["audit"][len(before["audit"]) :]} <= {
+        "portal.permissions.group_permissions_added"
+    }
     # The same content type rows, relabelled: permissions and history point at them still.
     assert after["content_types"] == {model: new for model, (_old, new) in MOVED.items()}
     assert after["type_ids"] == before["type_ids"]
