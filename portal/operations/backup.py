@@ -23,7 +23,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 
 from django.apps import apps
@@ -207,7 +207,10 @@ class _Earlier:
     def __init__(self, folder: Path) -> None:
         summary = verify_summary(folder)
         self.root = folder / FILES
-        self.began = datetime.fromisoformat(summary["started_at"])
+        # Object stores give modification times in whole seconds (S3's Last-Modified): a file
+        # rewritten in the second the earlier backup began would look older than it, so
+        # "before" means a whole second before.
+        self.before = datetime.fromisoformat(summary["started_at"]) - timedelta(seconds=1)
         self.files = {entry["name"]: entry for entry in read_manifest(folder)}
 
     def link(self, storage: Storage, name: str, target: Path) -> dict | None:
@@ -216,7 +219,8 @@ class _Earlier:
             return None
         try:
             unchanged = (
-                storage.size(name) == entry["size"] and storage.get_modified_time(name) < self.began
+                storage.size(name) == entry["size"]
+                and storage.get_modified_time(name) < self.before
             )
         except NotImplementedError:  # a storage that cannot tell: read the file
             return None
