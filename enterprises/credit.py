@@ -23,7 +23,7 @@ from enterprises.models import (
     CreditRecord,
     CreditRecordKind,
 )
-from enterprises.permissions import can_act_for_company, can_decide_for_company
+from enterprises.permissions import can_act_for_company, decides_companys_request
 from foundation import audit
 from foundation.state_machine import StateMachine
 
@@ -179,12 +179,7 @@ def _decide(appeal: CreditAppeal, *, actor, decision: str, to: str) -> CreditApp
         APPEAL_MACHINE.check(
             locked,
             to,
-            permitted=(
-                _signed_in(actor)
-                and can_decide_for_company(actor, company)
-                and actor.pk != locked.submitted_by_id
-                and not can_act_for_company(actor, company)
-            ),
+            permitted=decides_companys_request(actor, company, locked.submitted_by_id),
             denied=_(
                 "Only an official of the company's district, never the appellant, may decide."
             ),

@@ -26,7 +26,7 @@ from enterprises.models import (
     GoodConductClaim,
     TrainingSession,
 )
-from enterprises.permissions import can_act_for_company, can_decide_for_company
+from enterprises.permissions import can_act_for_company, decides_companys_request
 from foundation import audit
 from foundation.state_machine import StateMachine
 from foundation.uploads import validate_evidence
@@ -132,12 +132,7 @@ def _decide(claim: GoodConductClaim, *, actor, decision: str, to: str) -> GoodCo
         CLAIM_MACHINE.check(
             locked,
             to,
-            permitted=(
-                _signed_in(actor)
-                and can_decide_for_company(actor, company)
-                and actor.pk != locked.submitted_by_id
-                and not can_act_for_company(actor, company)
-            ),
+            permitted=decides_companys_request(actor, company, locked.submitted_by_id),
             denied=_(
                 "Only an official of the company's district, never the declarant, may decide."
             ),

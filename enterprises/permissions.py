@@ -300,6 +300,17 @@ def can_decide_for_company(user, company: Company) -> bool:
     return Company.objects.filter(regulator, pk=company.pk).exists()
 
 
+def decides_companys_request(user, company: Company, submitted_by_id: int | None) -> bool:
+    """Who decides what a company asked for (a credit appeal, a good conduct declaration): an
+    official of its district who neither made the request nor acts for the company."""
+    return (
+        _signed_in(user)
+        and can_decide_for_company(user, company)
+        and user.pk != submitted_by_id
+        and not can_act_for_company(user, company)
+    )
+
+
 def can_decide_for_estate(user, estate: Estate) -> bool:
     roles = roles_of(user)
     if not roles & {Role.OFFICIAL, Role.ADMINISTRATOR}:
