@@ -9,7 +9,7 @@ is guessed, is tested in ``tests/portal/test_my_complaints.py``. The lost-code f
 subpage of the Wagtail tracking page (not a resolver URL): its no-enumeration answer and its
 limits are tested in ``tests/portal/test_code_recovery.py``.
 
-Listed in ``permission_table.ROW_MODULES``; ``build`` adds nothing to the world.
+Listed in ``all_rows.ROW_MODULES``; ``build`` adds nothing to the world.
 """
 
 from tests.security.permission_table import LIST, NOBODY, ROLES, TRANSITION, VIEW, Row, opens

@@ -6,7 +6,7 @@ administrator: administrators reach both, official_d1 side 1 only (side 2's comm
 sign-in for anonymous visitors), committee members included: they see their estate, not
 the filing.
 
-Listed in ``permission_table.ROW_MODULES``; ``build`` adds its records to the world.
+Listed in ``all_rows.ROW_MODULES``; ``build`` adds its records to the world.
 """
 
 from tests.security.permission_table import (

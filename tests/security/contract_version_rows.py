@@ -10,7 +10,7 @@ A company corrects and amends its own filings only; an official of the district 
 amendment; the owners' committee and the engaged evaluator of estate X see the contracts and
 download the current version's document only, never an older or a pending one.
 
-Listed in ``permission_table.ROW_MODULES``; ``build`` adds its records to the world.
+Listed in ``all_rows.ROW_MODULES``; ``build`` adds its records to the world.
 """
 
 from tests.security.permission_table import (

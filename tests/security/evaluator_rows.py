@@ -9,7 +9,7 @@ the engagement form of side 2's organisation reaches the form for official_d1, w
 choices are district 1's only: side 2's estate is refused on its field and nothing is made
 (tests/enterprises/test_evaluators.py). Everyone else is refused the screens.
 
-Listed in ``permission_table.ROW_MODULES``; ``build`` adds one organisation, one evaluator of
+Listed in ``all_rows.ROW_MODULES``; ``build`` adds one organisation, one evaluator of
 it and one engagement of that evaluator on the side's estate to the world.
 """
 

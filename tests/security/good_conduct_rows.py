@@ -4,7 +4,7 @@ them and an official verifies or rejects a declaration), and the industry associ
 reviews and honours (the association records and sees all, the regulator its district's, a
 company its own); committees and evaluators see none of them.
 
-Listed in ``permission_table.ROW_MODULES``; ``build`` adds one of each per side.
+Listed in ``all_rows.ROW_MODULES``; ``build`` adds one of each per side.
 """
 
 from tests.security.permission_table import (

@@ -4,7 +4,7 @@ holding one dispatched case of that side. The POST names no colleague, so an all
 answered on the person's page with the form's error and nothing moves for anyone; the
 handover itself is tested in tests/cases/test_handover.py.
 
-Listed in ``permission_table.ROW_MODULES``.
+Listed in ``all_rows.ROW_MODULES``.
 """
 
 from tests.security.permission_table import OFFICIALS, SIDES, TRANSITION, Row, sees

@@ -4,7 +4,7 @@ tests/portal/test_intake_screens.py, as the matrix's cast has no clerk), and the
 look-up, which shows a district's person only their district's complaints of a caller who
 complained on both sides (the world holds one complaint of that phone per side).
 
-Listed in ``permission_table.ROW_MODULES``; ``build`` adds the caller's complaints.
+Listed in ``all_rows.ROW_MODULES``; ``build`` adds the caller's complaints.
 """
 
 from tests.security.permission_table import (

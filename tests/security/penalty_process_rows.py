@@ -8,7 +8,7 @@ company's penalty. The services then refuse what the penalty's state does not al
 message: an allowed POST here is a redirect back, a refused one a 403 or 404, and nothing
 changes. The penalty rules screen is the administrator's settings, without a side.
 
-Listed in ``permission_table.ROW_MODULES``; the world already holds the penalties.
+Listed in ``all_rows.ROW_MODULES``; the world already holds the penalties.
 """
 
 from tests.security.permission_table import (

@@ -4,7 +4,7 @@ and act on whom. The world holds one invited (not yet accepted) inspector per di
 inspectors of district 1 only (a person of district 2 is a 404 to them, as is a guessed id);
 everyone else is refused the screens (403, Wagtail's sign-in for anonymous visitors).
 
-Listed in ``permission_table.ROW_MODULES`` (it needs the table's vocabulary); ``build``
+Listed in ``all_rows.ROW_MODULES`` (it needs the table's vocabulary); ``build``
 adds its records to the world.
 """
 

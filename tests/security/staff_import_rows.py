@@ -4,7 +4,7 @@ other role is refused (403, Wagtail's sign-in for anonymous visitors). Which row
 may import (their district's inspectors only) is the import's own check, and the world holds
 no company administrator: both are in tests/enterprises/test_staff_import.py.
 
-Listed in ``permission_table.ROW_MODULES``; ``build`` adds nothing to the world.
+Listed in ``all_rows.ROW_MODULES``; ``build`` adds nothing to the world.
 """
 
 from tests.security.permission_table import CHANGE, EXPORT, Row, opens

@@ -30,7 +30,8 @@ from foundation.roles import Role
 from portal.models import ComplaintPage, HomePage, NoticeIndexPage, NoticePage, TrackingPage
 from portal.site.moderation import ensure_moderation
 from tests.factories import DistrictFactory, EstateFactory, make_user
-from tests.security.permission_table import ROLES, ROW_MODULES, SIDES
+from tests.security.all_rows import ROW_MODULES
+from tests.security.permission_table import ROLES, SIDES
 
 TODAY = timezone.localdate()
 # Complainant contact details: shown in clear only to regulator staff holding the permission.
