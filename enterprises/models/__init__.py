@@ -34,6 +34,7 @@ from enterprises.models.object_permissions import (
 )
 from enterprises.models.register import Company, CompanyStatus, CreditGrade, Estate
 from enterprises.models.staff import StaffProfile
+from enterprises.models.units import Owner, Unit
 
 __all__ = [
     "AppealStatus",
@@ -57,6 +58,8 @@ __all__ = [
     "Evaluation",
     "EvaluatorKind",
     "Invitation",
+    "Owner",
+    "Unit",
     "Licence",
     "LicenceStatus",
     "OwnersCommittee",
