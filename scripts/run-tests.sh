@@ -19,5 +19,13 @@ echo "services ready after $(( $(date +%s) - started )) s" >&2
 .venv/bin/lint-imports # the layers: foundation ← enterprises ← cases ← search ← portal
 .venv/bin/python manage.py makemigrations --check --dry-run
 scripts/browser.sh ensure # Chromium and CJK fonts for the browser tests (tests/e2e)
-.venv/bin/pytest "$@"
+if [[ $# -gt 0 ]]; then
+  .venv/bin/pytest "$@"
+else
+  # Two cores: two workers, each with its own test database, index prefix and Redis database
+  # (tests/conftest.py); a test file stays on one worker so its module fixtures are built once.
+  # Then, alone, the tests that stop shared services or use the shared Celery queue.
+  .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile -m "not serial" --durations=30
+  .venv/bin/pytest -m serial
+fi
 echo "make test took $(( $(date +%s) - started )) s" >&2

@@ -33,10 +33,44 @@ from tests.factories import DistrictFactory, EstateFactory, make_user
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# Tests that stop or restart a shared service, run a real Celery worker on the shared queue, or
+# start servers of their own: `make test` runs them alone, after the parallel part.
+SERIAL_PATHS = ("tests/faults/", "tests/deployment/", "tests/search/test_slice.py")
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "local_media: a test of the demo default, files on local disk"
     )
+    config.addinivalue_line(
+        "markers", "serial: stops a shared service or uses the shared queue: run alone"
+    )
+    _separate_this_worker()
+
+
+def _separate_this_worker() -> None:
+    """Under pytest-xdist each worker gets its own index prefix and Redis database (and, from
+    pytest-django, its own test database), so parallel tests never see each other's records
+    or flush each other's cache."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    number = int(worker.removeprefix("gw"))
+    settings.ELASTICSEARCH_INDEX_PREFIX = f"{settings.ELASTICSEARCH_INDEX_PREFIX}-{worker}"
+    os.environ["ELASTICSEARCH_INDEX_PREFIX"] = settings.ELASTICSEARCH_INDEX_PREFIX
+    cache = settings.CACHES["default"]
+    if "redis" in cache["BACKEND"].lower():
+        base, _, database = cache["LOCATION"].rpartition("/")
+        cache["LOCATION"] = f"{base}/{int(database or 0) + 2 + number}"
+        os.environ["CACHE_URL"] = "rediscache" + cache["LOCATION"].removeprefix("redis")
+
+
+def pytest_collection_modifyitems(config, items):
+    serial = pytest.mark.serial
+    for item in items:
+        path = item.nodeid.replace("\\", "/")
+        if path.startswith(SERIAL_PATHS) or "real_celery" in getattr(item, "fixturenames", ()):
+            item.add_marker(serial)
 
 
 # The world: two districts, a company and an estate in each -------------------------------
