@@ -126,21 +126,23 @@ def returned(estate_x, official, company_a, company_a_staff):
     return row
 
 
-def test_the_official_rules_on_a_return_from_the_case_page(client, returned, official):
+def test_the_official_upholds_a_return_and_redispatches_from_the_case_page(
+    client, returned, official, inspector
+):
     login(client, official)
     page = client.get(reverse("cases_admin:case", args=[returned.complaint_id]))
     [row] = page.context["dispatches"]
     assert [o["action"].name for o in row.actions] == ["rule_return"]
+    assert f'id="dispatch-{returned.pk}-ruling"' in page.content.decode()
+    prefix = f"rule_return-{returned.pk}"
     response = client.post(
         reverse("cases_admin:case_rule_return", args=[returned.complaint_id, returned.pk]),
-        {
-            f"rule_return-{returned.pk}-decision": "overrule",
-            f"rule_return-{returned.pk}-note": "是你们的",
-        },
+        {f"{prefix}-decision": "uphold", f"{prefix}-redispatch": f"inspector:{inspector.pk}"},
     )
     assert [m.level for m in get_messages(response.wsgi_request)] == [messages.SUCCESS]
     returned.ruling.refresh_from_db()
-    assert returned.ruling.status == RulingStatus.OVERRULED
+    assert returned.ruling.status == RulingStatus.UPHELD
+    assert Complaint.objects.get(pk=returned.complaint_id).assigned_inspector == inspector
 
 
 def test_the_company_may_not_rule_on_its_own_return(client, returned, company_a_staff):

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import translation
 
-from cases import dispatch, metrics, returns, workflow
+from cases import dispatch, merging, metrics, returns, workflow
 from cases.models import (
     CaseEvent,
     CaseStatus,
@@ -29,6 +29,7 @@ from cases.supervision import sweep_sla
 from cases.workflow import TransitionNotAllowed
 from foundation.models import Notification
 from foundation.roles import Role
+from search.reports import render_monthly_report
 from tests.factories import make_complaint, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -262,6 +263,15 @@ def test_a_return_is_ruled_on_once(pending, official, admin):
     assert snapshot(pending.complaint) == before
 
 
+def test_a_return_on_a_merged_case_can_no_longer_be_ruled_on(pending, official, estate_x):
+    primary = workflow.accept_case(make_complaint(estate=estate_x).complaint, actor=official)
+    merging.merge_complaint(pending.complaint, into=primary, actor=official)
+    before = snapshot(pending.complaint)
+    with pytest.raises(TransitionNotAllowed, match="can no longer be ruled on"):
+        returns.rule_on_return(pending, actor=official, uphold=True)
+    assert snapshot(pending.complaint) == before
+
+
 def test_a_dispatch_never_returned_has_no_ruling_to_make(accepted, official, company_a):
     row = to_company(accepted, official, company_a)
     with pytest.raises(TransitionNotAllowed, match="not returned"):
@@ -318,6 +328,9 @@ def test_the_figures_count_returns_and_rulings_per_unit(
         (company_b.name, 1, 0, 0, 1),
     ]
     assert (rows[0].overruled_rate, rows[1].overruled_rate) == (0.5, None)
+
+    report = render_monthly_report(None, dt.date(2026, 3, 1))
+    assert report.startswith(b"%PDF")
 
     client.force_login(official)
     page = client.get(reverse("statistics_dashboard")).content.decode()
