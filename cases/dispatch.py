@@ -18,7 +18,15 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from cases import calendar, masking, permissions
 from cases.answers import review_answer, submit_answer
-from cases.models import CaseStatus, Complaint, Dispatch, DispatchStatus
+from cases.models import (
+    CaseStatus,
+    Complaint,
+    Dispatch,
+    DispatchStatus,
+    ReturnReason,
+    ReturnRuling,
+    RulingStatus,
+)
 from cases.signals import complaints_changed
 from cases.workflow import (
     TransitionNotAllowed,
@@ -133,6 +141,13 @@ def dispatch_case(
                     "once every unit returned it, or after it is reopened."
                 )
                 % {"status": locked.get_status_display()}
+            )
+        if ReturnRuling.objects.filter(complaint=locked, status=RulingStatus.PENDING).exists():
+            raise TransitionNotAllowed(
+                _(
+                    "A return of this case awaits a ruling: rule on it first (uphold it to "
+                    "dispatch the case elsewhere)."
+                )
             )
         ensure_allowed(locked, actor=actor, to=CaseStatus.ASSIGNED, permitted=True)
         replaced = {d.inspector for d in active if d.inspector_id}
@@ -293,9 +308,13 @@ def sign_dispatch(dispatch: Dispatch, *, actor) -> Dispatch:
     return current
 
 
-def return_dispatch(dispatch: Dispatch, *, actor, reason: str) -> Dispatch:
-    """The receiving unit returns the case unsigned (退单), saying why; when no unit is left
-    the case goes back to "accepted" for the official to dispatch again."""
+def return_dispatch(dispatch: Dispatch, *, actor, reason_code: str, reason: str) -> Dispatch:
+    """The receiving unit returns the case unsigned (退单), citing a reason from
+    ``ReturnReason`` and saying why; the return then awaits an official's ruling
+    (``cases.returns``). When no unit is left the case goes back to "accepted". A unit whose
+    earlier return of the case was overruled may not return it again."""
+    if reason_code not in ReturnReason.values:
+        raise TransitionNotAllowed(_("Reason for returning: choose one of the listed reasons."))
     if not reason.strip():
         raise TransitionNotAllowed(
             _("Returning a case needs a reason telling the official why it is not yours.")
@@ -311,17 +330,38 @@ def return_dispatch(dispatch: Dispatch, *, actor, reason: str) -> Dispatch:
                 _("The case was signed for: a signed case cannot be returned any more.")
             )
         _refuse_unless_open(locked, current, _("returned"))
+        if overruled_before(current):
+            raise TransitionNotAllowed(
+                _(
+                    "An official overruled this unit's earlier return of the case: the unit "
+                    "must handle it and cannot return it again."
+                )
+            )
+        now = timezone.now()
         current.status = DispatchStatus.RETURNED
-        current.returned_at = timezone.now()
+        current.returned_at = now
         current.return_reason = reason
         current.save(update_fields=["status", "returned_at", "return_reason"])
+        ReturnRuling.objects.create(
+            dispatch=current,
+            complaint=locked,
+            reason=reason_code,
+            returned_by=actor,
+            returned_at=now,
+            rule_due_at=calendar.add_working_hours(now, settings.CASE_RULE_ON_RETURN_WITHIN_HOURS),
+        )
         changes = {}
         if current.inspector_id and locked.assigned_inspector_id == current.inspector_id:
             changes["assigned_inspector"] = None
             withdraw_case(current.inspector, locked)
         if current.company_id and locked.dispatched_company_id == current.company_id:
             changes["dispatched_company"] = None
-        data = {"dispatch": current.pk, "unit": _unit(current), "reason": reason}
+        data = {
+            "dispatch": current.pk,
+            "unit": _unit(current),
+            "reason_code": reason_code,
+            "reason": reason,
+        }
         if (
             not locked.dispatches.filter(status__in=ACTIVE).exists()
             and locked.status == CaseStatus.ASSIGNED
@@ -341,6 +381,18 @@ def return_dispatch(dispatch: Dispatch, *, actor, reason: str) -> Dispatch:
             log_event(locked, "cases.dispatch.returned", actor=actor, public=False, data=data)
     dispatch.refresh_from_db()
     return current
+
+
+def overruled_before(dispatch: Dispatch) -> bool:
+    """Whether an official overruled an earlier return of the case by the same unit."""
+    unit = (
+        {"dispatch__inspector_id": dispatch.inspector_id}
+        if dispatch.inspector_id
+        else {"dispatch__company_id": dispatch.company_id}
+    )
+    return ReturnRuling.objects.filter(
+        complaint_id=dispatch.complaint_id, status=RulingStatus.OVERRULED, **unit
+    ).exists()
 
 
 def _save_units(locked: Complaint, changes: dict) -> None:

@@ -41,6 +41,9 @@ TIMELINE_ACTIONS = {
     "cases.complaint.escalated": _("Escalated for supervision"),
     "cases.complaint.note_added": _("Internal note"),
     "cases.complaint.handed_over": _("Handed over to another inspector"),
+    "cases.dispatch.return_upheld": _("Return upheld by the official"),
+    "cases.dispatch.return_overruled": _("Return overruled: the unit must handle the case"),
+    "cases.dispatch.ruling_late": _("Return not ruled on in time"),
 }
 
 SUPERVISION_ACTIONS = {

@@ -401,3 +401,16 @@ def visible_campaigns(user) -> QuerySet:
     if scope.everything:
         return Campaign.objects.all()
     return Campaign.objects.filter(Q(district__isnull=True) | Q(district_id__in=scope.district_ids))
+
+
+# Return arbitration (退单审定) and reply templates -------------------------------------------
+
+
+def can_rule_on_return(user, complaint: Complaint) -> bool:
+    """An official (or an administrator) who sees the case rules on a unit's return."""
+    return is_official(user) and can_view(user, complaint)
+
+
+def can_edit_reply_templates(user) -> bool:
+    """Officials and administrators keep the standard replies (city-wide, no side)."""
+    return is_official(user)

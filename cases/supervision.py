@@ -8,7 +8,9 @@ For each open case whose clock runs, in this order and each at most once:
   3. still overdue by more than ``CASE_ESCALATE_TO_HEAD_AFTER_HOURS`` working hours —
      escalated to the heads of department (level 2).
 Dispatches a unit has not signed for (签收) by ``sign_due_at`` are flagged to the district
-officials. A paused case (waiting on the complainant) is left alone.
+officials, and so are returns (退单) no official ruled on by ``ReturnRuling.rule_due_at``
+(escalated to the heads of department when the district has no official). A paused case
+(waiting on the complainant) is left alone.
 
 The flags on the rows make the sweep idempotent: each case is re-read under a row lock before
 anything is done, so two sweeps at once, or a task delivered twice, act once. Messages carry
@@ -30,7 +32,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cases import calendar, sla
-from cases.models import CaseEvent, Complaint, Dispatch, DispatchStatus
+from cases.models import (
+    CaseEvent,
+    Complaint,
+    Dispatch,
+    DispatchStatus,
+    ReturnRuling,
+    RulingStatus,
+)
 from cases.signals import complaints_changed
 from cases.workflow import log_event
 from foundation.notifications import notify
@@ -40,6 +49,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 WARN, OVERDUE, LEVEL_1, LEVEL_2 = "warn", "overdue", "level_1", "level_2"
+RULING_LATE = "ruling_late"
 # Only what the sweep reads to decide; the row is re-read in full under its lock.
 DECISION_FIELDS = (
     "pk",
@@ -62,6 +72,7 @@ class SweepReport:
     escalated_to_official: int = 0
     escalated_to_head: int = 0
     signatures_late: int = 0
+    rulings_late: int = 0
 
 
 def sweep_sla(now: dt.datetime | None = None) -> SweepReport:
@@ -83,6 +94,12 @@ def sweep_sla(now: dt.datetime | None = None) -> SweepReport:
     for batch in _batches(late.only("pk", "complaint_id")):
         for dispatch in batch:
             _flag_late_signature(dispatch, now, recipients, report)
+    late_rulings = ReturnRuling.objects.filter(
+        status=RulingStatus.PENDING, rule_due_at__lt=now, overdue_since__isnull=True
+    ).exclude(complaint__status__in=sla.FINISHED)
+    for batch in _batches(late_rulings.only("pk", "complaint_id")):
+        for ruling in batch:
+            _flag_late_ruling(ruling, now, recipients, report)
     return report
 
 
@@ -234,6 +251,37 @@ def _flag_late_signature(
         report.signatures_late += 1
 
 
+def _flag_late_ruling(
+    ruling: ReturnRuling, now, recipients: _Recipients, report: SweepReport
+) -> None:
+    """A return nobody ruled on in time: flagged once, the district's officials told."""
+    with transaction.atomic():
+        complaint = Complaint.objects.select_for_update().filter(pk=ruling.complaint_id).first()
+        locked = (
+            ReturnRuling.objects.select_for_update(of=("self",))
+            .select_related("dispatch__inspector", "dispatch__company")
+            .filter(pk=ruling.pk, status=RulingStatus.PENDING, overdue_since__isnull=True)
+            .first()
+        )
+        if complaint is None or locked is None:
+            return
+        locked.overdue_since = now
+        locked.save(update_fields=["overdue_since"])
+        returned = locked.dispatch
+        unit = returned.company.name if returned.company_id else str(returned.inspector)
+        due = locked.rule_due_at.astimezone(calendar.TIMEZONE)
+        event = log_event(
+            complaint,
+            "cases.dispatch.ruling_late",
+            actor=None,
+            public=False,
+            data={"dispatch": returned.pk, "unit": unit, "rule_due_at": due.isoformat()},
+        )
+        texts = {"number": complaint.tracking_number, "due": f"{due:%Y-%m-%d %H:%M}", "unit": unit}
+        _tell(recipients.officials(complaint.district_id), event, RULING_LATE, texts)
+        report.rulings_late += 1
+
+
 class _Recipients:
     """Officials to e-mail, read once per district (and once for the heads) per sweep."""
 
@@ -306,6 +354,15 @@ def _message(step: str, texts: dict) -> tuple[str, str]:
             _(
                 "Case %(number)s was due by %(due)s and is still not resolved after the "
                 "district official's supervision. It is escalated to the head of department."
+            )
+            % texts,
+        )
+    if step == RULING_LATE:
+        return (
+            _("The return of case %(number)s awaits a ruling") % texts,
+            _(
+                "%(unit)s returned case %(number)s and no official ruled on the return by "
+                "%(due)s. Uphold or overrule it on the case page."
             )
             % texts,
         )

@@ -1,7 +1,8 @@
 """The officials' dashboard (统计看板) in the Wagtail admin: complaints over time and by
 category, tier, district, company and estate, the rates of ``cases.metrics``, open cases
-overdue now, repeat complaints per estate and the companies with the most substantiated
-complaints, for a period and a district, each chart with its numbers as a table.
+overdue now, repeat complaints per estate, the companies with the most substantiated
+complaints and the returns (退单) per unit with their rulings, for a period and a district,
+each chart with its numbers as a table.
 
 Counts come from ``search.statistics`` (Elasticsearch or the database, same numbers); the
 charts are drawn by Chart.js (vendored under portal/static/vendor) from a JSON block, so the
@@ -158,6 +159,7 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
             request_period=request,
             stats=stats,
             figures=metrics.figures(complaints),
+            returns=metrics.returns_by_unit(complaints),
             reports=list(visible_reports(self.request.user)[:24]),
             report_form=ReportForm(user=self.request.user)
             if permissions.is_official(self.request.user)

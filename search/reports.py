@@ -156,6 +156,19 @@ def render_monthly_report(district, month: dt.date) -> bytes:
             [120, 30],
         )
     )
+    returns = metrics.returns_by_unit(complaints)
+    if returns:
+        story.append(Paragraph("退单及审定（按单位）", styles["body"]))
+        story.append(
+            _table(
+                [["单位", "退单", "维持", "驳回", "待审定"]]
+                + [
+                    [r.unit, str(r.returns), str(r.upheld), str(r.overruled), str(r.pending)]
+                    for r in returns
+                ],
+                [70, 20, 20, 20, 20],
+            )
+        )
     story += _overdue_section(district, end, styles)
     story += _penalty_section(district, start, end, styles)
     story += _inspection_section(district, start, end, styles)

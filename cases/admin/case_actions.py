@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from wagtail.admin import messages
 
-from cases import clock, dispatch, merging, notes, permissions, workflow
+from cases import clock, dispatch, merging, notes, permissions, returns, workflow
 from cases.admin import forms as action_forms
 from cases.models import (
     AnswerStatus,
@@ -30,6 +30,7 @@ from cases.models import (
     DispatchStatus,
     Extension,
     ExtensionStatus,
+    RulingStatus,
 )
 
 
@@ -113,6 +114,16 @@ def _awaits_answer(complaint: Complaint, target) -> bool:
 def _may_ask_extension(complaint: Complaint, target) -> bool:
     pending = getattr(complaint, "extension_pending", False)
     return complaint.status in clock.RUNNING and not pending
+
+
+def _awaits_ruling(complaint: Complaint, returned: Dispatch) -> bool:
+    ruling = getattr(returned, "ruling", None)  # loaded with the page's dispatches
+    return ruling is not None and ruling.status == RulingStatus.PENDING
+
+
+def _not_returner(user, returned: Dispatch) -> bool:
+    ruling = getattr(returned, "ruling", None)
+    return ruling is None or ruling.returned_by_id != user.pk
 
 
 def _review(answer: CompanyAnswer, actor, data: dict) -> CompanyAnswer:
@@ -274,14 +285,33 @@ TARGET_ACTIONS: tuple[Action, ...] = (
     Action(
         "return",
         _("Return the case"),
-        F.ReasonForm,
+        F.ReturnForm,
         P.can_view,
         lambda c, d: d.status == DispatchStatus.AWAITING_SIGNATURE,
-        lambda c, actor, d, t, f: dispatch.return_dispatch(t, actor=actor, reason=d["reason"]),
+        lambda c, actor, d, t, f: dispatch.return_dispatch(
+            t, actor=actor, reason_code=d["reason_code"], reason=d["reason"]
+        ),
         _("Case returned to the official."),
         target_model=Dispatch,
         allowed_for_target=P.can_sign,
         destructive=True,
+    ),
+    Action(
+        "rule_return",
+        _("Rule on the return"),
+        F.RulingForm,
+        P.can_rule_on_return,
+        _awaits_ruling,
+        lambda c, actor, d, t, f: returns.rule_on_return(
+            t,
+            actor=actor,
+            uphold=d["decision"] == action_forms.RulingForm.UPHOLD,
+            note=d["note"],
+            redispatch_to=d["redispatch_to"],
+        ),
+        _("Return ruled on."),
+        target_model=Dispatch,
+        allowed_for_target=_not_returner,
     ),
     Action(
         "review",

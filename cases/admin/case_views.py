@@ -20,7 +20,7 @@ from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from cases import callers, masking, permissions, sla
+from cases import callers, masking, permissions, reply_templates, sla
 from cases.admin import downloads
 from cases.admin.case_actions import (
     ACTION_BUTTONS,
@@ -37,6 +37,7 @@ from cases.models import (
     Complaint,
     DispatchStatus,
     ExtensionStatus,
+    ReturnReason,
     Satisfaction,
 )
 from foundation.audit import record_personal_data_view
@@ -58,6 +59,7 @@ DETAIL_LABELS = {
     "note": _("Note"),
     "text": _("Note"),
     "reason": _("Reason"),
+    "reason_code": _("Reason for returning"),
     "reply": _("Public reply"),
     "question": _("Question"),
     "answer": _("Answer"),
@@ -109,7 +111,9 @@ class CaseView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = CasePage(self.complaint, self.request.user)
+        page = CasePage(
+            self.complaint, self.request.user, template_id=self.request.GET.get("template")
+        )
         context.update(page.context())
         context["case_panels"] = self.panels()
         if page.personal_data and self.complaint.anonymised_at is None:
@@ -127,9 +131,13 @@ class CaseView(WagtailAdminTemplateMixin, TemplateView):
 class CasePage:
     """What one user sees of one case; each kind of row is loaded in one query."""
 
-    def __init__(self, complaint: Complaint, user):
+    def __init__(self, complaint: Complaint, user, template_id: str | None = None):
         self.complaint = complaint
         self.user = user
+        # A reply template picked on the page (?template=<id>): its filled text pre-fills the
+        # matching action's form, which the handler then edits.
+        self.template_id = template_id
+        self._templates: dict[str, list] | None = None
         self.regulator = permissions.is_regulator(user)
         self.personal_data = permissions.can_see_personal_data(user)
         self.company_id = permissions.company_of(user)
@@ -177,8 +185,13 @@ class CasePage:
     # Rows ------------------------------------------------------------------------------------
 
     def dispatches(self, now: dt.datetime) -> list:
-        rows = list(self.complaint.dispatches.select_related("inspector", "company"))
+        rows = list(self.complaint.dispatches.select_related("inspector", "company", "ruling"))
         for row in rows:
+            row.return_ruling = getattr(row, "ruling", None)
+            # The ruling's note speaks to the unit, like the instructions: the same readers.
+            row.shown_ruling_note = (
+                self.for_the_unit(row, row.return_ruling.note) if row.return_ruling else ""
+            )
             awaiting = row.status == DispatchStatus.AWAITING_SIGNATURE
             row.late = bool(row.sign_overdue_at) or (awaiting and now > row.sign_due_at)
             row.actions = self.offers_for(row)
@@ -188,10 +201,13 @@ class CasePage:
     def instructions_of(self, dispatch) -> str:
         """The official's instructions, for regulator staff and the receiving company only
         (an owners' committee member never; a company not another company's)."""
+        return self.for_the_unit(dispatch, dispatch.instructions)
+
+    def for_the_unit(self, dispatch, text: str) -> str:
         if self.regulator:
-            return dispatch.instructions
+            return text
         if self.company_id and dispatch.company_id == self.company_id:
-            return self.shown(dispatch.instructions)
+            return self.shown(text)
         return ""
 
     def awaits_company_answer(self, dispatches: list, answers: list) -> bool:
@@ -276,6 +292,8 @@ class CasePage:
     def detail(self, key: str, value) -> str:
         if key == "satisfaction" and value in Satisfaction.values:
             return str(Satisfaction(value).label)
+        if key == "reason_code" and value in ReturnReason.values:
+            return str(ReturnReason(value).label)
         if key == "channel" and value in Channel.values:
             return str(Channel(value).label)
         if key == "due" and (due := parse_datetime(str(value))):
@@ -296,11 +314,28 @@ class CasePage:
             return None
         if target_check is not None and not target_check(self.user, target):
             return None
-        return {
+        offer = {
             "action": action,
             "form": action.form(self.complaint, self.user, target),
             "url": action.url(self.complaint, target),
         }
+        if action.name in reply_templates.ACTION_FIELDS:
+            self.offer_templates(action.name, offer)
+        return offer
+
+    def offer_templates(self, name: str, offer: dict) -> None:
+        """The reply templates of this action, and the picked one's text in its form."""
+        if self._templates is None:
+            self._templates = {}
+            for template in reply_templates.active_templates(self.complaint):
+                self._templates.setdefault(template.action, []).append(template)
+        kind, field_name = reply_templates.ACTION_FIELDS[name]
+        offer["templates"] = self._templates.get(kind, [])
+        picked = next((t for t in offer["templates"] if str(t.pk) == self.template_id), None)
+        if picked is not None:
+            text = reply_templates.render_template(picked, self.complaint, self.complaint.language)
+            offer["form"].initial[field_name] = self.shown(text)
+            offer["picked"] = picked.pk
 
     def offers_for(self, target) -> list[dict]:
         actions = [a for a in TARGET_ACTIONS if a.target_model is type(target)]

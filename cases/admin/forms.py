@@ -14,7 +14,7 @@ from django.utils.translation import ngettext_lazy
 from cases.attachments import validate_attachment
 from cases.clock import MAX_EXTENSION_DAYS, MIN_EXTENSION_DAYS
 from cases.dispatch import responsible_company
-from cases.models import Complaint, Satisfaction, Tier
+from cases.models import Complaint, ReturnReason, Satisfaction, Tier
 from cases.permissions import visible_complaints
 from foundation.names import display_name
 from foundation.roles import Role
@@ -93,6 +93,57 @@ class ReasonForm(CaseActionForm):
     """Reject (shown to the citizen), return a dispatch (退单), reopen (重办)."""
 
     reason = _text(_("Reason"))
+
+
+class ReturnForm(CaseActionForm):
+    """Return a dispatch (退单): a reason from the list and the unit's own words."""
+
+    reason_code = forms.ChoiceField(label=_("Reason for returning"), choices=ReturnReason.choices)
+    reason = _text(_("Explanation"))
+
+
+class RulingForm(CaseActionForm):
+    """An official's ruling on a return (退单审定): uphold it (and perhaps dispatch the case
+    to another unit at once) or overrule it (the unit must handle the case)."""
+
+    UPHOLD, OVERRULE = "uphold", "overrule"
+
+    decision = forms.ChoiceField(
+        label=_("Ruling"),
+        choices=[
+            (UPHOLD, _("Uphold the return")),
+            (OVERRULE, _("Overrule it: the unit must handle the case")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    redispatch = forms.ChoiceField(
+        label=_("Then dispatch to (when upheld)"), required=False, choices=()
+    )
+    note = _text(_("Note (needed to overrule; the unit reads it)"), required=False, rows=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.company = responsible_company(self.complaint)
+        self.inspectors = {str(i.pk): i for i in district_inspectors(self.complaint)}
+        choices = [("", _("Nobody yet (dispatch or transfer it later)"))]
+        if self.company is not None:
+            choices.append(("company", self.company.name))
+        choices += [
+            (f"inspector:{pk}", _("Inspector %(name)s") % {"name": display_name(person)})
+            for pk, person in self.inspectors.items()
+        ]
+        self.fields["redispatch"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        chosen = data.get("redispatch") or ""
+        if chosen == "company":
+            data["redispatch_to"] = self.company
+        elif chosen.startswith("inspector:"):
+            data["redispatch_to"] = self.inspectors.get(chosen.split(":", 1)[1])
+        else:
+            data["redispatch_to"] = None
+        return data
 
 
 class InspectorChoiceField(forms.ModelChoiceField):

@@ -51,6 +51,8 @@ from cases.models.penalties import (
     ReviewBody,
     ReviewOutcome,
 )
+from cases.models.reply_templates import PLACEHOLDERS, ReplyAction, ReplyTemplate
+from cases.models.returns import ReturnReason, ReturnRuling, RulingStatus
 from cases.models.time_limits import CalendarOverride, SlaRule
 from cases.models.timeline import CaseEvent, CaseEventManager
 
@@ -102,4 +104,10 @@ __all__ = [
     "Satisfaction",
     "attachment_path",
     "complaint_photo_path",
+    "PLACEHOLDERS",
+    "ReplyAction",
+    "ReplyTemplate",
+    "ReturnReason",
+    "ReturnRuling",
+    "RulingStatus",
 ]

@@ -421,6 +421,8 @@ CELERY_BEAT_SCHEDULE = {
 # Case handling (cases.dispatch, cases.supervision), in working hours of cases.calendar.
 # A unit that has not signed for (签收) a dispatch within this time is flagged.
 CASE_SIGN_WITHIN_HOURS = env.int("CASE_SIGN_WITHIN_HOURS", default=4)
+# A return (退单) awaits an official's ruling for this long before the sweep flags it.
+CASE_RULE_ON_RETURN_WITHIN_HOURS = env.int("CASE_RULE_ON_RETURN_WITHIN_HOURS", default=7)
 # Overdue by this much more, a case escalates from the district official to the head of
 # department (the second rung of 督办).
 CASE_ESCALATE_TO_HEAD_AFTER_HOURS = env.int("CASE_ESCALATE_TO_HEAD_AFTER_HOURS", default=14)

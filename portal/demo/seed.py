@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from cases.models import CaseStatus, Complaint
 from cases.services import Receipt
-from portal.demo import enforcement, people, register, supervision
+from portal.demo import enforcement, people, register, returns, supervision
 from portal.demo.city import SUSPENDED_COMPANIES, seed_city
 from portal.demo.complaints import Cast, seed_complaints
 from portal.demo.pages import seed_site_pages
@@ -90,6 +90,8 @@ def seed_demo(
                 official=users["official"], inspector=users["inspector"], company_staff=actors
             )
             receipts = seed_complaints(complaints, estates, cast, section_rng, write)
+        with transaction.atomic():
+            returns.seed_returns(cast, write)
         with transaction.atomic():
             supervision.seed_draw_page(write)
             supervision.seed_supervision(users, estates, write)

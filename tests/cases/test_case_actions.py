@@ -243,7 +243,14 @@ def test_the_inspector_may_not_sign_for_the_companys_dispatch(client, assigned, 
 
 def test_the_inspector_returns_its_dispatch_with_a_reason(client, assigned, inspector):
     target = inspector_dispatch(assigned)
-    response = press(client, inspector, assigned, "return", {"reason": "非本人片区"}, target)
+    response = press(
+        client,
+        inspector,
+        assigned,
+        "return",
+        {"reason_code": "other", "reason": "非本人片区"},
+        target,
+    )
     assert done(response, assigned)
     target.refresh_from_db()
     assert (target.status, target.return_reason) == (DispatchStatus.RETURNED, "非本人片区")
@@ -254,7 +261,12 @@ def test_a_company_that_returns_its_dispatch_goes_back_to_the_workbench(
 ):
     target = company_dispatch(assigned)
     response = press(
-        client, company_a_staff, assigned, "return", {"reason": "不是我司小区"}, target
+        client,
+        company_a_staff,
+        assigned,
+        "return",
+        {"reason_code": "other", "reason": "不是我司小区"},
+        target,
     )
     assert response.status_code == 302 and response.url == reverse("cases_admin:workbench")
     assert reloaded(assigned).dispatched_company_id is None
@@ -263,7 +275,14 @@ def test_a_company_that_returns_its_dispatch_goes_back_to_the_workbench(
 def test_a_signed_dispatch_cannot_be_returned(client, in_progress, company_a_staff):
     target = in_progress.dispatches.get(company__isnull=False, status=DispatchStatus.SIGNED)
     before = snapshot(in_progress)
-    response = press(client, company_a_staff, in_progress, "return", {"reason": "太难"}, target)
+    response = press(
+        client,
+        company_a_staff,
+        in_progress,
+        "return",
+        {"reason_code": "other", "reason": "太难"},
+        target,
+    )
     assert refused(response, in_progress, "signed")
     assert snapshot(in_progress) == before
 

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 
-from cases import dispatch, workflow
+from cases import dispatch, returns, workflow
 from cases.models import CaseEvent, CaseStatus, Complaint, Dispatch, DispatchStatus
 from cases.permissions import visible_complaints
 from enterprises.models import ContractStatus, ServiceContract
@@ -240,7 +240,10 @@ def test_an_inspector_who_returns_the_case_loses_the_grant(
 ):
     dispatch.dispatch_case(accepted, actor=official, inspector=other_district_inspector)
     dispatch.return_dispatch(
-        unit_dispatch(accepted), actor=other_district_inspector, reason="不在本区"
+        unit_dispatch(accepted),
+        actor=other_district_inspector,
+        reason_code="other",
+        reason="不在本区",
     )
     assert not sees(other_district_inspector, accepted)
 
@@ -270,7 +273,9 @@ def test_the_company_sees_the_case_only_while_it_is_dispatched_to_it(
     dispatch.dispatch_case(accepted, actor=official, company=company_a)
     assert sees(company_a_staff, accepted)
     assert not sees(company_b_staff, accepted)
-    dispatch.return_dispatch(unit_dispatch(accepted), actor=company_a_staff, reason="非本公司项目")
+    dispatch.return_dispatch(
+        unit_dispatch(accepted), actor=company_a_staff, reason_code="other", reason="非本公司项目"
+    )
     assert not sees(company_a_staff, accepted)
 
 
@@ -336,7 +341,9 @@ def test_only_the_receiving_unit_signs(request, dispatched, unit, actor_name):
     with pytest.raises(workflow.TransitionNotAllowed, match="Only the unit"):
         dispatch.sign_dispatch(row, actor=request.getfixturevalue(actor_name))
     with pytest.raises(workflow.TransitionNotAllowed, match="Only the unit"):
-        dispatch.return_dispatch(row, actor=request.getfixturevalue(actor_name), reason="不是我的")
+        dispatch.return_dispatch(
+            row, actor=request.getfixturevalue(actor_name), reason_code="other", reason="不是我的"
+        )
     assert snapshot(dispatched) == before
 
 
@@ -350,7 +357,7 @@ def test_anonymous_cannot_sign(dispatched):
 
 def test_a_returned_dispatch_cannot_be_signed(dispatched, company_a_staff):
     row = unit_dispatch(dispatched, company__isnull=False)
-    dispatch.return_dispatch(row, actor=company_a_staff, reason="非本公司项目")
+    dispatch.return_dispatch(row, actor=company_a_staff, reason_code="other", reason="非本公司项目")
     before = snapshot(dispatched)
     with pytest.raises(workflow.TransitionNotAllowed, match="no longer be signed"):
         dispatch.sign_dispatch(row, actor=company_a_staff)
@@ -364,7 +371,10 @@ def test_returning_needs_a_reason(dispatched, company_a_staff):
     before = snapshot(dispatched)
     with pytest.raises(workflow.TransitionNotAllowed, match="needs a reason"):
         dispatch.return_dispatch(
-            unit_dispatch(dispatched, company__isnull=False), actor=company_a_staff, reason=" "
+            unit_dispatch(dispatched, company__isnull=False),
+            actor=company_a_staff,
+            reason_code="other",
+            reason=" ",
         )
     assert snapshot(dispatched) == before
 
@@ -374,13 +384,15 @@ def test_a_signed_case_cannot_be_returned(dispatched, inspector):
     dispatch.sign_dispatch(row, actor=inspector)
     before = snapshot(dispatched)
     with pytest.raises(workflow.TransitionNotAllowed, match="signed case cannot be returned"):
-        dispatch.return_dispatch(row, actor=inspector, reason="太忙")
+        dispatch.return_dispatch(row, actor=inspector, reason_code="other", reason="太忙")
     assert snapshot(dispatched) == before
 
 
 def test_one_unit_returning_leaves_the_other(dispatched, company_a_staff, inspector):
     row = unit_dispatch(dispatched, company__isnull=False)
-    returned = dispatch.return_dispatch(row, actor=company_a_staff, reason="非本公司项目")
+    returned = dispatch.return_dispatch(
+        row, actor=company_a_staff, reason_code="other", reason="非本公司项目"
+    )
     assert (returned.status, returned.return_reason) == (DispatchStatus.RETURNED, "非本公司项目")
     complaint = Complaint.objects.get(pk=dispatched.pk)
     assert (complaint.status, complaint.dispatched_company, complaint.assigned_inspector) == (
@@ -397,10 +409,16 @@ def test_when_every_unit_returned_the_case_goes_back_to_the_official(
     dispatched, official, company_a_staff, inspector, company_a
 ):
     dispatch.return_dispatch(
-        unit_dispatch(dispatched, company__isnull=False), actor=company_a_staff, reason="非本公司"
+        unit_dispatch(dispatched, company__isnull=False),
+        actor=company_a_staff,
+        reason_code="other",
+        reason="非本公司",
     )
     dispatch.return_dispatch(
-        unit_dispatch(dispatched, inspector=inspector), actor=inspector, reason="应由供水公司处理"
+        unit_dispatch(dispatched, inspector=inspector),
+        actor=inspector,
+        reason_code="other",
+        reason="应由供水公司处理",
     )
     complaint = Complaint.objects.get(pk=dispatched.pk)
     assert (complaint.status, complaint.assigned_inspector, complaint.dispatched_company) == (
@@ -414,18 +432,20 @@ def test_when_every_unit_returned_the_case_goes_back_to_the_official(
         CaseStatus.ACCEPTED,
         False,
     )
-    # The official dispatches it again.
+    # The official rules on both returns (cases.returns), then dispatches it again.
+    for row in complaint.dispatches.all():
+        returns.rule_on_return(row, actor=official, uphold=True)
     again = dispatch.dispatch_case(complaint, actor=official, company=company_a)
     assert again.status == CaseStatus.ASSIGNED
 
 
 def test_returning_twice_is_quiet(dispatched, company_a_staff):
     row = unit_dispatch(dispatched, company__isnull=False)
-    dispatch.return_dispatch(row, actor=company_a_staff, reason="非本公司")
+    dispatch.return_dispatch(row, actor=company_a_staff, reason_code="other", reason="非本公司")
     before = snapshot(dispatched)
-    assert dispatch.return_dispatch(row, actor=company_a_staff, reason="再说一次").status == (
-        DispatchStatus.RETURNED
-    )
+    assert dispatch.return_dispatch(
+        row, actor=company_a_staff, reason_code="other", reason="再说一次"
+    ).status == (DispatchStatus.RETURNED)
     assert snapshot(dispatched) == before
 
 
