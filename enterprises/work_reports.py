@@ -148,7 +148,11 @@ def create_report(
     budget_lines: list[dict] = (),
 ) -> WorkReport:
     """Start a draft for the estate and period, as the company managing the estate."""
-    estate = Estate.objects.select_for_update().select_related("managing_company").get(pk=estate.pk)
+    estate = (
+        Estate.objects.select_for_update(of=("self",))
+        .select_related("managing_company")
+        .get(pk=estate.pk)
+    )
     if not permissions.reports_for_estate(actor, estate):
         raise ReportNotAllowed(_("Only the company managing this estate reports on it."), "estate")
     period = checked_period(period)

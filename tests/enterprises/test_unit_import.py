@@ -14,6 +14,13 @@ from tests.factories import EstateFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def english(default_language):
+    """Messages are matched in English (the Chinese ones are merged later)."""
+    translation.activate("en")
+
+
 HEADER = "楼栋,单元,房号,专有面积,开发商持有,业主姓名,业主电话\n"
 
 
