@@ -102,3 +102,10 @@ def register_supervision_viewsets():
 @hooks.register("person_page_panels")
 def show_the_work_a_person_holds(request, person):
     return held_work_panel(request, person)
+
+
+@hooks.register("register_admin_viewset")
+def register_improvement_requests():
+    from cases.admin.committee_requests import ImprovementRequestsViewSet
+
+    return ImprovementRequestsViewSet()

@@ -625,3 +625,18 @@ def visible_improvement_requests(user) -> QuerySet[ImprovementRequest]:
         company="company",
         estate="estate",
     )
+
+
+OWNERS_SCREEN_ROLES = (
+    Role.OWNERS_COMMITTEE,
+    Role.COMPANY_STAFF,
+    Role.INSPECTOR,
+    Role.OFFICIAL,
+    Role.ADMINISTRATOR,
+)
+
+
+def uses_owners_screens(user) -> bool:
+    """The units, work reports and improvement requests menus (for the menu and the 403;
+    which records is decided by the scopes above)."""
+    return _signed_in(user) and has_role(user, *OWNERS_SCREEN_ROLES)
