@@ -60,6 +60,8 @@ def index(request):
 
 def new(request):
     _gate(request)
+    if not permissions.committee_estates(request.user).exists():
+        raise PermissionDenied  # requests are the committees' to send
     form = SendRequestForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -73,6 +73,8 @@ def _form_page(request, title, form, formset, report=None):
 
 def new(request):
     _gate(request)
+    if not permissions.companies_acted_for(request.user).exists():
+        raise PermissionDenied  # reports are the companies' to write
     data = request.POST if request.method == "POST" else None
     form = NewReportForm(data, actor=request.user)
     formset = BudgetFormSet(data, prefix="budget")
