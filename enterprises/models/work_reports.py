@@ -12,14 +12,16 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WorkReportStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted, under review")
-    ACCEPTED = "accepted", _("Accepted")
+    # A context of their own: "Accepted"/"Rejected" alone are a complaint's intake states.
+    ACCEPTED = "accepted", pgettext_lazy("work report", "Accepted")
     ACCEPTED_WITH_OBJECTIONS = "accepted_with_objections", _("Accepted with objections")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("work report", "Rejected")
 
 
 WorkReportStatus.OUTCOMES = (

@@ -150,3 +150,8 @@ def test_the_sweep_flags_a_missing_report_once(
     assert recipients == sorted(["office@company-a.test", official.email])
     # The task runs both sweeps; nothing is due again.
     assert flag_overdue_owner_matters_task.apply().get() == 0
+
+
+def test_the_sweep_runs_daily_from_beat(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["enterprises-flag-overdue-owner-matters"]
+    assert entry["task"] == flag_overdue_owner_matters_task.name
