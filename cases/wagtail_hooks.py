@@ -109,3 +109,10 @@ def register_reply_templates():
     from cases.admin.reply_templates import ReplyTemplateViewSet
 
     return ReplyTemplateViewSet("reply_templates")
+
+
+@hooks.register("register_admin_viewset")
+def register_improvement_requests():
+    from cases.admin.committee_requests import ImprovementRequestsViewSet
+
+    return ImprovementRequestsViewSet()

@@ -29,11 +29,14 @@ from enterprises.models import (
     EvaluatorEngagement,
     GoodConductClaim,
     Honour,
+    ImprovementRequest,
     Licence,
     OwnersCommittee,
     PeerReview,
     ServiceContract,
     TrainingSession,
+    WorkReport,
+    WorkReportStatus,
 )
 from foundation.roles import REGULATOR_STAFF, Role, has_role, roles_of
 
@@ -555,3 +558,85 @@ def visible_contract_versions(user, contract: ServiceContract) -> QuerySet[Contr
     if not visible_contracts(user).filter(pk=contract.pk).exists():
         return versions.none()
     return versions.filter(number=F("contract__version"))
+
+
+# Owners as supervisors: units, work reports, improvement requests (issue 19) ---------------
+
+
+def sits_on_current_committee(user, estate: Estate) -> bool:
+    """A member of the estate's current owners' committee: the access a filing grants and
+    the term's end withdraws (``enterprises.committees``)."""
+    return committee_estates(user).filter(pk=estate.pk).exists()
+
+
+def _owners_scope(
+    queryset: QuerySet, user, *, district: str, company: str | None, estate: str
+) -> QuerySet:
+    """The regulator its district, a company the estates it manages (``company`` None: none),
+    the committee its estate; evaluators and everyone else nothing."""
+    if not _signed_in(user):
+        return queryset.none()
+    regulator = regulator_district_q(user, district)
+    if regulator is not None:
+        return queryset.filter(regulator)
+    q = Q(pk__in=[])
+    if company is not None:
+        q |= Q(**{f"{company}__in": companies_acted_for(user).values("pk")})
+    q |= Q(**{f"{estate}__in": committee_estates(user).values("pk")})
+    return queryset.filter(q)
+
+
+def unit_estates(user) -> QuerySet[Estate]:
+    """The estates whose units (and owners) a user reads."""
+    return _owners_scope(
+        Estate.objects.all(), user, district="district", company="managing_company", estate="pk"
+    )
+
+
+def manages_units(user, estate: Estate) -> bool:
+    """Import an estate's units: its current committee, or an official of its district."""
+    return sits_on_current_committee(user, estate) or can_decide_for_estate(user, estate)
+
+
+def visible_work_reports(user) -> QuerySet[WorkReport]:
+    """The company its own reports, drafts included; the committee and the regulator the
+    submitted ones of their estate or district."""
+    reports = WorkReport.objects.all()
+    own = reports.filter(company__in=companies_acted_for(user).values("pk"))
+    others = _owners_scope(
+        reports, user, district="estate__district", company=None, estate="estate"
+    ).exclude(status=WorkReportStatus.DRAFT)
+    return reports.filter(Q(pk__in=own.values("pk")) | Q(pk__in=others.values("pk")))
+
+
+def reports_for_estate(user, estate: Estate) -> bool:
+    """Write the estate's work report: staff of the company managing it."""
+    return estate.managing_company_id is not None and can_act_for_company(
+        user, estate.managing_company
+    )
+
+
+def visible_improvement_requests(user) -> QuerySet[ImprovementRequest]:
+    """The committee its estate's, the company those sent to it, the regulator its district's."""
+    return _owners_scope(
+        ImprovementRequest.objects.all(),
+        user,
+        district="estate__district",
+        company="company",
+        estate="estate",
+    )
+
+
+OWNERS_SCREEN_ROLES = (
+    Role.OWNERS_COMMITTEE,
+    Role.COMPANY_STAFF,
+    Role.INSPECTOR,
+    Role.OFFICIAL,
+    Role.ADMINISTRATOR,
+)
+
+
+def uses_owners_screens(user) -> bool:
+    """The units, work reports and improvement requests menus (for the menu and the 403;
+    which records is decided by the scopes above)."""
+    return _signed_in(user) and has_role(user, *OWNERS_SCREEN_ROLES)

@@ -7,7 +7,14 @@ database that is briefly unreachable is retried with back-off.
 
 from celery import shared_task
 
-from enterprises import committees, contracts, evaluators, licensing
+from enterprises import (
+    committees,
+    contracts,
+    evaluators,
+    improvement_requests,
+    licensing,
+    work_reports,
+)
 from foundation.tasks import PolicyTask
 
 
@@ -36,3 +43,10 @@ def sweep_evaluator_engagements_task() -> int:
 def end_expired_committee_terms_task() -> int:
     """Hourly, so a term's end takes effect within the hour after midnight."""
     return committees.end_expired_terms()
+
+
+@shared_task(base=PolicyTask)
+def flag_overdue_owner_matters_task() -> int:
+    """Daily: work reports not submitted in time and improvement requests left unanswered,
+    flagged once each to the company and the district's officials."""
+    return work_reports.flag_overdue_reports() + improvement_requests.flag_overdue_requests()

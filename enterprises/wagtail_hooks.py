@@ -5,6 +5,8 @@ from enterprises.admin.committees import CommitteesViewSet
 from enterprises.admin.evaluators import EvaluationOrganisationsViewSet, engagements_panel
 from enterprises.admin.people import PeopleViewSet
 from enterprises.admin.register_menu import RegisterViewSetGroup
+from enterprises.admin.units import UnitsViewSet
+from enterprises.admin.work_reports import WorkReportsViewSet
 from enterprises.log_actions import ACTIONS
 from enterprises.permissions import has_scope
 from foundation import audit
@@ -51,3 +53,13 @@ def show_an_evaluators_engagements(request, person):
 @hooks.register("register_admin_viewset")
 def register_committees() -> CommitteesViewSet:
     return CommitteesViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_units() -> UnitsViewSet:
+    return UnitsViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_work_reports() -> WorkReportsViewSet:
+    return WorkReportsViewSet()

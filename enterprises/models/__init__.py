@@ -24,6 +24,7 @@ from enterprises.models.good_conduct import (
     GoodConductKind,
     TrainingSession,
 )
+from enterprises.models.improvement_requests import ImprovementRequest, RequestStatus
 from enterprises.models.invitations import Invitation
 from enterprises.models.licences import Licence, LicenceStatus
 from enterprises.models.object_permissions import (
@@ -35,6 +36,12 @@ from enterprises.models.object_permissions import (
 from enterprises.models.register import Company, CompanyStatus, CreditGrade, Estate
 from enterprises.models.staff import StaffProfile
 from enterprises.models.units import Owner, Unit
+from enterprises.models.work_reports import (
+    BudgetLine,
+    OverdueReportFlag,
+    WorkReport,
+    WorkReportStatus,
+)
 
 __all__ = [
     "AppealStatus",
@@ -77,4 +84,10 @@ __all__ = [
     "ContractVersion",
     "VersionKind",
     "VersionStatus",
+    "BudgetLine",
+    "ImprovementRequest",
+    "OverdueReportFlag",
+    "RequestStatus",
+    "WorkReport",
+    "WorkReportStatus",
 ]

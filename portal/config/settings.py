@@ -416,6 +416,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enterprises.tasks.end_expired_committee_terms_task",
         "schedule": crontab(minute=15),
     },
+    # Overdue work reports and unanswered improvement requests (enterprises.work_reports,
+    # enterprises.improvement_requests), flagged once each.
+    "enterprises-flag-overdue-owner-matters": {
+        "task": "enterprises.tasks.flag_overdue_owner_matters_task",
+        "schedule": crontab(hour=1, minute=40),
+    },
 }
 
 # Case handling (cases.dispatch, cases.supervision), in working hours of cases.calendar.

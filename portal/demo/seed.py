@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from cases.models import CaseStatus, Complaint
 from cases.services import Receipt
-from portal.demo import enforcement, people, register, returns, supervision
+from portal.demo import enforcement, owners, people, register, returns, supervision
 from portal.demo.city import SUSPENDED_COMPANIES, seed_city
 from portal.demo.complaints import Cast, seed_complaints
 from portal.demo.pages import seed_site_pages
@@ -85,6 +85,15 @@ def seed_demo(
             suspended=SUSPENDED_COMPANIES,
         )
         added = register.seed_workflows(world, section_rng, write)
+        with transaction.atomic():
+            committee_estate = estates[0]
+            owners.seed_owners(
+                users["committee"],
+                actors[committee_estate.managing_company_id],
+                committee_estate,
+                section_rng("owners"),
+                write,
+            )
         with transaction.atomic():
             cast = Cast(
                 official=users["official"], inspector=users["inspector"], company_staff=actors

@@ -16,6 +16,7 @@ from tests.security import (
     handover_rows,
     intake_rows,
     operations_rows,
+    owners_rows,
     penalty_process_rows,
     people_rows,
     public_site_rows,
@@ -43,6 +44,7 @@ ROW_MODULES += (intake_rows,)
 ROW_MODULES += (citizen_phone_rows,)
 ROW_MODULES += (penalty_process_rows,)
 ROW_MODULES += (returns_rows,)
+ROW_MODULES += (owners_rows,)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
