@@ -37,4 +37,6 @@ ACTIONS = {
     "enterprises.training.recorded": _("Training session recorded"),
     "enterprises.association.peer_review_recorded": _("Peer review recorded"),
     "enterprises.association.honour_recorded": _("Honour recorded"),
+    "enterprises.survey.opened": _("Survey opened"),
+    "enterprises.survey.closed": _("Survey closed"),
 }

@@ -33,6 +33,7 @@ from enterprises.models import (
     OwnersCommittee,
     PeerReview,
     ServiceContract,
+    Survey,
     TrainingSession,
 )
 from foundation.roles import REGULATOR_STAFF, Role, has_role, roles_of
@@ -555,3 +556,45 @@ def visible_contract_versions(user, contract: ServiceContract) -> QuerySet[Contr
     if not visible_contracts(user).filter(pk=contract.pk).exists():
         return versions.none()
     return versions.filter(number=F("contract__version"))
+
+
+# Owners' surveys and opinion collections (满意度调查, 意见征集) ---------------------------------
+
+
+def runs_surveys(user) -> bool:
+    """Officials and administrators, and committee members with an estate (for the menu;
+    which surveys is ``visible_surveys``)."""
+    return files_committees(user) or committee_estates(user).exists()
+
+
+def visible_surveys(user) -> QuerySet[Survey]:
+    """The regulator's district's surveys (the city's for administrators and city-wide
+    officials), and every survey of the estates a committee member sits for; nobody else's.
+    Who sees a survey sees its answers, opinions included: they are never published."""
+    if not _signed_in(user):
+        return Survey.objects.none()
+    regulator = regulator_district_q(user, "estate__district")
+    q = Q(pk__in=[])
+    if regulator is not None and has_role(user, Role.OFFICIAL, Role.ADMINISTRATOR):
+        q |= regulator
+    if Role.OWNERS_COMMITTEE in roles_of(user):
+        q |= Q(estate__in=committee_estates(user).values("pk"))
+    return Survey.objects.filter(q)
+
+
+def survey_estates(user) -> QuerySet[Estate]:
+    """The estates a user may start a survey of (the creation form's chooser)."""
+    decided = estates_decided_by(user)
+    return Estate.objects.filter(
+        Q(pk__in=decided.values("pk")) | Q(pk__in=committee_estates(user).values("pk"))
+    )
+
+
+def manages_survey(user, survey: Survey) -> bool:
+    """The side that runs it: an official of the estate's district for the regulator's,
+    the estate's current committee for the committee's."""
+    if not _signed_in(user):
+        return False
+    if survey.run_by == "regulator":
+        return can_decide_for_estate(user, survey.estate)
+    return committee_estates(user).filter(pk=survey.estate_id).exists()

@@ -5,6 +5,7 @@ from enterprises.admin.committees import CommitteesViewSet
 from enterprises.admin.evaluators import EvaluationOrganisationsViewSet, engagements_panel
 from enterprises.admin.people import PeopleViewSet
 from enterprises.admin.register_menu import RegisterViewSetGroup
+from enterprises.admin.surveys import SurveysViewSet
 from enterprises.log_actions import ACTIONS
 from enterprises.permissions import has_scope
 from foundation import audit
@@ -51,3 +52,8 @@ def show_an_evaluators_engagements(request, person):
 @hooks.register("register_admin_viewset")
 def register_committees() -> CommitteesViewSet:
     return CommitteesViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_surveys() -> SurveysViewSet:
+    return SurveysViewSet()

@@ -34,6 +34,17 @@ from enterprises.models.object_permissions import (
 )
 from enterprises.models.register import Company, CompanyStatus, CreditGrade, Estate
 from enterprises.models.staff import StaffProfile
+from enterprises.models.surveys import (
+    HouseholdCode,
+    QuestionKind,
+    Survey,
+    SurveyAnswer,
+    SurveyKind,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyRunner,
+    SurveyStatus,
+)
 from enterprises.models.units import Owner, Unit
 
 __all__ = [
@@ -77,4 +88,13 @@ __all__ = [
     "ContractVersion",
     "VersionKind",
     "VersionStatus",
+    "HouseholdCode",
+    "QuestionKind",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyKind",
+    "SurveyQuestion",
+    "SurveyResponse",
+    "SurveyRunner",
+    "SurveyStatus",
 ]
