@@ -576,6 +576,8 @@ def visible_surveys(user) -> QuerySet[Survey]:
     regulator = regulator_district_q(user, "estate__district")
     q = Q(pk__in=[])
     if regulator is not None and has_role(user, Role.OFFICIAL, Role.ADMINISTRATOR):
+        if regulator == Q():  # the whole city (an empty Q would vanish from the union)
+            return Survey.objects.all()
         q |= regulator
     if Role.OWNERS_COMMITTEE in roles_of(user):
         q |= Q(estate__in=committee_estates(user).values("pk"))
