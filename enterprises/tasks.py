@@ -7,7 +7,7 @@ database that is briefly unreachable is retried with back-off.
 
 from celery import shared_task
 
-from enterprises import committees, contracts, evaluators, licensing
+from enterprises import committees, contracts, evaluators, licensing, surveys
 from foundation.tasks import PolicyTask
 
 
@@ -36,3 +36,9 @@ def sweep_evaluator_engagements_task() -> int:
 def end_expired_committee_terms_task() -> int:
     """Hourly, so a term's end takes effect within the hour after midnight."""
     return committees.end_expired_terms()
+
+
+@shared_task(base=PolicyTask)
+def close_due_surveys_task() -> int:
+    """Hourly: a survey past its last day closes (results frozen, credit recorded)."""
+    return surveys.close_due_surveys()

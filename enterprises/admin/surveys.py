@@ -19,7 +19,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
@@ -87,7 +87,12 @@ def create(request):
         else:
             messages.success(
                 request,
-                gettext("%(count)d survey(s) created as drafts.") % {"count": len(created)},
+                ngettext(
+                    "%(count)d survey created as a draft.",
+                    "%(count)d surveys created as drafts.",
+                    len(created),
+                )
+                % {"count": len(created)},
             )
             if len(created) == 1:
                 return redirect("surveys:survey", created[0].pk)

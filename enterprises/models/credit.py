@@ -148,8 +148,8 @@ class CreditPolicy(BaseGenericSetting):
         default=30,
         validators=[MaxValueValidator(100)],
         help_text=_(
-            "A closed satisfaction survey whose share of units that answered is below this is "
-            "published but neither counts for credit nor is compared."
+            "A closed satisfaction survey answered by a smaller share of the estate's units "
+            "is published but does not count for credit."
         ),
     )
 

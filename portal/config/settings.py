@@ -416,6 +416,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enterprises.tasks.end_expired_committee_terms_task",
         "schedule": crontab(minute=15),
     },
+    # Owners' surveys past their last day close (enterprises.surveys).
+    "enterprises-close-due-surveys": {
+        "task": "enterprises.tasks.close_due_surveys_task",
+        "schedule": crontab(minute=25),
+    },
 }
 
 # Case handling (cases.dispatch, cases.supervision), in working hours of cases.calendar.

@@ -419,3 +419,22 @@ def test_the_screens_refuse_outsiders(
     assert client.post(reverse("surveys:close", args=(survey.pk,))).status_code == 403
     survey.refresh_from_db()
     assert survey.status == SurveyStatus.OPEN
+
+
+def test_the_list_query_count_does_not_grow_with_surveys(
+    client, official, estate_x, django_assert_max_num_queries
+):
+    client.force_login(official)
+    for count in (1, 8):
+        while Survey.objects.count() < count:
+            draft(official, estate_x, title=f"S{Survey.objects.count()}")
+        with django_assert_max_num_queries(25):
+            response = client.get(reverse("surveys:index"))
+        assert len(response.context["object_list"]) == count
+
+
+def test_the_sweep_is_on_the_beat_schedule(settings):
+    from enterprises.tasks import close_due_surveys_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["enterprises-close-due-surveys"]
+    assert entry["task"] == close_due_surveys_task.name
