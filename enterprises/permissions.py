@@ -570,7 +570,7 @@ def runs_surveys(user) -> bool:
 def visible_surveys(user) -> QuerySet[Survey]:
     """The regulator's district's surveys (the city's for administrators and city-wide
     officials), and every survey of the estates a committee member sits for; nobody else's.
-    Who sees a survey sees its answers, opinions included: they are never published."""
+    Text answers (opinions) are read by the side that runs it only (``manages_survey``)."""
     if not _signed_in(user):
         return Survey.objects.none()
     regulator = regulator_district_q(user, "estate__district")

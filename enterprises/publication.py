@@ -10,7 +10,7 @@ from django.db.models.functions import TruncDate
 
 from enterprises.models import Evaluation, EvaluatorKind, Survey, SurveyKind, SurveyStatus
 from enterprises.models.evaluations import DIMENSIONS
-from enterprises.surveys import dimension_label
+from enterprises.survey_results import dimension_label
 
 _ORGANISATION = "evaluator__staff_profile__evaluation_organisation"
 

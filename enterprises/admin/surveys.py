@@ -5,7 +5,8 @@ close, the household codes' sheet), and the question forms.
 Thin views: each parses a form and calls one function of ``enterprises.surveys``. Who uses
 the screens at all is ``permissions.runs_surveys`` (403 otherwise); which surveys they see is
 ``permissions.visible_surveys`` (a survey outside it is a 404, like a guessed id); only the
-side that runs a survey changes it or prints its codes (``permissions.manages_survey``).
+side that runs a survey changes it, prints its codes and reads its text answers (opinions
+included; the other side sees the marks and the counts) (``permissions.manages_survey``).
 """
 
 from functools import partial
@@ -26,7 +27,7 @@ from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
-from enterprises import permissions, surveys
+from enterprises import permissions, survey_results, surveys
 from enterprises.admin.survey_forms import QuestionForm, RemoveQuestionForm, SurveyForm
 from enterprises.admin.transitions import admin_page, refused, show_on_form
 from enterprises.models import SurveyKind, SurveyStatus
@@ -117,7 +118,7 @@ def survey(request, pk):
             "survey": found,
             "manages": manages,
             "editable": editable,
-            "results": surveys.live_results(found, with_texts=True),
+            "results": survey_results.live_results(found, with_texts=manages),
             "question_form": QuestionForm(),
             "public": found.kind == SurveyKind.SATISFACTION,
         },

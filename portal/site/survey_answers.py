@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_ratelimit.core import get_usage
 
-from enterprises import surveys
+from enterprises import survey_results, surveys
 from enterprises.models import QuestionKind, Survey, SurveyKind
 
 RATE_GROUP = "portal.surveys.code"
@@ -42,7 +42,7 @@ class CodeForm(forms.Form):
 def _question_label(question) -> str:
     if question.dimension:
         return _("How satisfied are you with: %(dimension)s?") % {
-            "dimension": surveys.dimension_label(question.dimension)
+            "dimension": survey_results.dimension_label(question.dimension)
         }
     return question.text
 

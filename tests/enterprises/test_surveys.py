@@ -10,7 +10,7 @@ from fractions import Fraction
 import pytest
 from django.urls import reverse
 
-from enterprises import surveys
+from enterprises import survey_results, surveys
 from enterprises.credit_score import recompute_credit
 from enterprises.models import (
     CreditPolicy,
@@ -270,11 +270,11 @@ def test_choice_and_text_answers(official, estate_x):
     code = codes(survey)[0]
     refused(lambda: answer(survey, code, extra={choice.pk: "一般"}), f"q{choice.pk}")
     answer(survey, code, extra={choice.pk: "差", text.pk: "夜间巡逻太少"})
-    result = surveys.live_results(survey, with_texts=True)
+    result = survey_results.live_results(survey, with_texts=True)
     rows = {row.question.pk: row for row in result.questions}
     assert rows[choice.pk].tallies == [("好", 0), ("差", 1)]
     assert rows[text.pk].texts == ["夜间巡逻太少"]
-    hidden = surveys.live_results(survey, with_texts=False)
+    hidden = survey_results.live_results(survey, with_texts=False)
     assert [row.texts for row in hidden.questions if row.question.pk == text.pk] == [[]]
 
 
@@ -282,11 +282,11 @@ def test_choice_and_text_answers(official, estate_x):
 
 
 def test_response_rate_and_the_minimum_at_its_boundary():
-    assert surveys.rate_of(1, 3) == Decimal("33.33")
-    assert surveys.rate_of(2, 3) == Decimal("66.67")
-    assert surveys.rate_of(0, 0) == Decimal("0.00")
-    assert surveys.counts_at(3, 10, 30) and not surveys.counts_at(2, 7, 30)  # 28.57 %
-    assert not surveys.counts_at(0, 0, 0)
+    assert survey_results.rate_of(1, 3) == Decimal("33.33")
+    assert survey_results.rate_of(2, 3) == Decimal("66.67")
+    assert survey_results.rate_of(0, 0) == Decimal("0.00")
+    assert survey_results.counts_at(3, 10, 30) and not survey_results.counts_at(2, 7, 30)  # 28.57 %
+    assert not survey_results.counts_at(0, 0, 0)
 
 
 @pytest.mark.parametrize(
@@ -295,8 +295,8 @@ def test_response_rate_and_the_minimum_at_its_boundary():
 )
 def test_score_and_points_from_the_mean_mark(mean, score, points):
     means = dict.fromkeys(DIMENSIONS, Fraction(mean))
-    assert surveys.score_of(means) == score
-    assert surveys.points_of(surveys.score_of(means)) == points
+    assert survey_results.score_of(means) == score
+    assert survey_results.points_of(survey_results.score_of(means)) == points
 
 
 def test_closing_freezes_results_and_a_survey_that_counts_feeds_credit(
@@ -438,3 +438,19 @@ def test_the_sweep_is_on_the_beat_schedule(settings):
 
     entry = settings.CELERY_BEAT_SCHEDULE["enterprises-close-due-surveys"]
     assert entry["task"] == close_due_surveys_task.name
+
+
+def test_opinions_are_read_by_the_committee_only(client, official, committee_member, estate_x):
+    collection = draft(committee_member, estate_x, kind=SurveyKind.OPINIONS, title="停车意见")
+    question = surveys.add_question(collection, actor=committee_member, kind="text", text="意见")
+    units(estate_x, 1)
+    surveys.open_survey(collection, actor=committee_member)
+    surveys.submit_answers(
+        collection, code=codes(collection)[0], answers={question.pk: "MK-OPINION"}
+    )
+    url = reverse("surveys:survey", args=(collection.pk,))
+    client.force_login(official)
+    regulator = client.get(url)
+    assert regulator.status_code == 200 and "MK-OPINION" not in regulator.content.decode()
+    client.force_login(committee_member)
+    assert "MK-OPINION" in client.get(url).content.decode()
