@@ -7,6 +7,7 @@ Each function is one query, whatever the number of rows.
 
 from django.db.models import F, QuerySet
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from enterprises.models import Evaluation, EvaluatorKind, Survey, SurveyKind, SurveyStatus
 from enterprises.models.evaluations import DIMENSIONS
@@ -22,6 +23,14 @@ def published_surveys() -> QuerySet[Survey]:
         .select_related("estate")
         .order_by("-closed_at", "-pk")
     )
+
+
+def answerable_surveys() -> QuerySet[Survey]:
+    """Surveys owners may answer today (their titles and last days are public)."""
+    today = timezone.localdate()
+    return Survey.objects.filter(
+        status=SurveyStatus.OPEN, opens_on__lte=today, closes_on__gte=today
+    ).order_by("closes_on", "pk")
 
 
 def survey_rows(surveys) -> list[dict]:

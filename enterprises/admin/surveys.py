@@ -121,6 +121,7 @@ def survey(request, pk):
             "results": survey_results.live_results(found, with_texts=manages),
             "question_form": QuestionForm(),
             "public": found.kind == SurveyKind.SATISFACTION,
+            "entry_url": _entry_url(),
         },
     )
 
@@ -190,6 +191,11 @@ def close_survey(request, pk):
         lambda: surveys.close_survey(found, actor=request.user),
         gettext("Survey closed."),
     )
+
+
+def _entry_url() -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return settings.PUBLIC_BASE_URL.rstrip("/") + reverse("survey_entry")
 
 
 def answer_url(survey_id: int):

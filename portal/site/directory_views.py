@@ -19,6 +19,7 @@ from enterprises.credit_score import explain_credit
 from enterprises.disclosures import published_disclosures
 from enterprises.models import Company, ContractStatus, Estate, LicenceStatus, ServiceContract
 from enterprises.publication import (
+    answerable_surveys,
     evaluation_rows,
     published_evaluations,
     published_surveys,
@@ -224,6 +225,7 @@ def estate_detail(page, request: HttpRequest, estate_id: int) -> TemplateRespons
         "portal/estate_detail.html",
         {
             "estate": estate,
+            "open_surveys": list(answerable_surveys().filter(estate=estate)),
             "surveys": survey_rows(published_surveys().filter(estate=estate)),
             "evaluations": evaluation_rows(published_evaluations().filter(estate=estate)),
         },

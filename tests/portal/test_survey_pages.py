@@ -168,10 +168,13 @@ def test_the_company_and_estate_pages_publish_closed_surveys_and_qualified_evalu
             body = Client().get(url).content.decode()
         assert "满意度-已计入" in body and "50.00%" in body
         assert "满意度-未计入" in body and body.count('class="survey-not-counted"') == 1
-        assert "满意度-进行中" not in body and "意见-不公开" not in body
+        results = body.split('id="surveys-heading"')[1]  # an open survey is no result
+        assert "满意度-进行中" not in results and "意见-不公开" not in body
         assert "青岚评估有限公司" in body and "2026-H1" in body
         assert "过期机构" not in body and "2026-Q1" not in body and "2026-Q2" not in body
         assert "ev-pub" not in body and evaluator.email not in body
+    estate_page = Client().get(f"/companies/estates/{estate_x.pk}/").content.decode()
+    assert 'id="open-surveys"' in estate_page and 'href="/surveys/"' in estate_page
     company_page = Client().get(f"/companies/{company_a.pk}/").content.decode()
     assert f"/companies/estates/{estate_x.pk}/" in company_page
     report = Client().get(f"/companies/{company_a.pk}/evaluations/{published.pk}/report/")
@@ -188,6 +191,6 @@ def test_the_estate_page_query_count_does_not_grow_with_surveys(
     for index in range(5):
         survey = opened(official, estate_x, unit_count=1 if index == 0 else 0, title=f"S{index}")
         surveys.close_survey(survey, actor=official)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = Client().get(f"/companies/estates/{estate_x.pk}/")
     assert response.status_code == 200 and response.content.decode().count("survey-result") == 5
