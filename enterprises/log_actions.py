@@ -48,4 +48,6 @@ ACTIONS = {
     "enterprises.improvement_request.accepted": _("Improvement request's answer accepted"),
     "enterprises.improvement_request.escalated": _("Improvement request escalated"),
     "enterprises.improvement_request.overdue_flagged": _("Improvement request flagged overdue"),
+    "enterprises.survey.opened": _("Survey opened"),
+    "enterprises.survey.closed": _("Survey closed"),
 }

@@ -34,6 +34,7 @@ from enterprises.models import (
     OwnersCommittee,
     PeerReview,
     ServiceContract,
+    Survey,
     TrainingSession,
     WorkReport,
     WorkReportStatus,
@@ -640,3 +641,47 @@ def uses_owners_screens(user) -> bool:
     """The units, work reports and improvement requests menus (for the menu and the 403;
     which records is decided by the scopes above)."""
     return _signed_in(user) and has_role(user, *OWNERS_SCREEN_ROLES)
+
+
+# Owners' surveys and opinion collections (满意度调查, 意见征集) ---------------------------------
+
+
+def runs_surveys(user) -> bool:
+    """Officials and administrators, and committee members with an estate (for the menu;
+    which surveys is ``visible_surveys``)."""
+    return files_committees(user) or committee_estates(user).exists()
+
+
+def visible_surveys(user) -> QuerySet[Survey]:
+    """The regulator's district's surveys (the city's for administrators and city-wide
+    officials), and every survey of the estates a committee member sits for; nobody else's.
+    Text answers (opinions) are read by the side that runs it only (``manages_survey``)."""
+    if not _signed_in(user):
+        return Survey.objects.none()
+    regulator = regulator_district_q(user, "estate__district")
+    q = Q(pk__in=[])
+    if regulator is not None and has_role(user, Role.OFFICIAL, Role.ADMINISTRATOR):
+        if regulator == Q():  # the whole city (an empty Q would vanish from the union)
+            return Survey.objects.all()
+        q |= regulator
+    if Role.OWNERS_COMMITTEE in roles_of(user):
+        q |= Q(estate__in=committee_estates(user).values("pk"))
+    return Survey.objects.filter(q)
+
+
+def survey_estates(user) -> QuerySet[Estate]:
+    """The estates a user may start a survey of (the creation form's chooser)."""
+    decided = estates_decided_by(user)
+    return Estate.objects.filter(
+        Q(pk__in=decided.values("pk")) | Q(pk__in=committee_estates(user).values("pk"))
+    )
+
+
+def manages_survey(user, survey: Survey) -> bool:
+    """The side that runs it: an official of the estate's district for the regulator's,
+    the estate's current committee for the committee's."""
+    if not _signed_in(user):
+        return False
+    if survey.run_by == "regulator":
+        return can_decide_for_estate(user, survey.estate)
+    return committee_estates(user).filter(pk=survey.estate_id).exists()

@@ -13,6 +13,7 @@ from enterprises import (
     evaluators,
     improvement_requests,
     licensing,
+    surveys,
     work_reports,
 )
 from foundation.tasks import PolicyTask
@@ -50,3 +51,9 @@ def flag_overdue_owner_matters_task() -> int:
     """Daily: work reports not submitted in time and improvement requests left unanswered,
     flagged once each to the company and the district's officials."""
     return work_reports.flag_overdue_reports() + improvement_requests.flag_overdue_requests()
+
+
+@shared_task(base=PolicyTask)
+def close_due_surveys_task() -> int:
+    """Hourly: a survey past its last day closes (results frozen, credit recorded)."""
+    return surveys.close_due_surveys()

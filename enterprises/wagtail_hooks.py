@@ -5,6 +5,7 @@ from enterprises.admin.committees import CommitteesViewSet
 from enterprises.admin.evaluators import EvaluationOrganisationsViewSet, engagements_panel
 from enterprises.admin.people import PeopleViewSet
 from enterprises.admin.register_menu import RegisterViewSetGroup
+from enterprises.admin.surveys import SurveysViewSet
 from enterprises.admin.units import UnitsViewSet
 from enterprises.admin.work_reports import WorkReportsViewSet
 from enterprises.log_actions import ACTIONS
@@ -63,3 +64,8 @@ def register_units() -> UnitsViewSet:
 @hooks.register("register_admin_viewset")
 def register_work_reports() -> WorkReportsViewSet:
     return WorkReportsViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_surveys() -> SurveysViewSet:
+    return SurveysViewSet()

@@ -35,6 +35,17 @@ from enterprises.models.object_permissions import (
 )
 from enterprises.models.register import Company, CompanyStatus, CreditGrade, Estate
 from enterprises.models.staff import StaffProfile
+from enterprises.models.surveys import (
+    HouseholdCode,
+    QuestionKind,
+    Survey,
+    SurveyAnswer,
+    SurveyKind,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyRunner,
+    SurveyStatus,
+)
 from enterprises.models.units import Owner, Unit
 from enterprises.models.work_reports import (
     BudgetLine,
@@ -90,4 +101,13 @@ __all__ = [
     "RequestStatus",
     "WorkReport",
     "WorkReportStatus",
+    "HouseholdCode",
+    "QuestionKind",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyKind",
+    "SurveyQuestion",
+    "SurveyResponse",
+    "SurveyRunner",
+    "SurveyStatus",
 ]

@@ -2,6 +2,7 @@
 thresholds an administrator sets."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
@@ -15,6 +16,7 @@ class CreditRecordKind(models.TextChoices):
     GOOD_CONDUCT = "good_conduct", _("Verified good conduct")
     HONOUR = "honour", _("Honour")
     PEER_REVIEW = "peer_review", _("Peer review")
+    SURVEY = "survey", _("Owners' satisfaction survey")
 
 
 # Records that add points for what a company did well: together they count up to the cap.
@@ -138,6 +140,16 @@ class CreditPolicy(BaseGenericSetting):
         help_text=_(
             "Good records (verified good conduct, honours, good peer reviews) that count "
             "together add no more than this."
+        ),
+    )
+
+    survey_min_response_rate = models.PositiveSmallIntegerField(
+        _("a survey counts from this response rate (%)"),
+        default=30,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "A closed satisfaction survey answered by a smaller share of the estate's units "
+            "is published but does not count for credit."
         ),
     )
 

@@ -422,6 +422,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enterprises.tasks.flag_overdue_owner_matters_task",
         "schedule": crontab(hour=1, minute=40),
     },
+    # Owners' surveys past their last day close (enterprises.surveys).
+    "enterprises-close-due-surveys": {
+        "task": "enterprises.tasks.close_due_surveys_task",
+        "schedule": crontab(minute=25),
+    },
 }
 
 # Case handling (cases.dispatch, cases.supervision), in working hours of cases.calendar.
@@ -439,6 +444,8 @@ PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=7
 # Wrong access codes on the tracking page, per client address (django-ratelimit syntax).
 TRACKING_RATE_LIMIT = env.str("TRACKING_RATE_LIMIT", default="10/h")
 RATELIMIT_VIEW = "portal.site.tracking.rate_limited"
+# Wrong household codes on the survey pages (portal.site.survey_answers), per client address.
+SURVEY_CODE_RATE_LIMIT = env.str("SURVEY_CODE_RATE_LIMIT", default="20/h")
 # Requests for a new access code (portal.site.tracking_recovery), per address and per phone.
 CODE_RECOVERY_RATE_LIMIT = env.str("CODE_RECOVERY_RATE_LIMIT", default="10/h")
 CODE_RECOVERY_PHONE_RATE_LIMIT = env.str("CODE_RECOVERY_PHONE_RATE_LIMIT", default="3/h")

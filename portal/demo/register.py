@@ -45,11 +45,14 @@ from enterprises.models import (
     OwnersCommittee,
     ServiceContract,
     StaffProfile,
+    Survey,
+    SurveyStatus,
 )
 from enterprises.models.evaluations import DIMENSIONS
 from enterprises.permissions import committee_estates, evaluated_estates
 from portal.demo import data
 from portal.demo.files import pdf_bytes
+from portal.demo.surveys import seed_surveys
 
 ORG_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
 DAY = datetime.timedelta(days=1)
@@ -562,6 +565,7 @@ SECTIONS = (
     ("disclosures", seed_disclosures, Disclosure, ("published", "draft")),
     ("evaluations", seed_evaluations, Evaluation, EvaluatorKind.values),
 )
+SECTIONS += (("surveys", seed_surveys, Survey, SurveyStatus.values),)
 
 
 def seed_workflows(world: World, rng_for, write) -> bool:

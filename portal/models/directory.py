@@ -60,6 +60,18 @@ class CompanyDirectoryPage(RoutablePageMixin, SingleListingPage):
 
         return disclosure_attachment(company_id, disclosure_id)
 
+    @path("<int:company_id>/evaluations/<int:evaluation_id>/report/")
+    def evaluation_report(self, request, company_id: int, evaluation_id: int):
+        from portal.site.directory_views import evaluation_report
+
+        return evaluation_report(company_id, evaluation_id)
+
+    @path("estates/<int:estate_id>/")
+    def estate(self, request, estate_id: int):
+        from portal.site.directory_views import estate_detail
+
+        return estate_detail(self, request, estate_id)
+
 
 class SearchPage(RoutablePageMixin, Page):
     """Search over published content (notices, standards, pages)."""

@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from cases.models import EnforcementResult
 from enterprises.credit_score import explain_credit
 from enterprises.disclosures import published_disclosures
-from enterprises.models import Company, ContractStatus, LicenceStatus, ServiceContract
+from enterprises.models import Company, ContractStatus, Estate, LicenceStatus, ServiceContract
+from enterprises.publication import (
+    answerable_surveys,
+    evaluation_rows,
+    published_evaluations,
+    published_surveys,
+    survey_rows,
+)
 from foundation.files import serve
 from foundation.models import District
 from portal.site.search_views import search_text
@@ -198,8 +205,41 @@ def company_detail(page, request: HttpRequest, company_id: int) -> TemplateRespo
             "disclosures": list(disclosures),
             "enforcement": _with_fine_text(list(enforcement)),
             "enforcement_page": _enforcement_page_url(request),
+            "surveys": survey_rows(published_surveys().filter(company=company)),
+            "evaluations": evaluation_rows(published_evaluations().filter(company=company)),
         },
     )
+
+
+def estate_detail(page, request: HttpRequest, estate_id: int) -> TemplateResponse:
+    """One estate's public record: its managing company, its owners' closed satisfaction
+    surveys and its third-party evaluations. An unknown id is a 404."""
+    estate = (
+        Estate.objects.select_related("district", "managing_company").filter(pk=estate_id).first()
+    )
+    if estate is None:
+        raise Http404(_("There is no estate with this number in the register."))
+    return _render(
+        request,
+        page,
+        "portal/estate_detail.html",
+        {
+            "estate": estate,
+            "open_surveys": list(answerable_surveys().filter(estate=estate)),
+            "surveys": survey_rows(published_surveys().filter(estate=estate)),
+            "evaluations": evaluation_rows(published_evaluations().filter(estate=estate)),
+        },
+    )
+
+
+def evaluation_report(company_id: int, evaluation_id: int) -> FileResponse:
+    """The report (PDF) of a published evaluation; any other is a 404."""
+    evaluation = get_object_or_404(
+        published_evaluations().filter(company_id=company_id),
+        pk=evaluation_id,
+        report__gt="",
+    )
+    return serve(evaluation.report)
 
 
 def _with_filed_contract(company: Company, estates: list) -> None:

@@ -29,7 +29,7 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cases.models import EnforcementResult, RandomDraw
-from enterprises.models import ServiceContract
+from enterprises.models import Evaluation, ServiceContract, Survey
 
 GENERATION_KEY = "portal:page-cache:generation"
 KEY_PREFIX = "portal:page-cache"
@@ -133,8 +133,10 @@ def connect_signals() -> None:
     page_published.connect(invalidate, dispatch_uid="portal.page_cache.published")
     page_unpublished.connect(invalidate, dispatch_uid="portal.page_cache.unpublished")
     post_page_move.connect(invalidate, dispatch_uid="portal.page_cache.moved")
-    # A filed contract's current terms are on its company's public page.
-    for model in (EnforcementResult, RandomDraw, Site, PageViewRestriction, ServiceContract):
+    # A filed contract's current terms, closed surveys and evaluations are on the public pages
+    # of its company and estate.
+    senders = (EnforcementResult, RandomDraw, Site, PageViewRestriction, ServiceContract)
+    for model in (*senders, Survey, Evaluation):
         post_save.connect(invalidate, sender=model, dispatch_uid=f"portal.page_cache.s.{model}")
         post_delete.connect(invalidate, sender=model, dispatch_uid=f"portal.page_cache.d.{model}")
     # Pages are saved and deleted as their specific classes: listen to all and filter.

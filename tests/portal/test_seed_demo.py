@@ -142,3 +142,12 @@ def test_a_second_run_adds_no_rows(seeded, db):
     }
     assert changed == {}
     assert seeded["first"]["enterprises.Licence"] > 0
+
+
+def test_the_committees_estate_has_a_closed_survey_that_counts_and_an_open_one(seeded, db):
+    from enterprises.models import CreditRecord, Survey
+
+    closed = Survey.objects.get(status="closed")
+    assert closed.counts and closed.answered == 21 and closed.units_total == 30
+    assert CreditRecord.objects.filter(source_key=f"survey:{closed.pk}").exists()
+    assert Survey.objects.filter(status="open", estate=closed.estate).exists()

@@ -22,6 +22,7 @@ from tests.security import (
     public_site_rows,
     returns_rows,
     staff_import_rows,
+    survey_rows,
 )
 from tests.security.permission_table import (
     API_ROWS,
@@ -45,6 +46,7 @@ ROW_MODULES += (citizen_phone_rows,)
 ROW_MODULES += (penalty_process_rows,)
 ROW_MODULES += (returns_rows,)
 ROW_MODULES += (owners_rows,)
+ROW_MODULES += (survey_rows,)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
