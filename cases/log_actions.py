@@ -41,6 +41,11 @@ TIMELINE_ACTIONS = {
     "cases.complaint.escalated": _("Escalated for supervision"),
     "cases.complaint.note_added": _("Internal note"),
     "cases.complaint.handed_over": _("Handed over to another inspector"),
+    "cases.complaint.contacted": _("Complainant contacted"),
+    "cases.complaint.first_response_warning": _("First response due soon"),
+    "cases.complaint.first_response_overdue": _("First response overdue"),
+    "cases.complaint.sign_off_requested": _("Resolution proposed for sign-off"),
+    "cases.complaint.sign_off_sent_back": _("Resolution sent back by the official"),
 }
 
 SUPERVISION_ACTIONS = {

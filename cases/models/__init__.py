@@ -51,6 +51,7 @@ from cases.models.penalties import (
     ReviewBody,
     ReviewOutcome,
 )
+from cases.models.tiers import DutyAssignment, SignOff, SignOffStatus, TierRule
 from cases.models.time_limits import CalendarOverride, SlaRule
 from cases.models.timeline import CaseEvent, CaseEventManager
 
@@ -102,4 +103,8 @@ __all__ = [
     "Satisfaction",
     "attachment_path",
     "complaint_photo_path",
+    "DutyAssignment",
+    "SignOff",
+    "SignOffStatus",
+    "TierRule",
 ]
