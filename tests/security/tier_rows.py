@@ -25,11 +25,13 @@ ADMIN_ONLY = opens("admin")
 
 
 def build(world, district, estates) -> None:
+    """A serious case per side with a resolution its district's inspector proposed."""
     from cases.models import SignOff
+    from tests.factories import make_complaint
 
     world.objects["sign_off"] = {
         side: SignOff.objects.create(
-            complaint=world.objects["complaint"][side],
+            complaint=make_complaint(estate=estates[side], phone="13700009999").complaint,
             reply=f"已修复 MK-SIGNOFF-{side}",
             requested_by=world.users[f"inspector_d{side}"],
         )
