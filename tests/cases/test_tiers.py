@@ -248,3 +248,18 @@ def test_the_case_page_offers_the_decision_to_another_official_only(
     client.post(url, {f"decide_sign_off-{proposal.pk}-decision": "sign_off"})
     proposal.refresh_from_db()
     assert proposal.status == SignOffStatus.SIGNED_OFF
+
+
+def test_the_companys_to_sign_list_shows_the_urgent_case_first(
+    client, estate_x, company_a, company_a_staff, official, django_assert_max_num_queries
+):
+    general, urgent = file(estate_x), file(estate_x, Tier.URGENT)
+    for complaint in (general, urgent):
+        workflow.accept_case(complaint, actor=official)
+        dispatch.dispatch_case(complaint, actor=official, company=company_a)
+    client.force_login(company_a_staff)
+    url = reverse("cases_admin:workbench_to_sign")
+    client.get(url)  # warm the caches
+    with django_assert_max_num_queries(30):
+        response = client.get(url)
+    assert [c.pk for c in response.context["object_list"]] == [urgent.pk, general.pk]
