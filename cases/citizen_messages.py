@@ -1,6 +1,7 @@
 """What the complainant is told, and when (沟通反馈): acceptance, rejection with its reason,
-a merge into another case, an extension with the new due date, and resolution with the
-follow-up request. Texts are in the language the complainant used or chose
+dispatch (who handles it, in general terms), a merge into another case, an extension with the
+new due date, resolution with the follow-up request, reopening, closing and a transfer to
+another agency (转办). Texts are in the language the complainant used or chose
 (``Complaint.language``), sent by SMS and, when given, e-mail, once per timeline event and
 complainant.
 Each names the tracking page with the number filled in (never the access code); an SMS quotes
@@ -21,6 +22,8 @@ from cases.models import CaseEvent, CaseStatus, Complaint
 from foundation.notifications import notify
 
 RESOLVED = "cases.complaint.resolved"
+# The transfer's action code (written by cases.transfers): both spellings are understood.
+TRANSFERRED = frozenset({"cases.complaint.transferred", "cases.transferred"})
 ALREADY_RESOLVED = {CaseStatus.RESOLVED, CaseStatus.FOLLOWED_UP, CaseStatus.CLOSED}
 # How much of a reply, reason or question an SMS quotes; the tracking page shows all of it.
 SMS_QUOTE_CHARS = 40
@@ -131,9 +134,52 @@ def _compose(
             )
             % values
         )
+    elif action == "cases.complaint.assigned":
+        subject = _("Your complaint %(number)s is being handled") % {"number": number}
+        body = _("Your complaint %(number)s is now being handled by %(units)s.") % {
+            "number": number,
+            "units": _handlers(event.data.get("units") or []),
+        }
+    elif action == "cases.complaint.reopened":
+        subject = _("Your complaint %(number)s has been reopened") % {"number": number}
+        body = _(
+            "Your complaint %(number)s has been reopened and will be handled again. "
+            "You will be told when it is resolved."
+        ) % {"number": number}
+    elif action == "cases.complaint.closed":
+        subject = _("Your complaint %(number)s is closed") % {"number": number}
+        body = _(
+            "Your complaint %(number)s is closed. Thank you for telling us; you can still "
+            "read it on the portal."
+        ) % {"number": number}
+    elif action in TRANSFERRED:
+        values = {
+            "number": number,
+            "agency": event.data.get("agency") or event.data.get("agency_name") or "—",
+            "reason": clip(event.data.get("reason", ""), limit),
+        }
+        subject = _("Your complaint %(number)s was passed to %(agency)s") % values
+        body = (
+            _(
+                "Your complaint %(number)s is outside the housing regulator's remit, so it was "
+                "passed to %(agency)s, which will handle it: %(reason)s"
+            )
+            % values
+        )
     else:
         return None
     return subject, body
+
+
+def _handlers(units: list[str]) -> str:
+    """Who handles the case in general terms, never a person's or company's name."""
+    if "company" in units and "inspector" in units:
+        return _("the property company and a district inspector")
+    if "company" in units:
+        return _("the property company")
+    if "inspector" in units:
+        return _("a district inspector")
+    return _("the housing regulator")
 
 
 def _follower_texts(

@@ -44,6 +44,11 @@ TIMELINE_ACTIONS = {
     "cases.dispatch.return_upheld": _("Return upheld by the official"),
     "cases.dispatch.return_overruled": _("Return overruled: the unit must handle the case"),
     "cases.dispatch.ruling_late": _("Return not ruled on in time"),
+    "cases.complaint.contacted": _("Complainant contacted"),
+    "cases.complaint.first_response_warning": _("First response due soon"),
+    "cases.complaint.first_response_overdue": _("First response overdue"),
+    "cases.complaint.sign_off_requested": _("Resolution proposed for sign-off"),
+    "cases.complaint.sign_off_sent_back": _("Resolution sent back by the official"),
 }
 
 SUPERVISION_ACTIONS = {

@@ -13,6 +13,9 @@ every figure below.
   within its time is not judged yet;
 - on-time intake rate (按时受理率) = accepted or rejected by the intake due date ÷ (decided +
   complaints still waiting for intake past that date);
+- first-response on-time rate (按时响应率) = first responses (``cases.sla.FIRST_RESPONSE_ACTIONS``)
+  by the first-response due date ÷ (first responses + handled cases still without one past
+  that date);
 - satisfaction rate (满意率) = (satisfied + basically satisfied) ÷ answered follow-ups;
 - reopen rate (重办率) = resolved cases reopened at least once ÷ resolved cases;
 - repeat complaints: estates with two or more complaints in the period;
@@ -51,6 +54,9 @@ class Figures:
     intake_decided: int = 0
     intake_on_time: int = 0
     intake_overdue: int = 0
+    responded: int = 0
+    responded_on_time: int = 0
+    response_overdue: int = 0
 
     @staticmethod
     def _rate(part: int, whole: int) -> float | None:
@@ -67,6 +73,10 @@ class Figures:
     @property
     def intake_on_time_rate(self) -> float | None:
         return self._rate(self.intake_on_time, self.intake_decided + self.intake_overdue)
+
+    @property
+    def first_response_on_time_rate(self) -> float | None:
+        return self._rate(self.responded_on_time, self.responded + self.response_overdue)
 
     @property
     def satisfaction_rate(self) -> float | None:
@@ -121,6 +131,18 @@ def figures(complaints: QuerySet[Complaint], now: dt.datetime | None = None) -> 
         ),
         intake_overdue=Count(
             "pk", filter=Q(status=CaseStatus.SUBMITTED) & Q(accept_due_at__lt=now)
+        ),
+        responded=Count("pk", filter=Q(first_responded_at__isnull=False)),
+        responded_on_time=Count(
+            "pk",
+            filter=Q(first_responded_at__isnull=False)
+            & Q(first_responded_at__lte=F("respond_due_at")),
+        ),
+        response_overdue=Count(
+            "pk",
+            filter=~Q(status__in=NOT_HANDLED)
+            & Q(first_responded_at__isnull=True)
+            & Q(respond_due_at__lt=now),
         ),
     )
     return Figures(**totals)

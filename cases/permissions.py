@@ -44,7 +44,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "cases.view_randomdraw",
         *[
             f"cases.{action}_{model}"
-            for model in ("slarule", "calendaroverride")
+            for model in ("slarule", "calendaroverride", "tierrule", "dutyassignment")
             for action in ("view", "add", "change", "delete")
         ],
     ],
@@ -203,6 +203,12 @@ def can_work(user, complaint: Complaint) -> bool:
 
 def can_dispatch(user, complaint: Complaint) -> bool:
     """Dispatch and re-dispatch (分派) are the officials' (or an administrator's)."""
+    return is_official(user) and can_view(user, complaint)
+
+
+def can_sign_off(user, complaint: Complaint) -> bool:
+    """The second level of two-level handling (两级审核): an official of the case's district
+    (or an administrator, or a city-wide official) signs off a proposed resolution."""
     return is_official(user) and can_view(user, complaint)
 
 

@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases import sla
+from cases import sla, tiers
 from cases.access_codes import digest_access_code, new_access_code, new_tracking_number
 from cases.attachments import store_attachment
 from cases.models import (
@@ -126,6 +126,7 @@ def submit_complaint(
                 is_public=False,
             )
         complaints_changed([complaint.pk])
+        tiers.alert_if_urgent(complaint)  # an urgent case: on-duty official and company now
     return Receipt(
         complaint=complaint, tracking_number=complaint.tracking_number, access_code=access_code
     )

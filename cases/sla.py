@@ -53,6 +53,20 @@ FINISHED = frozenset(
 
 SlaState = Literal["green", "amber", "red"]
 
+# The first response (首次响应) is the first public timeline event of one of these kinds after
+# acceptance: a reply or a contact with the complainant by the people handling the case, not
+# an automatic notice (accepted, dispatched, started). The transfer kinds are written by
+# ``cases.transfers``: telling the citizen where the case went is an answer too.
+FIRST_RESPONSE_ACTIONS = frozenset(
+    {
+        "cases.complaint.info_requested",
+        "cases.complaint.contacted",
+        "cases.complaint.resolved",
+        "cases.complaint.transferred",
+        "cases.transferred",
+    }
+)
+
 
 def rule_for(tier: str, category: str) -> SlaRule:
     """The rule for this tier and category: exact category, else catch-all, else default.
@@ -96,6 +110,25 @@ def due_dates(submitted_at: dt.datetime, tier: str, category: str) -> DueDates:
     )
 
 
+def record_first_response(complaint: Complaint, event) -> bool:
+    """Note ``event`` as the case's first response when it is one and none was noted yet.
+
+    Called by ``cases.workflow`` for every public event, inside its transaction; a single
+    conditional UPDATE, so a repeat or a concurrent writer never moves the first moment.
+    The in-memory ``complaint`` gets the value too, so a later full save keeps it.
+    """
+    if not event.is_public or event.action not in FIRST_RESPONSE_ACTIONS:
+        return False
+    if complaint.status == CaseStatus.SUBMITTED:
+        return False  # before acceptance nothing counts
+    noted = Complaint.objects.filter(pk=complaint.pk, first_responded_at__isnull=True).update(
+        first_responded_at=event.timestamp
+    )
+    if noted:
+        complaint.first_responded_at = event.timestamp
+    return bool(noted)
+
+
 def clock_reading(complaint: Complaint, now: dt.datetime | None = None) -> dt.datetime:
     """The moment the case's clock shows: stopped while it waits on the complainant."""
     now = now or timezone.now()
@@ -108,14 +141,16 @@ def time_left_share(
     now: dt.datetime | None = None,
     *,
     overrides: calendar.Overrides | None = None,
+    due: dt.datetime | None = None,
 ) -> float | None:
-    """The share of the working time to resolve still left (negative once overdue).
+    """The share of the working time to resolve (or, given ``due``, to that deadline, e.g.
+    the first response's) still left (negative once overdue).
 
     None when the case has no due date or no working time between submission and due date.
     The clock is read through `clock_reading`, so a paused case keeps its share. The sweep
     passes ``overrides`` loaded once for many cases.
     """
-    due = complaint.resolve_due_at
+    due = due or complaint.resolve_due_at
     if due is None:
         return None
     moment = clock_reading(complaint, now)

@@ -7,6 +7,10 @@ For each open case whose clock runs, in this order and each at most once:
      (level 1);
   3. still overdue by more than ``CASE_ESCALATE_TO_HEAD_AFTER_HOURS`` working hours —
      escalated to the heads of department (level 2).
+The first response (首次响应, ``respond_due_at``) runs its own two rungs while no reply or
+contact was noted (``first_responded_at``): a warning under the same share of time left (to
+the assigned inspector, else the district officials) and, once past due, a flag escalated to
+the district officials.
 Dispatches a unit has not signed for (签收) by ``sign_due_at`` are flagged to the district
 officials, and so are returns (退单) no official ruled on by ``ReturnRuling.rule_due_at``
 (escalated to the heads of department when the district has no official). A paused case
@@ -50,6 +54,7 @@ logger = logging.getLogger(__name__)
 BATCH_SIZE = 500
 WARN, OVERDUE, LEVEL_1, LEVEL_2 = "warn", "overdue", "level_1", "level_2"
 RULING_LATE = "ruling_late"
+RESPONSE_WARN, RESPONSE_OVERDUE = "response_warn", "response_overdue"
 # Only what the sweep reads to decide; the row is re-read in full under its lock.
 DECISION_FIELDS = (
     "pk",
@@ -60,6 +65,10 @@ DECISION_FIELDS = (
     "sla_warned_at",
     "overdue_since",
     "escalation_level",
+    "respond_due_at",
+    "first_responded_at",
+    "first_response_warned_at",
+    "first_response_overdue_since",
 )
 
 
@@ -73,6 +82,8 @@ class SweepReport:
     escalated_to_head: int = 0
     signatures_late: int = 0
     rulings_late: int = 0
+    response_warned: int = 0
+    response_overdue: int = 0
 
 
 def sweep_sla(now: dt.datetime | None = None) -> SweepReport:
@@ -111,7 +122,12 @@ def _cases_to_check(now: dt.datetime) -> QuerySet[Complaint]:
     past_due = Q(resolve_due_at__lt=now) & (
         Q(overdue_since__isnull=True) | Q(escalation_level__lt=2)
     )
-    return running.filter(not_warned_yet | past_due)
+    response_open = Q(first_responded_at__isnull=True, respond_due_at__isnull=False)
+    response_due = response_open & (
+        Q(first_response_warned_at__isnull=True, respond_due_at__gte=now)
+        | Q(first_response_overdue_since__isnull=True, respond_due_at__lt=now)
+    )
+    return running.filter(not_warned_yet | past_due | response_due)
 
 
 def _batches(queryset: QuerySet) -> Iterator[list]:
@@ -125,6 +141,20 @@ def _batches(queryset: QuerySet) -> Iterator[list]:
         last = batch[-1].pk
 
 
+def _response_steps(complaint: Complaint, now: dt.datetime, overrides) -> list[str]:
+    """What the first-response rungs still owe this case at ``now``."""
+    due = complaint.respond_due_at
+    if due is None or complaint.first_responded_at is not None:
+        return []
+    if now > due:
+        return [] if complaint.first_response_overdue_since else [RESPONSE_OVERDUE]
+    if complaint.first_response_warned_at is None:
+        share = sla.time_left_share(complaint, now, overrides=overrides, due=due)
+        if share is not None and share < sla.AMBER_SHARE:
+            return [RESPONSE_WARN]
+    return []
+
+
 def _steps(complaint: Complaint, now: dt.datetime, overrides: calendar.Overrides) -> list[str]:
     """What the ladder still owes this case at ``now``."""
     due = complaint.resolve_due_at
@@ -134,6 +164,11 @@ def _steps(complaint: Complaint, now: dt.datetime, overrides: calendar.Overrides
         or complaint.awaiting_complainant_since is not None
     ):
         return []
+    return _response_steps(complaint, now, overrides) + _resolve_steps(complaint, now, overrides)
+
+
+def _resolve_steps(complaint: Complaint, now: dt.datetime, overrides) -> list[str]:
+    due = complaint.resolve_due_at
     if now <= due:
         if complaint.sla_warned_at is None:
             share = sla.time_left_share(complaint, now, overrides=overrides)
@@ -165,6 +200,7 @@ def _supervise(pk: int, now, overrides, recipients: _Recipients, report: SweepRe
         steps = _steps(complaint, now, overrides)  # again, under the lock
         if not steps:
             return
+        _supervise_response(complaint, steps, now, recipients, report)
         due = complaint.resolve_due_at.astimezone(calendar.TIMEZONE)
         texts = {"number": complaint.tracking_number, "due": f"{due:%Y-%m-%d %H:%M}"}
         if WARN in steps:
@@ -208,9 +244,48 @@ def _supervise(pk: int, now, overrides, recipients: _Recipients, report: SweepRe
                 _tell(recipients.heads(), event, step, texts)
                 report.escalated_to_head += 1
         complaint.save(
-            update_fields=["sla_warned_at", "overdue_since", "escalation_level", "updated_at"]
+            update_fields=[
+                "sla_warned_at",
+                "overdue_since",
+                "escalation_level",
+                "first_response_warned_at",
+                "first_response_overdue_since",
+                "updated_at",
+            ]
         )
         complaints_changed([complaint.pk])
+
+
+def _supervise_response(complaint, steps, now, recipients: _Recipients, report) -> None:
+    """The first-response rungs, on the row locked by ``_supervise`` (saved by it)."""
+    if RESPONSE_WARN not in steps and RESPONSE_OVERDUE not in steps:
+        return
+    due = complaint.respond_due_at.astimezone(calendar.TIMEZONE)
+    texts = {"number": complaint.tracking_number, "due": f"{due:%Y-%m-%d %H:%M}"}
+    if RESPONSE_WARN in steps:
+        complaint.first_response_warned_at = now
+        event = log_event(
+            complaint,
+            "cases.complaint.first_response_warning",
+            actor=None,
+            public=False,
+            data={"due": due.isoformat()},
+        )
+        inspector = complaint.assigned_inspector
+        people = [inspector] if inspector and inspector.email else None
+        _tell(people or recipients.officials(complaint.district_id), event, RESPONSE_WARN, texts)
+        report.response_warned += 1
+    if RESPONSE_OVERDUE in steps:
+        complaint.first_response_overdue_since = now
+        event = log_event(
+            complaint,
+            "cases.complaint.first_response_overdue",
+            actor=None,
+            public=False,
+            data={"due": due.isoformat()},
+        )
+        _tell(recipients.officials(complaint.district_id), event, RESPONSE_OVERDUE, texts)
+        report.response_overdue += 1
 
 
 def _flag_late_signature(
@@ -336,6 +411,26 @@ def _message(step: str, texts: dict) -> tuple[str, str]:
             _(
                 "Case %(number)s must be resolved by %(due)s and less than a quarter of its "
                 "time is left."
+            )
+            % texts,
+        )
+    if step == RESPONSE_WARN:
+        return (
+            _("Case %(number)s: first response due soon") % texts,
+            _(
+                "Nobody has replied to or contacted the complainant of case %(number)s yet; "
+                "the first response is due by %(due)s and less than a quarter of its time is "
+                "left."
+            )
+            % texts,
+        )
+    if step == RESPONSE_OVERDUE:
+        return (
+            _("Case %(number)s: first response overdue") % texts,
+            _(
+                "The complainant of case %(number)s was to be answered or contacted by %(due)s "
+                "and has not been. It is escalated to you, the district's official, for "
+                "supervision."
             )
             % texts,
         )

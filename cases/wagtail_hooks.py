@@ -8,7 +8,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from cases import log_actions
 from cases.admin.penalty_process import PenaltyRuleViewSet
 from cases.admin.person_work import held_work_panel
-from cases.models import CalendarOverride, SlaRule
+from cases.models import CalendarOverride, DutyAssignment, SlaRule, TierRule
 from foundation import audit
 
 
@@ -54,6 +54,31 @@ class CalendarOverrideViewSet(ModelViewSet):
     copy_view_enabled = False
 
 
+class TierRuleViewSet(ModelViewSet):
+    """What each tier sets in motion (alerts, pinning, sign-off); defaults in cases.tiers."""
+
+    model = TierRule
+    icon = "warning"
+    menu_label = _("Tier rules")
+    add_to_admin_menu = False
+    form_fields = ["tier", "alert_on_duty_official", "alert_company", "pinned", "needs_sign_off"]
+    list_display = ["tier", "alert_on_duty_official", "alert_company", "pinned", "needs_sign_off"]
+    copy_view_enabled = False
+
+
+class DutyAssignmentViewSet(ModelViewSet):
+    """The duty roster (值班表): who receives a district's urgent alerts on which days."""
+
+    model = DutyAssignment
+    icon = "user"
+    menu_label = _("Duty roster")
+    add_to_admin_menu = False
+    form_fields = ["district", "official", "starts_on", "ends_on", "phone"]
+    list_display = ["district", "official", "starts_on", "ends_on"]
+    list_filter = ["district"]
+    copy_view_enabled = False
+
+
 class SlaViewSetGroup(ViewSetGroup):
     menu_label = _("Time limits")
     menu_icon = "time"
@@ -61,6 +86,8 @@ class SlaViewSetGroup(ViewSetGroup):
         SlaRuleViewSet("sla_rules"),
         CalendarOverrideViewSet("calendar_overrides"),
         PenaltyRuleViewSet("penalty_rules"),
+        TierRuleViewSet("tier_rules"),
+        DutyAssignmentViewSet("duty_roster"),
     )
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases import permissions, sla
+from cases import permissions, sla, tiers
 from cases.citizen_messages import tell_complainant
 from cases.models import (
     AnswerStatus,
@@ -30,6 +30,8 @@ from cases.models import (
     Dispatch,
     DispatchStatus,
     Satisfaction,
+    SignOff,
+    SignOffStatus,
 )
 from cases.signals import complaints_changed
 from enterprises import credit
@@ -133,6 +135,8 @@ def transition(
             **changes,
         )
         complaints_changed([locked.pk])
+        if public:
+            sla.record_first_response(locked, event)
         if to == CaseStatus.RESOLVED:
             substantiate(locked, resolved_on=timezone.localdate(event.timestamp))
         tell_complainant(locked, event)
@@ -149,6 +153,7 @@ def log_event(
         complaint, action, user=_user_or_none(actor), is_public=public, data=data or {}
     )
     if public:
+        sla.record_first_response(complaint, event)
         tell_complainant(complaint, event)
     return event
 
@@ -186,7 +191,8 @@ def tell_staff(users, *, key: str, subject: str, body: str) -> int:
 def accept_case(
     complaint: Complaint, *, actor, tier: str | None = None, note: str = ""
 ) -> Complaint:
-    """Intake registration (受理); a tier set here re-computes the due dates."""
+    """Intake registration (受理); a tier set here re-computes the due dates. An urgent case
+    alerts the on-duty official and the company (``cases.tiers``, once per case)."""
     changes = {}
     if tier and tier != complaint.tier:
         due = sla.due_dates(complaint.created_at, tier, complaint.category)
@@ -196,15 +202,19 @@ def accept_case(
             "respond_due_at": due.respond_by,
             "resolve_due_at": due.resolve_by,
         }
-    return transition(
-        complaint,
-        actor=actor,
-        to=CaseStatus.ACCEPTED,
-        action="cases.complaint.accepted",
-        public=True,
-        data={"note": note},
-        **changes,
-    )[0]
+    with transaction.atomic():
+        accepted, event = transition(
+            complaint,
+            actor=actor,
+            to=CaseStatus.ACCEPTED,
+            action="cases.complaint.accepted",
+            public=True,
+            data={"note": note},
+            **changes,
+        )
+        if event is not None:
+            tiers.alert_if_urgent(accepted)
+    return accepted
 
 
 def reject_case(complaint: Complaint, *, actor, reason: str) -> Complaint:
@@ -254,7 +264,9 @@ def _company_answer_accepted(locked: Complaint) -> bool:
 
 def resolve_case(complaint: Complaint, *, actor, reply: str) -> Complaint:
     """Resolution (办结) with the public reply the citizen reads. A case dispatched to a
-    company is resolved only once the company's answer was accepted."""
+    company is resolved only once the company's answer was accepted. When the case's tier
+    needs an official's sign-off (``cases.tiers``), the resolution is only proposed: the case
+    stays in progress until ``cases.sign_off`` decides."""
     if not reply.strip():
         raise TransitionNotAllowed(_("A resolution needs a public reply."))
     with transaction.atomic():
@@ -270,6 +282,9 @@ def resolve_case(complaint: Complaint, *, actor, reply: str) -> Complaint:
                 )
                 % {"company": locked.dispatched_company}
             )
+        if tiers.needs_sign_off(locked.tier):
+            propose_resolution(locked, actor=actor, reply=reply)
+            return locked
         return transition(
             complaint,
             actor=actor,
@@ -279,6 +294,43 @@ def resolve_case(complaint: Complaint, *, actor, reply: str) -> Complaint:
             data={"reply": reply},
             public_reply=reply,
         )[0]
+
+
+def propose_resolution(locked: Complaint, *, actor, reply: str) -> SignOff:
+    """A resolution waiting for an official's sign-off; the district's officials are told.
+    The same proposal again (a double click) returns the pending one; another is refused."""
+    pending = locked.sign_offs.filter(status=SignOffStatus.PENDING).first()
+    if pending is not None:
+        if pending.requested_by_id == getattr(actor, "pk", None) and pending.reply == reply:
+            return pending
+        raise TransitionNotAllowed(
+            _("A resolution of this case is already waiting for an official's sign-off.")
+        )
+    proposal = SignOff.objects.create(complaint=locked, reply=reply, requested_by=actor)
+    event = log_event(
+        locked,
+        "cases.complaint.sign_off_requested",
+        actor=actor,
+        public=False,
+        data={"sign_off": proposal.pk, "reply": reply},
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {"number": locked.tracking_number, "tier": locked.get_tier_display()}
+        subject = _("Case %(number)s: a resolution waits for your sign-off") % values
+        body = (
+            _(
+                "A resolution of %(tier)s case %(number)s was proposed. An official of the "
+                "district other than its author signs it off or sends it back."
+            )
+            % values
+        )
+    tell_staff(
+        [person for person in district_officials(locked.district_id) if person.pk != actor.pk],
+        key=f"complaint:{locked.pk}:event:{event.pk}:sign_off",
+        subject=subject,
+        body=body,
+    )
+    return proposal
 
 
 def record_follow_up(
@@ -354,6 +406,7 @@ def tell_officials(complaint: Complaint, event: CaseEvent, why: str) -> None:
 
 
 def close_case(complaint: Complaint, *, actor) -> Complaint:
+    """Closing (结案); the complainant is told."""
     return transition(
         complaint, actor=actor, to=CaseStatus.CLOSED, action="cases.complaint.closed", public=True
     )[0]

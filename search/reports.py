@@ -117,17 +117,26 @@ def render_monthly_report(district, month: dt.date) -> bytes:
         Paragraph("一、主要指标", styles["h2"]),
         _table(
             [
-                ["收到投诉", "办结率", "按时办结率", "满意率", "重办率", "月末超期未办结"],
+                [
+                    "收到投诉",
+                    "办结率",
+                    "按时办结率",
+                    "按时响应率",
+                    "满意率",
+                    "重办率",
+                    "月末超期未办结",
+                ],
                 [
                     str(stats.total),
                     _percent(figures.resolution_rate),
                     _percent(figures.on_time_rate),
+                    _percent(figures.first_response_on_time_rate),
                     _percent(figures.satisfaction_rate),
                     _percent(figures.reopen_rate),
                     str(stats.overdue_now),
                 ],
             ],
-            [28] * 6,
+            [24] * 7,
         ),
         Paragraph("二、按类别统计", styles["h2"]),
     ]

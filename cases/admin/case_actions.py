@@ -19,7 +19,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from wagtail.admin import messages
 
-from cases import clock, dispatch, merging, notes, permissions, returns, workflow
+from cases import (
+    clock,
+    contacts,
+    dispatch,
+    merging,
+    notes,
+    permissions,
+    returns,
+    sign_off,
+    workflow,
+)
 from cases.admin import forms as action_forms
 from cases.models import (
     AnswerStatus,
@@ -31,6 +41,8 @@ from cases.models import (
     Extension,
     ExtensionStatus,
     RulingStatus,
+    SignOff,
+    SignOffStatus,
 )
 
 
@@ -136,6 +148,16 @@ def _decide(extension: Extension, actor, data: dict) -> Extension:
     return clock.decide_extension(extension, actor=actor, approve=approve, note=data["note"])
 
 
+def _decide_sign_off(proposal: SignOff, actor, data: dict) -> SignOff:
+    if data["decision"] == action_forms.SignOffDecisionForm.SIGN_OFF:
+        return sign_off.sign_off_resolution(proposal, actor=actor, note=data["note"])
+    return sign_off.send_back_resolution(proposal, actor=actor, note=data["note"])
+
+
+def _not_proposer(user, proposal: SignOff) -> bool:
+    return proposal.requested_by_id != user.pk
+
+
 F = action_forms
 P = permissions
 
@@ -215,7 +237,19 @@ ACTION_BUTTONS: tuple[Action, ...] = (
         P.can_work,
         _status_in(CaseStatus.IN_PROGRESS),
         lambda c, actor, d, t, f: workflow.resolve_case(c, actor=actor, reply=d["reply"]),
-        _("Case resolved; the citizen is asked for a rating."),
+        _(
+            "Resolution recorded: the case is resolved, or waits for an official's sign-off "
+            "when its tier needs one."
+        ),
+    ),
+    Action(
+        "contact",
+        _("Log a contact with the complainant"),
+        F.ContactForm,
+        P.can_work,
+        lambda c, t: c.status in contacts.CONTACT_STATES,
+        lambda c, actor, d, t, f: contacts.record_contact(c, actor=actor, summary=d["summary"]),
+        _("Contact logged on the case's public timeline."),
     ),
     Action(
         "follow_up",
@@ -334,9 +368,21 @@ TARGET_ACTIONS: tuple[Action, ...] = (
         target_model=Extension,
         allowed_for_target=_not_requester,
     ),
+    Action(
+        "decide_sign_off",
+        _("Decide"),
+        F.SignOffDecisionForm,
+        P.can_sign_off,
+        lambda c, proposal: proposal.status == SignOffStatus.PENDING,
+        lambda c, actor, d, t, f: _decide_sign_off(t, actor, d),
+        _("Sign-off decided."),
+        target_model=SignOff,
+        allowed_for_target=_not_proposer,
+    ),
 )
 
 TARGET_PATHS = {Dispatch: "dispatches", CompanyAnswer: "answers", Extension: "extensions"}
+TARGET_PATHS[SignOff] = "sign-offs"
 
 
 class CaseActionView(View):

@@ -170,6 +170,7 @@ class CasePage:
             "dispatches": dispatches,
             "answers": answers,
             "extensions": extensions,
+            "sign_offs": self.sign_offs() if self.regulator else [],
             "info_requests": info_requests,
             "timeline": self.timeline(),
             "merged_complaints": (
@@ -246,6 +247,13 @@ class CasePage:
         if not (self.regulator or self.company_id):
             return []
         rows = list(self.complaint.extensions.select_related("requested_by", "decided_by"))
+        for row in rows:
+            row.actions = self.offers_for(row)
+        return rows
+
+    def sign_offs(self) -> list:
+        """Resolutions proposed for an official's sign-off (regulator staff only)."""
+        rows = list(self.complaint.sign_offs.select_related("requested_by", "decided_by"))
         for row in rows:
             row.actions = self.offers_for(row)
         return rows

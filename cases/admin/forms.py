@@ -276,3 +276,22 @@ class MergeForm(CaseActionForm):
 class NoteForm(CaseActionForm):
     text = _text(_("Internal note"), rows=4)
     files = AttachmentsField(label=_("Attachments"))
+
+
+class ContactForm(CaseActionForm):
+    """A call or visit with the complainant (联系记录): shown on their tracking page."""
+
+    summary = _text(_("What was said (the complainant reads it)"), rows=3)
+
+
+class SignOffDecisionForm(CaseActionForm):
+    """An official's decision on a proposed resolution (两级审核)."""
+
+    SIGN_OFF, SEND_BACK = "sign_off", "send_back"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(SIGN_OFF, _("Sign off: resolve the case")), (SEND_BACK, _("Send it back"))],
+        widget=forms.RadioSelect,
+    )
+    note = _text(_("Note (needed to send it back)"), required=False, rows=2)

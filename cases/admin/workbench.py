@@ -1,5 +1,6 @@
 """The staff workbench (办件工作台): my queue, to sign for (签收), due soon, overdue and awaiting
 follow-up (回访); bulk dispatch (批量分派) for officials is in ``cases.admin.bulk_dispatch``.
+Cases of a pinned tier (``cases.tiers``: urgent by default) come first in every case list.
 
 Every list starts from ``cases.permissions.visible_complaints``, the one place that decides who
 sees a case; the tabs only narrow it. Lists keep a constant number of queries: the relations a
@@ -24,7 +25,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.ui.tables import BaseColumn, Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTemplateMixin
 
-from cases import calendar, sla
+from cases import calendar, sla, tiers
 from cases.models import CaseStatus, Complaint, Dispatch, DispatchStatus
 from cases.permissions import (
     company_of,
@@ -362,8 +363,11 @@ class QueueView(WorkbenchListView):
         return CASE_COLUMNS
 
     def rows(self):
-        return my_queue(self.request.user).order_by(
-            F("resolve_due_at").asc(nulls_last=True), "created_at", "pk"
+        return tiers.pinned_first(
+            my_queue(self.request.user),
+            F("resolve_due_at").asc(nulls_last=True),
+            "created_at",
+            "pk",
         )
 
 
@@ -385,7 +389,7 @@ class ToSignView(WorkbenchListView):
             awaiting_signature(self.request.user)
             .select_related("complaint", *relations)
             .defer(*[f"complaint__{name}" for name in PERSONAL_DATA])
-            .order_by("sign_due_at", "pk")
+            .order_by(tiers.pinned("complaint__").desc(), "sign_due_at", "pk")
         )
 
     def complaints_on_page(self, rows) -> list[Complaint]:
@@ -400,14 +404,14 @@ class DueSoonView(WorkbenchListView):
     tab = TABS[2]
 
     def rows(self):
-        return due_soon(self.request.user, self.now).order_by("resolve_due_at", "pk")
+        return tiers.pinned_first(due_soon(self.request.user, self.now), "resolve_due_at", "pk")
 
 
 class OverdueView(WorkbenchListView):
     tab = TABS[3]
 
     def rows(self):
-        return overdue(self.request.user, self.now).order_by("resolve_due_at", "pk")
+        return tiers.pinned_first(overdue(self.request.user, self.now), "resolve_due_at", "pk")
 
 
 class FollowUpView(WorkbenchListView):

@@ -53,6 +53,7 @@ from cases.models.penalties import (
 )
 from cases.models.reply_templates import PLACEHOLDERS, ReplyAction, ReplyTemplate
 from cases.models.returns import ReturnReason, ReturnRuling, RulingStatus
+from cases.models.tiers import DutyAssignment, SignOff, SignOffStatus, TierRule
 from cases.models.time_limits import CalendarOverride, SlaRule
 from cases.models.timeline import CaseEvent, CaseEventManager
 
@@ -110,4 +111,8 @@ __all__ = [
     "ReturnReason",
     "ReturnRuling",
     "RulingStatus",
+    "DutyAssignment",
+    "SignOff",
+    "SignOffStatus",
+    "TierRule",
 ]

@@ -244,6 +244,15 @@ class Complaint(models.Model):
         default=0,
         help_text=_("0: none, 1: district official, 2: head of department."),
     )
+    # First response (首次响应): the first public reply or contact after acceptance
+    # (``cases.sla.FIRST_RESPONSE_ACTIONS``), and the sweep's flags for its deadline.
+    first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
+    first_response_warned_at = models.DateTimeField(
+        _("first-response warning sent at"), null=True, blank=True
+    )
+    first_response_overdue_since = models.DateTimeField(
+        _("first response overdue since"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

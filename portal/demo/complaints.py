@@ -15,10 +15,18 @@ from django.core.management.base import CommandError
 from django.db.models import F
 from django.utils import timezone
 
-from cases import calendar, dispatch, workflow
+from cases import calendar, dispatch, sign_off, workflow
 from cases.access_codes import digest_access_code
 from cases.merging import merge_complaint
-from cases.models import CaseEvent, CaseStatus, CompanyAnswer, Complaint, Dispatch, DispatchStatus
+from cases.models import (
+    CaseEvent,
+    CaseStatus,
+    CompanyAnswer,
+    Complaint,
+    Dispatch,
+    DispatchStatus,
+    SignOffStatus,
+)
 from cases.services import Receipt, submit_complaint
 from enterprises.models import CreditRecord, Estate
 from portal.demo import data
@@ -54,6 +62,8 @@ class Cast:
     official: object
     inspector: object
     company_staff: dict[int, object]
+    # Signs off a serious case's resolution the official proposed (nobody signs their own).
+    second_official: object = None
 
     def units_for(self, complaint):
         """The responsible company (if it has a staff member here) and the inspector for a
@@ -258,6 +268,11 @@ def advance(
             )
             dispatch.review_answer(answer, actor=reviewer, accept=True)
         workflow.resolve_case(complaint, actor=reviewer, reply=reply)
+        pending = complaint.sign_offs.filter(status=SignOffStatus.PENDING).first()
+        if pending is not None:  # a serious case: two-level handling (cases.tiers)
+            signer = cast.second_official if reviewer == actor else actor
+            sign_off.sign_off_resolution(pending, actor=signer)
+            complaint.refresh_from_db()
         return path != "resolved"
 
     def follow_up(satisfaction):

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from cases.models import CaseStatus, Complaint
 from cases.services import Receipt
-from portal.demo import enforcement, owners, people, register, returns, supervision
+from portal.demo import enforcement, owners, people, register, returns, supervision, tiers
 from portal.demo.city import SUSPENDED_COMPANIES, seed_city
 from portal.demo.complaints import Cast, seed_complaints
 from portal.demo.pages import seed_site_pages
@@ -71,6 +71,8 @@ def seed_demo(
                 districts, companies, estates, hashes, section_rng, write
             )
         with transaction.atomic():
+            tiers.seed_tiers(users["official"], districts, write)
+        with transaction.atomic():
             seed_site_pages(users["admin"], write)
         with transaction.atomic():  # needs the register's companies and the home page
             enforcement.seed_enforcement(write)
@@ -96,7 +98,10 @@ def seed_demo(
             )
         with transaction.atomic():
             cast = Cast(
-                official=users["official"], inspector=users["inspector"], company_staff=actors
+                official=users["official"],
+                inspector=users["inspector"],
+                company_staff=actors,
+                second_official=users["admin"],
             )
             receipts = seed_complaints(complaints, estates, cast, section_rng, write)
         with transaction.atomic():

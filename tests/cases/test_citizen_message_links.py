@@ -78,7 +78,7 @@ def test_a_long_reply_is_quoted_in_part_by_sms_and_whole_by_e_mail(receipt, offi
     dispatch.sign_dispatch(receipt.complaint.dispatches.get(), actor=inspector)
     workflow.resolve_case(receipt.complaint, actor=inspector, reply=LONG_REPLY)
     found = messages(receipt.complaint)
-    check(receipt, found, 2)
+    check(receipt, found, 3)  # accepted, dispatched, resolved
     resolved_sms, resolved_mail = found["sms"][-1], found["email"][-1]
     assert LONG_REPLY in resolved_mail
     assert LONG_REPLY not in resolved_sms and LONG_REPLY[: SMS_QUOTE_CHARS - 1] in resolved_sms
@@ -108,4 +108,4 @@ def test_an_extension_names_the_tracking_page(receipt, official, inspector):
         receipt.complaint, actor=inspector, working_days=5, reason="等待厂家配件"
     )
     clock.decide_extension(extension, actor=official, approve=True)
-    check(receipt, messages(receipt.complaint), 2)
+    check(receipt, messages(receipt.complaint), 3)  # accepted, dispatched, extended

@@ -59,8 +59,8 @@ def test_resolution_asks_for_the_rating(
         start(complaint, official, inspector)
         workflow.resolve_case(complaint, actor=official, reply="已更换水泵。")
     texts = [text for _phone, text in sms]
-    assert len(texts) == 2  # accepted, resolved: dispatch and work are internal steps
-    assert "已更换水泵。" in texts[1] and "满意" in texts[1]
+    assert len(texts) == 3  # accepted, dispatched (tests/cases/test_step_messages.py), resolved
+    assert "已更换水泵。" in texts[2] and "满意" in texts[2]
 
 
 def test_a_repeated_transition_sends_nothing_more(

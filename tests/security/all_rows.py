@@ -23,6 +23,7 @@ from tests.security import (
     returns_rows,
     staff_import_rows,
     survey_rows,
+    tier_rows,
 )
 from tests.security.permission_table import (
     API_ROWS,
@@ -47,6 +48,7 @@ ROW_MODULES += (penalty_process_rows,)
 ROW_MODULES += (returns_rows,)
 ROW_MODULES += (owners_rows,)
 ROW_MODULES += (survey_rows,)
+ROW_MODULES += (tier_rows,)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
