@@ -10,6 +10,7 @@ A screen added since the base table keeps its rows in its own module (``ROWS``, 
 from tests.security import (
     citizen_phone_rows,
     committee_rows,
+    consultation_rows,
     contract_version_rows,
     evaluator_rows,
     good_conduct_rows,
@@ -41,6 +42,7 @@ ROW_MODULES += (good_conduct_rows,)
 ROW_MODULES += (intake_rows,)
 ROW_MODULES += (citizen_phone_rows,)
 ROW_MODULES += (penalty_process_rows,)
+ROW_MODULES += (consultation_rows,)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
