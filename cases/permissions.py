@@ -212,6 +212,18 @@ def can_sign_off(user, complaint: Complaint) -> bool:
     return is_official(user) and can_view(user, complaint)
 
 
+def can_answer_consultation(user, complaint: Complaint) -> bool:
+    """Answering a consultation at once (即问即答): an official within their scope, or the
+    intake clerk who registered it (a clerk sees no other case, so no other one to answer)."""
+    if is_official(user):
+        return can_view(user, complaint)
+    return (
+        user.is_authenticated
+        and has_role(user, Role.INTAKE_CLERK)
+        and complaint.registered_by_id == user.pk
+    )
+
+
 def company_of(user) -> int | None:
     """The company a company-staff user acts for, else None."""
     if Role.COMPANY_STAFF not in roles_of(user):

@@ -41,7 +41,8 @@ from foundation.state_machine import StateMachine
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     CaseStatus.SUBMITTED: {CaseStatus.ACCEPTED, CaseStatus.REJECTED, CaseStatus.MERGED},
-    CaseStatus.ACCEPTED: {CaseStatus.ASSIGNED, CaseStatus.MERGED},
+    # Straight to "resolved" only for a consultation answered at once (cases.consultations).
+    CaseStatus.ACCEPTED: {CaseStatus.ASSIGNED, CaseStatus.MERGED, CaseStatus.RESOLVED},
     # Back to "accepted" when every unit returned it (退单): the official re-dispatches.
     CaseStatus.ASSIGNED: {CaseStatus.IN_PROGRESS, CaseStatus.ACCEPTED, CaseStatus.MERGED},
     CaseStatus.IN_PROGRESS: {CaseStatus.RESOLVED, CaseStatus.MERGED},
@@ -274,6 +275,9 @@ def resolve_case(complaint: Complaint, *, actor, reply: str) -> Complaint:
         if locked.status == CaseStatus.RESOLVED:
             return locked
         ensure_allowed(locked, actor=actor, to=CaseStatus.RESOLVED)
+        if locked.status == CaseStatus.ACCEPTED:
+            # Only a consultation skips the dispatch, through cases.consultations.
+            raise CASE_MACHINE.refusal(locked, CaseStatus.RESOLVED)
         if locked.dispatched_company_id and not _company_answer_accepted(locked):
             raise TransitionNotAllowed(
                 _(

@@ -42,3 +42,13 @@ def register_caller_look_up():
     from portal.intake.views import look_up_menu_item
 
     return look_up_menu_item()
+
+
+@hooks.register("construct_case_page_panels")
+def add_answer_at_once_panel(request, complaint, panels: list) -> None:
+    """Answer a consultation at once (即问即答) from the case page, for whom may."""
+    from portal.intake.consultations import AnswerAtOncePanel
+    from portal.intake.views import consultation_answerable
+
+    if consultation_answerable(request.user, complaint):
+        panels.append(AnswerAtOncePanel(complaint))

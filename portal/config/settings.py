@@ -507,6 +507,8 @@ OPEN311_READ_RATE_LIMIT = env.str("OPEN311_READ_RATE_LIMIT", default="120/m")
 OPEN311_CREATE_RATE_LIMIT = env.str("OPEN311_CREATE_RATE_LIMIT", default="30/m")
 # Downloads of the open data set per client address.
 OPEN_DATA_RATE_LIMIT = env.str("OPEN_DATA_RATE_LIMIT", default="60/m")
+# "These answers may help" look-ups of the complaint form per client address (portal.site.faq).
+FAQ_SUGGESTION_RATE_LIMIT = env.str("FAQ_SUGGESTION_RATE_LIMIT", default="60/m")
 # Public Wagtail pages are served from the cache for anonymous visitors (portal.site.page_cache);
 # every publish, unpublish or deletion invalidates them at once, this is only the upper bound.
 PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=300)

@@ -8,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from portal.availability.health import healthz, liveness, readiness
 from portal.operations.metrics import metrics
 from portal.security import invitations, second_factor, site_history
-from portal.site import my_complaints_urls, survey_urls
+from portal.site import faq, my_complaints_urls, survey_urls
 from portal.site.favicon import favicon
 
 # A plain page; the 503 page when the database is the cause (portal.availability.unavailable).
@@ -50,6 +50,8 @@ urlpatterns += i18n_patterns(
     path("phone/", include(my_complaints_urls.sign_in_patterns)),
     # Owners answer surveys with a household code (enterprises.surveys).
     path("surveys/", include(survey_urls.urlpatterns)),
+    # "These answers may help" on the complaint form (常见问题), JSON for its script.
+    path("faq-suggestions/", faq.suggestions, name="faq_suggestions"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

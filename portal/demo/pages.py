@@ -13,10 +13,11 @@ WELCOME_TITLE = "Welcome to your new Wagtail site!"
 
 def seed_site_pages(owner, write: Callable[[str], object]) -> None:
     """The home page as the default site's root, the complaint and tracking pages, the
-    notices and standards, and the publishing workflow; nothing twice."""
+    notices, standards and questions and answers, and the publishing workflow; nothing twice."""
     from wagtail.models import Page, Site
 
     from portal.demo.content import seed_content
+    from portal.demo.faq import seed_faqs
     from portal.models import ComplaintPage, HomePage, TrackingPage
     from portal.site.moderation import ensure_moderation
 
@@ -62,4 +63,5 @@ def seed_site_pages(owner, write: Callable[[str], object]) -> None:
         page.save_revision(user=owner).publish()
         write(f"pages: tracking page at {page.url}")
     seed_content(home, owner)
+    seed_faqs(home, owner)
     ensure_moderation(home)

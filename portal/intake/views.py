@@ -22,10 +22,12 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 
 from cases import callers, permissions, staff_intake
+from cases.consultations import ANSWERABLE
 from cases.masking import mask_phone
-from cases.models import Complaint
+from cases.models import Complaint, Tier
 from enterprises.admin.transitions import admin_page, show_on_form
 from enterprises.models import Estate
+from portal.intake.consultations import answer_consultation
 from portal.intake.forms import IntakeForm, PhoneLookUpForm, estate_label
 
 SESSION_KEY = "portal.intake.receipt"
@@ -56,6 +58,15 @@ def _earlier_case(user, earlier: Complaint | None) -> dict | None:
         "created_at": earlier.created_at,
         "url": reverse("cases_admin:case", args=(earlier.pk,)) if may_open else "",
     }
+
+
+def consultation_answerable(user, complaint: Complaint) -> bool:
+    """Offer "answer at once" (即问即答) for an open, undispatched consultation."""
+    return (
+        complaint.tier == Tier.CONSULTATION
+        and complaint.status in ANSWERABLE
+        and permissions.can_answer_consultation(user, complaint)
+    )
 
 
 def register(request):
@@ -112,6 +123,11 @@ def registered(request):
         "case_url": (
             reverse("cases_admin:case", args=(complaint.pk,))
             if complaint is not None and permissions.can_view(user, complaint)
+            else ""
+        ),
+        "answer_url": (
+            reverse("intake:answer_consultation", args=(complaint.pk,))
+            if complaint is not None and consultation_answerable(user, complaint)
             else ""
         ),
         "repeat": complaint is not None and callers.is_repeat_caller(user, complaint),
@@ -199,6 +215,7 @@ class IntakeViewSet(ViewSet):
             path("registered/", registered, name="registered"),
             path("estates/", estates, name="estates"),
             path("callers/", look_up, name="look_up"),
+            path("<int:pk>/answer/", answer_consultation, name="answer_consultation"),
         ]
 
 

@@ -15,6 +15,7 @@ from portal.models.directory import (
     SearchPage,
     StatisticsPage,
 )
+from portal.models.faq import FaqIndexPage, FaqPage
 from portal.models.pages import ComplaintPage, HomePage, TrackingPage
 
 __all__ = [
@@ -23,6 +24,8 @@ __all__ = [
     "ComplaintPage",
     "DrawResultsPage",
     "EnforcementIndexPage",
+    "FaqIndexPage",
+    "FaqPage",
     "HomePage",
     "NoticeIndexPage",
     "NoticePage",

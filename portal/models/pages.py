@@ -30,6 +30,7 @@ class HomePage(Page):
         "portal.DrawResultsPage",
         "portal.StatisticsPage",
         "portal.SearchPage",
+        "portal.FaqIndexPage",
     ]
     max_count = 1
 

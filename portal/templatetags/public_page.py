@@ -48,6 +48,8 @@ DESCRIPTIONS = {
         "Random draws of inspection targets and inspectors, with the pool and seed to re-run each."
     ),
     "StatisticsPage": _("City-wide complaint statistics: counts and rates, never one case."),
+    "FaqIndexPage": _("Answers to the questions citizens ask most about property services."),
+    "FaqPage": _("A question about property services and the regulator's answer."),
 }
 SITE_DESCRIPTION = _(
     "The city's property service regulation portal: complaints, notices, standards, "

@@ -10,6 +10,7 @@ A screen added since the base table keeps its rows in its own module (``ROWS``, 
 from tests.security import (
     citizen_phone_rows,
     committee_rows,
+    consultation_rows,
     contract_version_rows,
     evaluator_rows,
     good_conduct_rows,
@@ -49,6 +50,7 @@ ROW_MODULES += (returns_rows,)
 ROW_MODULES += (owners_rows,)
 ROW_MODULES += (survey_rows,)
 ROW_MODULES += (tier_rows,)
+ROW_MODULES += (consultation_rows,)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
