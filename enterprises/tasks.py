@@ -7,7 +7,7 @@ database that is briefly unreachable is retried with back-off.
 
 from celery import shared_task
 
-from enterprises import committees, contracts, evaluators, licensing
+from enterprises import committees, contracts, evaluators, handovers, licensing
 from foundation.tasks import PolicyTask
 
 
@@ -36,3 +36,9 @@ def sweep_evaluator_engagements_task() -> int:
 def end_expired_committee_terms_task() -> int:
     """Hourly, so a term's end takes effect within the hour after midnight."""
     return committees.end_expired_terms()
+
+
+@shared_task(base=PolicyTask)
+def flag_overdue_handovers_task() -> int:
+    """Daily: handovers past their due date are flagged to the district's officials once."""
+    return handovers.flag_overdue_handovers()

@@ -15,7 +15,7 @@ from enterprises.models.credit import (
     CreditRecord,
     CreditRecordKind,
 )
-from enterprises.models.disclosures import Disclosure, DisclosureKind
+from enterprises.models.disclosures import Disclosure, DisclosureFee, DisclosureKind
 from enterprises.models.evaluations import Evaluation, EvaluatorKind
 from enterprises.models.evaluators import EvaluationOrganisation, EvaluatorEngagement
 from enterprises.models.good_conduct import (
@@ -23,6 +23,14 @@ from enterprises.models.good_conduct import (
     GoodConductClaim,
     GoodConductKind,
     TrainingSession,
+)
+from enterprises.models.handovers import (
+    Handover,
+    HandoverCategory,
+    HandoverConfirmation,
+    HandoverItem,
+    HandoverParty,
+    HandoverStatus,
 )
 from enterprises.models.invitations import Invitation
 from enterprises.models.licences import Licence, LicenceStatus
@@ -35,6 +43,15 @@ from enterprises.models.object_permissions import (
 from enterprises.models.register import Company, CompanyStatus, CreditGrade, Estate
 from enterprises.models.staff import StaffProfile
 from enterprises.models.units import Owner, Unit
+from enterprises.models.votes import (
+    QUALIFIED_MATTERS,
+    Ballot,
+    BallotChannel,
+    BallotChoice,
+    Matter,
+    Vote,
+    VoteStatus,
+)
 
 __all__ = [
     "AppealStatus",
@@ -77,4 +94,18 @@ __all__ = [
     "ContractVersion",
     "VersionKind",
     "VersionStatus",
+    "DisclosureFee",
+    "QUALIFIED_MATTERS",
+    "Ballot",
+    "BallotChannel",
+    "BallotChoice",
+    "Matter",
+    "Vote",
+    "VoteStatus",
+    "Handover",
+    "HandoverCategory",
+    "HandoverConfirmation",
+    "HandoverItem",
+    "HandoverParty",
+    "HandoverStatus",
 ]

@@ -416,6 +416,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enterprises.tasks.end_expired_committee_terms_task",
         "schedule": crontab(minute=15),
     },
+    # Handovers past their due date are flagged to the district (enterprises.handovers).
+    "enterprises-flag-overdue-handovers": {
+        "task": "enterprises.tasks.flag_overdue_handovers_task",
+        "schedule": crontab(hour=7, minute=20),
+    },
 }
 
 # Case handling (cases.dispatch, cases.supervision), in working hours of cases.calendar.
