@@ -5,6 +5,7 @@ from enterprises.admin.committees import CommitteesViewSet
 from enterprises.admin.evaluators import EvaluationOrganisationsViewSet, engagements_panel
 from enterprises.admin.people import PeopleViewSet
 from enterprises.admin.register_menu import RegisterViewSetGroup
+from enterprises.admin.votes import HandoversMenuItem, VotesViewSet
 from enterprises.log_actions import ACTIONS
 from enterprises.permissions import has_scope
 from foundation import audit
@@ -51,3 +52,13 @@ def show_an_evaluators_engagements(request, person):
 @hooks.register("register_admin_viewset")
 def register_committees() -> CommitteesViewSet:
     return CommitteesViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_votes() -> VotesViewSet:
+    return VotesViewSet()
+
+
+@hooks.register("register_admin_menu_item")
+def register_handovers_menu_item() -> HandoversMenuItem:
+    return HandoversMenuItem()
