@@ -131,10 +131,10 @@ FEE_FIELDS = ("item", "standard", "unit", "basis")
 
 def _fee_row(number: int, row: dict) -> dict:
     values = {name: str(row.get(name) or "").strip() for name in FEE_FIELDS}
-    for name, label in (("item", _("item")), ("unit", _("unit")), ("basis", _("basis"))):
+    for name, label in (("item", _("fee item")), ("unit", _("charged per")), ("basis", _("basis"))):
         if not values[name]:
             raise DisclosureError(
-                _("Fee row %(number)d: enter the %(field)s.") % {"number": number, "field": label}
+                _("Fee row %(number)d: fill in “%(field)s”.") % {"number": number, "field": label}
             )
     try:
         standard = Decimal(values["standard"])

@@ -22,7 +22,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
 from enterprises import votes
-from enterprises.models import Ballot, Vote
+from enterprises.models import Ballot, BallotChoice, Vote
 
 FONT = "STSong-Light"
 PER_PAGE = 4
@@ -51,11 +51,15 @@ def _ballot(canvas: Canvas, vote: Vote, ballot: Ballot, top: float) -> None:
     closes = timezone.localtime(vote.closes_at).strftime("%Y-%m-%d %H:%M")
     lines = [
         (13, f"{vote.estate.name} · {_('Ballot of the owners’ vote')}"),
-        (10, f"{_('Matter')}: {vote.get_matter_display()}"),
+        (10, str(vote.get_matter_display())),
         (11, vote.question),
-        (10, f"{_('Unit')}: {ballot.unit}   {_('Voting closes')}: {closes}"),
-        (12, f"{_('Code')}: {votes.spaced(code)}"),
-        (10, "□ " + _("Yes") + "     □ " + _("No") + "     □ " + _("Abstain")),
+        (
+            10,
+            _("Unit %(unit)s · voting closes at %(closes)s")
+            % {"unit": ballot.unit, "closes": closes},
+        ),
+        (12, _("Ballot code: %(code)s") % {"code": votes.spaced(code)}),
+        (10, "     ".join(f"□ {label}" for label in BallotChoice.labels)),
         (8, _("Scan the code to vote on a phone, or tick one box and return this paper.")),
         (8, _("The code can be used once; keep it to yourself.")),
     ]

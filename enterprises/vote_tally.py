@@ -173,6 +173,11 @@ def explain(record: dict) -> list[tuple[bool, str]]:
             "pct": _percent(check["part"], check["whole"]),
         }
         sentence = labels[check["rule"]] % figures
-        verdict = _("met") if check["met"] else _("not met")
-        lines.append((check["met"], f"{sentence}: {_('needs')} {_needed_text(check)}, {verdict}."))
+        template = (
+            _("%(figures)s: needs %(needed)s, met.")
+            if check["met"]
+            else _("%(figures)s: needs %(needed)s, not met.")
+        )
+        figures = {"figures": sentence, "needed": _needed_text(check)}
+        lines.append((check["met"], template % figures))
     return lines

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from enterprises import people, permissions, vote_tally
 from enterprises.models import (
@@ -357,10 +358,15 @@ def tally_vote(vote: Vote, *, actor) -> Vote:
     pending = Ballot.objects.filter(
         vote=locked, channel=BallotChannel.PAPER, confirmed_at__isnull=True
     ).exclude(choice="")
-    if pending.exists():
+    count = pending.count()
+    if count:
         raise VoteRefused(
-            _("%(count)d paper ballots wait for a second member's confirmation.")
-            % {"count": pending.count()},
+            ngettext(
+                "%(count)d paper ballot waits for a second member's confirmation.",
+                "%(count)d paper ballots wait for a second member's confirmation.",
+                count,
+            )
+            % {"count": count},
             "status",
         )
     units = Unit.objects.filter(estate_id=locked.estate_id).only(

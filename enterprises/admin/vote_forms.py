@@ -18,7 +18,7 @@ from enterprises.models import (
 class CallForm(forms.Form):
     estate = forms.ModelChoiceField(label=_("Estate"), queryset=Estate.objects.none())
     matter = forms.ChoiceField(label=_("Matter (Civil Code art. 278)"), choices=Matter.choices)
-    question = forms.CharField(label=_("Question"), max_length=300)
+    question = forms.CharField(label=_("Question put to the owners"), max_length=300)
     company = forms.ModelChoiceField(
         label=_("Company hired or dismissed"), queryset=Company.objects.all(), required=False
     )

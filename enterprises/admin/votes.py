@@ -173,7 +173,7 @@ def _run(request, back: str, perform, done: str):
 
 STEPS = {
     "open": (votes.open_vote, _("Voting is open; print the ballot sheet.")),
-    "close": (votes.close_vote, _("Voting closed.")),
+    "close": (votes.close_vote, _("Voting is closed.")),
     "tally": (votes.tally_vote, _("Vote tallied.")),
     "file": (votes.file_vote, _("Result filed with the regulator.")),
 }

@@ -68,7 +68,7 @@ class DisclosureFee(models.Model):
     disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="fees")
     position = models.PositiveSmallIntegerField(default=0)
     item = models.CharField(_("fee item"), max_length=100)
-    standard = models.DecimalField(_("standard"), max_digits=10, decimal_places=2)
+    standard = models.DecimalField(_("fee standard"), max_digits=10, decimal_places=2)
     unit = models.CharField(_("charged per"), max_length=40)
     basis = models.CharField(_("basis"), max_length=200)
 

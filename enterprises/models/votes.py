@@ -35,7 +35,7 @@ QUALIFIED_MATTERS = frozenset({Matter.RAISE_MAINTENANCE_FUND, Matter.REBUILD, Ma
 class VoteStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     OPEN = "open", _("Voting")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", _("Voting closed")
     TALLIED = "tallied", _("Tallied")
     FILED = "filed", _("Filed with the regulator")
 
@@ -58,7 +58,7 @@ class Vote(models.Model):
     matter = models.CharField(
         _("matter (Civil Code art. 278)"), max_length=2, choices=Matter.choices
     )
-    question = models.CharField(_("question"), max_length=300)
+    question = models.CharField(_("question put to the owners"), max_length=300)
     company = models.ForeignKey(
         "enterprises.Company",
         null=True,
@@ -82,8 +82,8 @@ class Vote(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # The tally, as ``enterprises.vote_tally.Tally.as_record`` wrote it.
-    result = models.JSONField(_("result"), null=True, blank=True)
-    passed = models.BooleanField(_("passed"), null=True)
+    result = models.JSONField(_("tally of the vote"), null=True, blank=True)
+    passed = models.BooleanField(_("vote passed"), null=True)
     tallied_at = models.DateTimeField(_("tallied at"), null=True, blank=True)
     filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
     filed_by = models.ForeignKey(
@@ -105,8 +105,8 @@ class Vote(models.Model):
 
 
 class BallotChoice(models.TextChoices):
-    YES = "yes", _("Yes")
-    NO = "no", _("No")
+    YES = "yes", _("Yes, I agree")
+    NO = "no", _("No, I disagree")
     ABSTAIN = "abstain", _("Abstain")
 
 
@@ -123,7 +123,7 @@ class Ballot(models.Model):
     code_digest = models.CharField(max_length=64, unique=True, editable=False)
     choice = models.CharField(_("choice"), max_length=8, choices=BallotChoice.choices, blank=True)
     channel = models.CharField(
-        _("channel"), max_length=8, choices=BallotChannel.choices, blank=True
+        _("how cast"), max_length=8, choices=BallotChannel.choices, blank=True
     )
     cast_at = models.DateTimeField(_("cast at"), null=True, blank=True)
     entered_by = models.ForeignKey(

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from cases.models import CaseStatus, Complaint
 from cases.services import Receipt
-from portal.demo import enforcement, people, register, supervision
+from enterprises.models import Vote
+from portal.demo import enforcement, people, register, supervision, votes
 from portal.demo.city import SUSPENDED_COMPANIES, seed_city
 from portal.demo.complaints import Cast, seed_complaints
 from portal.demo.pages import seed_site_pages
@@ -85,6 +86,9 @@ def seed_demo(
             suspended=SUSPENDED_COMPANIES,
         )
         added = register.seed_workflows(world, section_rng, write)
+        with transaction.atomic():  # the committee login's estate: one tallied owners' vote
+            tally = votes.seed_vote(users["committee"], estates[0], section_rng("votes"))
+        write(register.report("owners' votes", tally, Vote))
         with transaction.atomic():
             cast = Cast(
                 official=users["official"], inspector=users["inspector"], company_staff=actors

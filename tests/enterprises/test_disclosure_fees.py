@@ -70,8 +70,8 @@ def test_the_fee_table_replaces_the_drafts_rows_in_order(draft, company_a_staff)
         ({"standard": "2.505"}, "Fee row 2: the standard “2.505”"),
         ({"standard": "-1"}, "Fee row 2: the standard"),
         ({"standard": "abc"}, "Fee row 2: the standard"),
-        ({"unit": " "}, "Fee row 2: enter the unit"),
-        ({"basis": ""}, "Fee row 2: enter the basis"),
+        ({"unit": " "}, "Fee row 2: fill in “charged per”"),
+        ({"basis": ""}, "Fee row 2: fill in “basis”"),
         ({"item": "物业服务费（住宅）"}, "listed twice"),
     ],
 )

@@ -120,7 +120,7 @@ def test_a_paper_ballot_counts_only_once_another_member_confirms_it(opened, memb
         votes.enter_paper_ballot(opened, actor=member, code=paper, choice="no")
     time_machine.move_to(opened.closes_at + dt.timedelta(minutes=1))
     votes.close_vote(opened, actor=member)
-    with pytest.raises(VoteRefused, match="1 paper ballots wait"):
+    with pytest.raises(VoteRefused, match="1 paper ballot waits"):
         votes.tally_vote(opened, actor=member)
     votes.confirm_paper_ballot(ballot, actor=member)
     with pytest.raises(VoteRefused, match="not waiting"):

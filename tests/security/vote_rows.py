@@ -72,20 +72,21 @@ def build(world, district, estates) -> None:
             credit_code=f"91330100MK{side:07d}X"[:18],
             district=district[side],
         )
-        new_contract = ServiceContract.objects.create(
-            company=incoming,
-            estate=estate,
-            starts_on=today,
-            ends_on=today + datetime.timedelta(days=3 * 365),
-            service_level="2",
-            fee_per_sqm_month="2.00",
-            document="contracts/matrix.pdf",
-        )
+        terms = {
+            "estate": estate,
+            "starts_on": today,
+            "ends_on": today + datetime.timedelta(days=3 * 365),
+            "service_level": "2",
+            "fee_per_sqm_month": "2.00",
+            "document": "contracts/matrix.pdf",
+        }
+        outgoing = ServiceContract.objects.create(company=estate.managing_company, **terms)
+        new_contract = ServiceContract.objects.create(company=incoming, **terms)
         world.objects["vote"][side] = vote
         world.objects["handover"][side] = Handover.objects.create(
             vote=vote,
             estate=estate,
-            outgoing_contract=world.obj("contract", side),
+            outgoing_contract=outgoing,
             incoming_contract=new_contract,
             terminates_on=today,
             due_on=today + datetime.timedelta(days=30),
