@@ -118,7 +118,11 @@ def published_disclosures(
     company: Company | None = None, estate: Estate | None = None
 ) -> QuerySet[Disclosure]:
     """What the public may read: published disclosures only, drafts never."""
-    queryset = Disclosure.objects.filter(published=True).select_related("company", "estate")
+    queryset = (
+        Disclosure.objects.filter(published=True)
+        .select_related("company", "estate")
+        .prefetch_related("fees")
+    )
     if company is not None:
         queryset = queryset.filter(company=company)
     if estate is not None:

@@ -1,4 +1,4 @@
-"""The ballot sheet of an owners' vote: one ballot paper per unit, four to an A4 page, each
+"""The ballot sheet of an owners' vote: one ballot paper per unit, three to an A4 page, each
 with the question, the unit, its one-time code and a QR code of the voting page with the
 code filled in. The committee prints it and hands each owner their unit's ballot; the owner
 votes on a phone, or fills in the paper ballot and returns it to the committee.
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
@@ -25,7 +26,7 @@ from enterprises import votes
 from enterprises.models import Ballot, BallotChoice, Vote
 
 FONT = "STSong-Light"
-PER_PAGE = 4
+PER_PAGE = 3
 
 
 def voting_url(vote: Vote, code: str = "") -> str:
@@ -64,13 +65,15 @@ def _ballot(canvas: Canvas, vote: Vote, ballot: Ballot, top: float) -> None:
         (8, _("The code can be used once; keep it to yourself.")),
     ]
     y = top - 10 * mm
+    text_width = width - left - 18 * mm - 46 * mm  # beside the QR code
     for size, text in lines:
         canvas.setFont(FONT, size)
-        canvas.drawString(left, y, text[:60])
-        y -= size * 1.6
+        for line in simpleSplit(text, FONT, size, text_width)[:3]:
+            canvas.drawString(left, y, line)
+            y -= size * 1.5
     _qr(canvas, voting_url(vote, code), width - 18 * mm - 42 * mm, top - 52 * mm, 42 * mm)
     canvas.setDash(3, 3)
-    canvas.line(10 * mm, top - 70 * mm, width - 10 * mm, top - 70 * mm)
+    canvas.line(10 * mm, top - 94 * mm, width - 10 * mm, top - 94 * mm)
     canvas.setDash()
 
 
@@ -88,6 +91,6 @@ def ballot_sheet(vote: Vote) -> bytes:
     for number, ballot in enumerate(ballots):
         if number and number % PER_PAGE == 0:
             canvas.showPage()
-        _ballot(canvas, vote, ballot, height - (number % PER_PAGE) * 72 * mm)
+        _ballot(canvas, vote, ballot, height - (number % PER_PAGE) * 96 * mm)
     canvas.save()
     return buffer.getvalue()

@@ -7,6 +7,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from enterprises import contracts, handovers
@@ -20,6 +22,7 @@ from enterprises.models import (
     Vote,
     VoteStatus,
 )
+from enterprises.tasks import flag_overdue_handovers_task
 from foundation.models import AuditEvent, Notification
 from foundation.roles import Role
 from tests.enterprises.pdfs import contract_pdf
@@ -124,31 +127,32 @@ def test_only_the_districts_official_starts_a_handover(
     assert not Handover.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("vote_changes", "start_changes", "field"),
-    [
-        ({"passed": False}, {}, "vote"),
-        ({"status": VoteStatus.TALLIED}, {}, "vote"),
-        ({"dismissal": False}, {}, "vote"),
-        ({}, {"incoming_contract": None}, "incoming_contract"),
-        ({}, {"terminates_on": TODAY - dt.timedelta(days=1)}, "terminates_on"),
-        ({}, {"due_on": TODAY}, "due_on"),
-        ({}, {"items": [("keys", "钥匙")]}, "items"),
-        (
-            {},
-            {"items": [("keys", " "), ("funds", "a"), ("documents", "b"), ("facilities", "c")]},
-            "items",
-        ),
-    ],
-)
-def test_bad_starts_are_refused_naming_the_field(
-    world, official, vote_changes, start_changes, field
-):
-    Vote.objects.filter(pk=world["vote"].pk).update(**vote_changes)
-    world["vote"].refresh_from_db()
-    with pytest.raises(HandoverRefused) as refusal:
-        start(world, official, **start_changes)
-    assert refusal.value.field == field and not Handover.objects.exists()
+BAD_STARTS = [
+    ({"passed": False}, {}, "vote"),
+    ({"status": VoteStatus.TALLIED}, {}, "vote"),
+    ({"dismissal": False}, {}, "vote"),
+    ({}, {"incoming_contract": None}, "incoming_contract"),
+    ({}, {"terminates_on": TODAY - dt.timedelta(days=1)}, "terminates_on"),
+    ({}, {"due_on": TODAY}, "due_on"),
+    ({}, {"items": [("keys", "钥匙")]}, "items"),
+    (
+        {},
+        {"items": [("keys", " "), ("funds", "a"), ("documents", "b"), ("facilities", "c")]},
+        "items",
+    ),
+]
+
+
+def test_bad_starts_are_refused_naming_the_field(world, official):
+    """One world for every case: a refusal writes nothing, so the next case starts clean."""
+    original = {"passed": True, "status": VoteStatus.FILED, "dismissal": True}
+    for vote_changes, start_changes, field in BAD_STARTS:
+        Vote.objects.filter(pk=world["vote"].pk).update(**{**original, **vote_changes})
+        world["vote"].refresh_from_db()
+        with pytest.raises(HandoverRefused) as refusal:
+            start(world, official, **start_changes)
+        assert refusal.value.field == field, (vote_changes, start_changes)
+        assert not Handover.objects.exists()
 
 
 def test_the_dismissed_company_cannot_come_back_in_and_a_vote_starts_one_handover(
@@ -189,3 +193,22 @@ def test_an_overdue_handover_is_flagged_to_the_districts_officials_once(
     sent = Notification.objects.filter(dedup_key__startswith=f"handover:{handover.pk}:")
     assert list(sent.values_list("recipient", flat=True)) == [official.email]
     assert AuditEvent.objects.filter(action=handovers.OVERDUE).count() == 1
+    entry = settings.CELERY_BEAT_SCHEDULE["enterprises-flag-overdue-handovers"]
+    assert entry["task"] == flag_overdue_handovers_task.name
+    assert flag_overdue_handovers_task() == 0  # flagged already
+
+
+def test_the_handover_screens_let_each_side_confirm_its_own_part(
+    client, world, official, company_a_staff, company_b_staff, django_assert_max_num_queries
+):
+    handover = start(world, official)
+    client.force_login(company_b_staff)
+    with django_assert_max_num_queries(30):  # the admin's menus take most of them
+        listing = client.get(reverse("votes:handovers"))
+    assert list(listing.context["object_list"]) == [handover]
+    page = client.get(reverse("votes:handover", args=(handover.pk,)))
+    assert page.status_code == 200 and page.context["parties"][1]["mine"]
+    url = reverse("votes:confirm_handover", args=(handover.pk,))
+    assert client.post(url, {"party": "outgoing"}).status_code == 403
+    client.post(url, {"party": "incoming"})
+    assert list(handover.confirmations.values_list("party", flat=True)) == ["incoming"]

@@ -30,6 +30,8 @@ from enterprises.models import (
     Licence,
     LicenceStatus,
     ServiceContract,
+    Vote,
+    VoteStatus,
 )
 from enterprises.permissions import evaluated_estates, visible_companies, visible_estates
 from portal.config.celery import app as celery_app
@@ -142,3 +144,10 @@ def test_a_second_run_adds_no_rows(seeded, db):
     }
     assert changed == {}
     assert seeded["first"]["enterprises.Licence"] > 0
+
+
+def test_the_committee_logins_estate_has_one_tallied_owners_vote(seeded, db):
+    committee = user("committee")
+    vote = Vote.objects.get()
+    assert (vote.estate, vote.status) == (committee.staff_profile.estate, VoteStatus.TALLIED)
+    assert vote.result["participating_owners"] > 0 and len(vote.result["checks"]) == 4
