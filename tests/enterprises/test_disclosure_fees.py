@@ -4,6 +4,7 @@ and a structured fee table (item, standard, unit, basis), all rows or none."""
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from enterprises.disclosures import (
@@ -91,3 +92,20 @@ def test_another_company_or_a_published_disclosure_keeps_its_table(
     with pytest.raises(DisclosureError, match="published"):
         set_fee_table(draft, actor=company_a_staff, rows=ROWS)
     assert not DisclosureFee.objects.exists()
+
+
+def test_the_fee_table_is_typed_on_the_drafts_edit_screen_with_its_content_or_not_at_all(
+    client, draft, company_a_staff
+):
+    client.force_login(company_a_staff)
+    url = reverse("register_disclosures:edit", args=(draft.pk,))
+    table = "车位管理费 | 80 | 元/个·月 | 政府指导价\n装修垃圾清运费 | 5 | 元/平方米 | 业主大会决定"
+    client.post(url, {"body": "收费项目及标准（修订）", "fee_table": table})
+    assert list(draft.fees.values_list("item", flat=True)) == ["车位管理费", "装修垃圾清运费"]
+    page = client.get(url)
+    assert "车位管理费 | 80.00 | 元/个·月 | 政府指导价" in page.content.decode()
+    for bad, error in (("车位管理费 | 80", "Line 1"), ("车位管理费 | x | 元 | 合同", "Fee row 1")):
+        answer = client.post(url, {"body": "不应保存", "fee_table": bad})
+        assert answer.status_code == 200 and error in answer.content.decode()
+    draft.refresh_from_db()
+    assert draft.body == "收费项目及标准（修订）" and draft.fees.count() == 2
