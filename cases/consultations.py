@@ -21,6 +21,8 @@ from cases.workflow import CASE_MACHINE, TransitionNotAllowed, lock
 # Open and not yet dispatched: later, the dispatched unit answers through its dispatch.
 ANSWERABLE = frozenset({CaseStatus.SUBMITTED, CaseStatus.ACCEPTED})
 MAX_ANSWER_CHARS = 5000
+
+
 class ConsultationRefused(TransitionNotAllowed):
     """An answer at once was refused; ``field`` names the form field at fault, if any."""
 

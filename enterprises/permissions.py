@@ -685,3 +685,63 @@ def manages_survey(user, survey: Survey) -> bool:
     if survey.run_by == "regulator":
         return can_decide_for_estate(user, survey.estate)
     return committee_estates(user).filter(pk=survey.estate_id).exists()
+
+
+# Owners' votes (业主共同决定) and handovers (交接) --------------------------------------------
+
+
+def committee_seat(user, estate: Estate):
+    """The user's seat on a current committee of ``estate`` (None without one): who calls,
+    runs and tallies the estate's votes, and confirms a handover for the owners."""
+    from enterprises.models import CommitteeMember
+
+    if not _signed_in(user) or not committee_estates(user).filter(pk=estate.pk).exists():
+        return None
+    current = OwnersCommittee.objects.current().filter(estate_id=estate.pk)
+    return (
+        CommitteeMember.objects.filter(user=user, removed_at__isnull=True, committee__in=current)
+        .select_related("committee")
+        .first()
+    )
+
+
+def visible_votes(user) -> QuerySet:
+    """The estate's committee members see its votes in every state; the regulator of the
+    district sees a vote once it is filed with them; nobody else."""
+    from enterprises.models import Vote, VoteStatus
+
+    if not _signed_in(user):
+        return Vote.objects.none()
+    regulator = regulator_district_q(user, "estate__district")
+    if regulator is not None:
+        return Vote.objects.filter(regulator, status=VoteStatus.FILED)
+    return Vote.objects.filter(estate__in=committee_estates(user).values("pk"))
+
+
+def visible_handovers(user) -> QuerySet:
+    """The regulator of the district, the outgoing and incoming companies, the committee."""
+    from enterprises.models import Handover
+
+    if not _signed_in(user):
+        return Handover.objects.none()
+    regulator = regulator_district_q(user, "estate__district")
+    if regulator is not None:
+        return Handover.objects.filter(regulator)
+    companies = companies_acted_for(user).values("pk")
+    return Handover.objects.filter(
+        Q(outgoing_contract__company__in=companies)
+        | Q(incoming_contract__company__in=companies)
+        | Q(estate__in=committee_estates(user).values("pk"))
+    )
+
+
+def handover_parties_of(user, handover) -> list[str]:
+    """The sides of ``handover`` the user may confirm for (outgoing, incoming, committee)."""
+    parties = []
+    if can_act_for_company(user, handover.outgoing_contract.company):
+        parties.append("outgoing")
+    if can_act_for_company(user, handover.incoming_contract.company):
+        parties.append("incoming")
+    if committee_seat(user, handover.estate) is not None:
+        parties.append("committee")
+    return parties

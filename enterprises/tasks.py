@@ -11,6 +11,7 @@ from enterprises import (
     committees,
     contracts,
     evaluators,
+    handovers,
     improvement_requests,
     licensing,
     surveys,
@@ -57,3 +58,9 @@ def flag_overdue_owner_matters_task() -> int:
 def close_due_surveys_task() -> int:
     """Hourly: a survey past its last day closes (results frozen, credit recorded)."""
     return surveys.close_due_surveys()
+
+
+@shared_task(base=PolicyTask)
+def flag_overdue_handovers_task() -> int:
+    """Daily: handovers past their due date are flagged to the district's officials once."""
+    return handovers.flag_overdue_handovers()

@@ -7,6 +7,7 @@ from enterprises.admin.people import PeopleViewSet
 from enterprises.admin.register_menu import RegisterViewSetGroup
 from enterprises.admin.surveys import SurveysViewSet
 from enterprises.admin.units import UnitsViewSet
+from enterprises.admin.votes import HandoversMenuItem, VotesViewSet
 from enterprises.admin.work_reports import WorkReportsViewSet
 from enterprises.log_actions import ACTIONS
 from enterprises.permissions import has_scope
@@ -69,3 +70,13 @@ def register_work_reports() -> WorkReportsViewSet:
 @hooks.register("register_admin_viewset")
 def register_surveys() -> SurveysViewSet:
     return SurveysViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_votes() -> VotesViewSet:
+    return VotesViewSet()
+
+
+@hooks.register("register_admin_menu_item")
+def register_handovers_menu_item() -> HandoversMenuItem:
+    return HandoversMenuItem()

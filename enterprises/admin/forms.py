@@ -7,6 +7,7 @@ audit entry."""
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.widgets import AdminDateInput
@@ -168,27 +169,63 @@ class DisclosureDraftForm(ActingForCompanyForm):
 
 
 class DisclosureReworkForm(WagtailAdminModelForm):
-    """Rework of a draft: content and attachment; company, estate, kind and period stay."""
+    """Rework of a draft: content, attachment and fee table; company, estate, kind and period
+    stay. The fee table is typed one fee a line (item | standard | charged per | basis) and
+    saved with the content in one transaction, or neither is."""
 
     domain_errors = (disclosures.DisclosureError,)
+    fee_table = forms.CharField(
+        label=_("Fee table"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One fee a line: item | standard | charged per | basis. Empty: no table."),
+    )
 
     class Meta:
         model = Disclosure
         fields = ["body", "attachment"]
         widgets = {"attachment": forms.FileInput}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["fee_table"] = "\n".join(
+                f"{fee.item} | {fee.standard} | {fee.unit} | {fee.basis}"
+                for fee in self.instance.fees.all()
+            )
+
+    def clean_fee_table(self) -> list[dict]:
+        rows = []
+        lines = [line for line in self.cleaned_data["fee_table"].splitlines() if line.strip()]
+        for number, line in enumerate(lines, start=1):
+            parts = [part.strip() for part in line.split("|")]
+            if len(parts) != len(disclosures.FEE_FIELDS):
+                raise forms.ValidationError(
+                    _(
+                        "Line %(number)d: give the item, standard, charged per and basis, "
+                        "separated by “|”."
+                    )
+                    % {"number": number}
+                )
+            rows.append(dict(zip(disclosures.FEE_FIELDS, parts, strict=True)))
+        return rows
+
     def submit(self, actor) -> Disclosure:
         draft = self.instance
         attachment = self.cleaned_data.get("attachment")
-        return disclosures.save_disclosure(
-            actor=actor,
-            company=draft.company,
-            estate=draft.estate,
-            kind=draft.kind,
-            period=draft.period,
-            body=self.cleaned_data["body"],
-            attachment=attachment if isinstance(attachment, UploadedFile) else None,
-        )
+        with transaction.atomic():
+            saved = disclosures.save_disclosure(
+                actor=actor,
+                company=draft.company,
+                estate=draft.estate,
+                kind=draft.kind,
+                period=draft.period,
+                body=self.cleaned_data["body"],
+                attachment=attachment if isinstance(attachment, UploadedFile) else None,
+            )
+            if "fee_table" in self.changed_data:
+                disclosures.set_fee_table(saved, actor=actor, rows=self.cleaned_data["fee_table"])
+        return saved
 
 
 class EvaluationForm(WagtailAdminModelForm):

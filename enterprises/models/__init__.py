@@ -15,7 +15,7 @@ from enterprises.models.credit import (
     CreditRecord,
     CreditRecordKind,
 )
-from enterprises.models.disclosures import Disclosure, DisclosureKind
+from enterprises.models.disclosures import Disclosure, DisclosureFee, DisclosureKind
 from enterprises.models.evaluations import Evaluation, EvaluatorKind
 from enterprises.models.evaluators import EvaluationOrganisation, EvaluatorEngagement
 from enterprises.models.good_conduct import (
@@ -23,6 +23,14 @@ from enterprises.models.good_conduct import (
     GoodConductClaim,
     GoodConductKind,
     TrainingSession,
+)
+from enterprises.models.handovers import (
+    Handover,
+    HandoverCategory,
+    HandoverConfirmation,
+    HandoverItem,
+    HandoverParty,
+    HandoverStatus,
 )
 from enterprises.models.improvement_requests import ImprovementRequest, RequestStatus
 from enterprises.models.invitations import Invitation
@@ -47,6 +55,15 @@ from enterprises.models.surveys import (
     SurveyStatus,
 )
 from enterprises.models.units import Owner, Unit
+from enterprises.models.votes import (
+    QUALIFIED_MATTERS,
+    Ballot,
+    BallotChannel,
+    BallotChoice,
+    Matter,
+    Vote,
+    VoteStatus,
+)
 from enterprises.models.work_reports import (
     BudgetLine,
     OverdueReportFlag,
@@ -110,4 +127,18 @@ __all__ = [
     "SurveyResponse",
     "SurveyRunner",
     "SurveyStatus",
+    "DisclosureFee",
+    "QUALIFIED_MATTERS",
+    "Ballot",
+    "BallotChannel",
+    "BallotChoice",
+    "Matter",
+    "Vote",
+    "VoteStatus",
+    "Handover",
+    "HandoverCategory",
+    "HandoverConfirmation",
+    "HandoverItem",
+    "HandoverParty",
+    "HandoverStatus",
 ]

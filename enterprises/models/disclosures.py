@@ -9,6 +9,8 @@ class DisclosureKind(models.TextChoices):
     SERVICES = "services", _("Service content")
     FEES = "fees", _("Fee items and standards")
     ACCOUNTS = "accounts", _("Income and expenses")
+    STANDARDS = "standards", _("Service standards")
+    MAJOR_MATTERS = "major_matters", _("Progress of major matters")
 
 
 class Disclosure(models.Model):
@@ -56,3 +58,24 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.estate} · {self.get_kind_display()} · {self.period}"
+
+
+class DisclosureFee(models.Model):
+    """One row of a disclosure's fee table: the item, its standard, the unit it is charged
+    by and the basis of the price (a government-guided price, the contract, an assembly's
+    decision)."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="fees")
+    position = models.PositiveSmallIntegerField(default=0)
+    item = models.CharField(_("fee item"), max_length=100)
+    standard = models.DecimalField(_("fee standard"), max_digits=10, decimal_places=2)
+    unit = models.CharField(_("charged per"), max_length=40)
+    basis = models.CharField(_("basis"), max_length=200)
+
+    class Meta:
+        ordering = ["disclosure", "position", "pk"]
+        verbose_name = _("fee of a disclosure")
+        verbose_name_plural = _("fees of a disclosure")
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.standard} {self.unit}"

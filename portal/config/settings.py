@@ -427,6 +427,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "enterprises.tasks.close_due_surveys_task",
         "schedule": crontab(minute=25),
     },
+    # Handovers past their due date are flagged to the district (enterprises.handovers).
+    "enterprises-flag-overdue-handovers": {
+        "task": "enterprises.tasks.flag_overdue_handovers_task",
+        "schedule": crontab(hour=7, minute=20),
+    },
 }
 
 # Case handling (cases.dispatch, cases.supervision), in working hours of cases.calendar.

@@ -8,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from portal.availability.health import healthz, liveness, readiness
 from portal.operations.metrics import metrics
 from portal.security import invitations, second_factor, site_history
-from portal.site import faq, my_complaints_urls, survey_urls
+from portal.site import faq, my_complaints_urls, survey_urls, vote_views
 from portal.site.favicon import favicon
 
 # A plain page; the 503 page when the database is the cause (portal.availability.unavailable).
@@ -52,6 +52,8 @@ urlpatterns += i18n_patterns(
     path("surveys/", include(survey_urls.urlpatterns)),
     # "These answers may help" on the complaint form (常见问题), JSON for its script.
     path("faq-suggestions/", faq.suggestions, name="faq_suggestions"),
+    # The public ballot page of an owners' vote (enterprises.votes), reached by its QR code.
+    path("vote/<int:pk>/", vote_views.ballot, name="owners_vote"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -428,6 +428,8 @@ def seed_disclosures(world: World, rng: random.Random) -> Counter | None:
                 period=year,
                 body=_disclosure_body(kind, estate, filed[estate.pk], year, today, rng),
             )
+            if kind == DisclosureKind.FEES:
+                disclosures.set_fee_table(made, actor=actor, rows=_fee_rows(filed[estate.pk]))
             created = at(max(new_year, today - datetime.timedelta(days=rng.randint(5, 90))), rng)
             # The `company` login always finds one draft of its own to finish.
             if rng.random() < DRAFT_SHARE or (
@@ -442,6 +444,25 @@ def seed_disclosures(world: World, rng: random.Random) -> Counter | None:
             )
     states = Disclosure.objects.values_list("published", flat=True)
     return Counter("published" if published else "draft" for published in states)
+
+
+def _fee_rows(contract) -> list[dict]:
+    """The fee table of a fees disclosure: the contract's fee and two usual extras."""
+    return [
+        {
+            "item": "物业服务费（住宅）",
+            "standard": contract.fee_per_sqm_month,
+            "unit": "元/平方米·月",
+            "basis": "备案物业服务合同",
+        },
+        {"item": "地面停车位管理费", "standard": "80", "unit": "元/个·月", "basis": "政府指导价"},
+        {
+            "item": "装修垃圾清运费",
+            "standard": "5",
+            "unit": "元/平方米（一次性）",
+            "basis": "业主大会决定",
+        },
+    ]
 
 
 def _disclosure_body(kind, estate, contract, year, today, rng) -> str:

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from cases.models import CaseStatus, Complaint
 from cases.services import Receipt
-from portal.demo import enforcement, owners, people, register, returns, supervision, tiers
+from enterprises.models import Vote
+from portal.demo import enforcement, owners, people, register, returns, supervision, tiers, votes
 from portal.demo.city import SUSPENDED_COMPANIES, seed_city
 from portal.demo.complaints import Cast, seed_complaints
 from portal.demo.pages import seed_site_pages
@@ -86,8 +87,7 @@ def seed_demo(
             today=timezone.localdate(),
             suspended=SUSPENDED_COMPANIES,
         )
-        added = register.seed_workflows(world, section_rng, write)
-        with transaction.atomic():
+        with transaction.atomic():  # units and owners first: surveys and votes count them
             committee_estate = estates[0]
             owners.seed_owners(
                 users["committee"],
@@ -96,6 +96,10 @@ def seed_demo(
                 section_rng("owners"),
                 write,
             )
+        added = register.seed_workflows(world, section_rng, write)
+        with transaction.atomic():  # the committee login's estate: one tallied owners' vote
+            tally = votes.seed_vote(users["committee"], estates[0], section_rng("votes"))
+        write(register.report("owners' votes", tally, Vote))
         with transaction.atomic():
             cast = Cast(
                 official=users["official"],

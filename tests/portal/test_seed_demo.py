@@ -30,6 +30,8 @@ from enterprises.models import (
     Licence,
     LicenceStatus,
     ServiceContract,
+    Vote,
+    VoteStatus,
 )
 from enterprises.permissions import evaluated_estates, visible_companies, visible_estates
 from portal.config.celery import app as celery_app
@@ -145,9 +147,17 @@ def test_a_second_run_adds_no_rows(seeded, db):
 
 
 def test_the_committees_estate_has_a_closed_survey_that_counts_and_an_open_one(seeded, db):
-    from enterprises.models import CreditRecord, Survey
+    from enterprises.models import CreditRecord, Survey, Unit
 
     closed = Survey.objects.get(status="closed")
-    assert closed.counts and closed.answered == 21 and closed.units_total == 30
+    assert closed.counts and closed.units_total == Unit.objects.filter(estate=closed.estate).count()
+    assert closed.answered == round(closed.units_total * 0.7)
     assert CreditRecord.objects.filter(source_key=f"survey:{closed.pk}").exists()
     assert Survey.objects.filter(status="open", estate=closed.estate).exists()
+
+
+def test_the_committee_logins_estate_has_one_tallied_owners_vote(seeded, db):
+    committee = user("committee")
+    vote = Vote.objects.get()
+    assert (vote.estate, vote.status) == (committee.staff_profile.estate, VoteStatus.TALLIED)
+    assert vote.result["participating_owners"] > 0 and len(vote.result["checks"]) == 4

@@ -25,6 +25,7 @@ from tests.security import (
     staff_import_rows,
     survey_rows,
     tier_rows,
+    vote_rows,
 )
 from tests.security.permission_table import (
     API_ROWS,
@@ -51,6 +52,7 @@ ROW_MODULES += (owners_rows,)
 ROW_MODULES += (survey_rows,)
 ROW_MODULES += (tier_rows,)
 ROW_MODULES += (consultation_rows,)
+ROW_MODULES += (vote_rows,)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
