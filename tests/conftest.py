@@ -243,6 +243,21 @@ def object_store_prefix():
 
 
 @pytest.fixture(autouse=True)
+def migrated_rows_after_a_flush(request, django_db_blocker):
+    """A transactional test ends by emptying every table, the rows the migrations made too
+    (the default locale, Wagtail's root page); the next test on this database expects them,
+    as a fresh test database has them. (Its teardown runs after the flush: autouse fixtures
+    are set up first.)"""
+    yield
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    with django_db_blocker.unblock():
+        Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+        if Page.get_first_root_node() is None:
+            Page.add_root(title="Root", slug="root")
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """Each test starts in the default language. A request through the test client leaves its
     language active in the thread (LocaleMiddleware does not deactivate it), which would turn
