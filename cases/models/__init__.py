@@ -51,6 +51,17 @@ from cases.models.penalties import (
     ReviewBody,
     ReviewOutcome,
 )
+from cases.models.self_inspection import (
+    Patrol,
+    PatrolKind,
+    PatrolPhoto,
+    PatrolPlan,
+    PatrolScore,
+    PatrolStatus,
+    QualityTask,
+    TaskEvidence,
+    TaskStatus,
+)
 from cases.models.time_limits import CalendarOverride, SlaRule
 from cases.models.timeline import CaseEvent, CaseEventManager
 
@@ -102,4 +113,13 @@ __all__ = [
     "Satisfaction",
     "attachment_path",
     "complaint_photo_path",
+    "Patrol",
+    "PatrolKind",
+    "PatrolPhoto",
+    "PatrolPlan",
+    "PatrolScore",
+    "PatrolStatus",
+    "QualityTask",
+    "TaskEvidence",
+    "TaskStatus",
 ]
