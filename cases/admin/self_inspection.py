@@ -155,12 +155,12 @@ class SelfInspectionViewSet(RegisterViewSet):
 
     @cached_property
     def url_prefix(self) -> str:
-        return f"self-inspection/{self.name.removeprefix('self_inspection_')}"
+        return f"self-inspection/{self.name.removeprefix('supervision_')}"
 
 
 class PatrolPlanViewSet(SelfInspectionViewSet):
     model = PatrolPlan
-    name = "self_inspection_plans"
+    name = "supervision_patrol_plans"
     menu_label = _("Patrol plans")
     icon = "date"
     scope = staticmethod(permissions.visible_patrol_plans)
@@ -177,7 +177,7 @@ class PatrolViewSet(SelfInspectionViewSet):
     """Plan, start, score item by item (``ScorePatrolView``), add photos, complete."""
 
     model = Patrol
-    name = "self_inspection_patrols"
+    name = "supervision_patrols"
     menu_label = _("Patrols")
     icon = "clipboard-list"
     scope = staticmethod(permissions.visible_patrols)
@@ -199,7 +199,7 @@ class PatrolViewSet(SelfInspectionViewSet):
 
 class QualityTaskViewSet(SelfInspectionViewSet):
     model = QualityTask
-    name = "self_inspection_tasks"
+    name = "supervision_patrol_tasks"
     menu_label = _("Internal rectification")
     icon = "warning"
     scope = staticmethod(permissions.visible_quality_tasks)

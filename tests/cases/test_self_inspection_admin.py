@@ -39,14 +39,14 @@ def test_quality_staff_plan_start_score_and_complete_a_patrol(
 ):
     client.force_login(company_a_staff)
     response = client.post(
-        reverse("self_inspection_patrols:add"),
+        reverse("supervision_patrols:add"),
         {"estate": estate_x.pk, "kind": "routine", "checklist": checklist.pk,
          "quality_staff": company_a_staff.pk, "planned_on": TODAY.isoformat()},
     )  # fmt: skip
     patrol = Patrol.objects.get()
     assert response.status_code == 302 and patrol.quality_staff == company_a_staff
-    client.post(reverse("self_inspection_patrols:start", args=[patrol.pk]))
-    score_url = reverse("self_inspection_patrols:score", args=[patrol.pk])
+    client.post(reverse("supervision_patrols:start", args=[patrol.pk]))
+    score_url = reverse("supervision_patrols:score", args=[patrol.pk])
     page = client.get(score_url).content.decode()
     assert "地面无垃圾" in page and 'type="radio"' in page
     first, second = checklist.items.order_by("sort_order")
@@ -60,7 +60,7 @@ def test_quality_staff_plan_start_score_and_complete_a_patrol(
                             f"deadline_{second.pk}": deadline})  # fmt: skip
     task = QualityTask.objects.get()
     assert (task.owner, task.deadline.isoformat()) == (company_a_staff, deadline)
-    client.post(reverse("self_inspection_patrols:complete", args=[patrol.pk]),
+    client.post(reverse("supervision_patrols:complete", args=[patrol.pk]),
                 {"complete-summary": "一处不合格"})  # fmt: skip
     patrol.refresh_from_db()
     assert (patrol.status, patrol.score) == (PatrolStatus.COMPLETED, 50)
@@ -72,13 +72,11 @@ def test_the_regulator_reads_a_patrol_but_does_not_work_it(
     patrol = _patrol(company_a_staff, estate_x, checklist)
     self_inspection.start_patrol(patrol, actor=company_a_staff)
     client.force_login(inspector)
-    page = client.get(reverse("self_inspection_patrols:inspect", args=[patrol.pk]))
+    page = client.get(reverse("supervision_patrols:inspect", args=[patrol.pk]))
     assert page.status_code == 200 and not page.context["transitions"]
-    assert client.get(reverse("self_inspection_patrols:score", args=[patrol.pk])).status_code == 403
+    assert client.get(reverse("supervision_patrols:score", args=[patrol.pk])).status_code == 403
     client.force_login(other_district_inspector)
-    assert (
-        client.get(reverse("self_inspection_patrols:inspect", args=[patrol.pk])).status_code == 404
-    )
+    assert client.get(reverse("supervision_patrols:inspect", args=[patrol.pk])).status_code == 404
 
 
 def test_the_patrol_list_costs_the_same_for_many_patrols(
@@ -86,13 +84,13 @@ def test_the_patrol_list_costs_the_same_for_many_patrols(
 ):
     client.force_login(company_a_staff)
     _patrol(company_a_staff, estate_x, checklist)
-    client.get(reverse("self_inspection_patrols:index"))  # warm the session and menus
+    client.get(reverse("supervision_patrols:index"))  # warm the session and menus
     with django_assert_max_num_queries(40) as few:
-        client.get(reverse("self_inspection_patrols:index"))
+        client.get(reverse("supervision_patrols:index"))
     for _ in range(20):
         _patrol(company_a_staff, estate_x, checklist)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        response = client.get(reverse("self_inspection_patrols:index"))
+        response = client.get(reverse("supervision_patrols:index"))
     assert response.content.decode().count(estate_x.name) >= 20
 
 
