@@ -487,3 +487,19 @@ def self_inspection_estates(user) -> QuerySet:
     if Role.OWNERS_COMMITTEE in roles:
         return Estate.objects.filter(pk__in=committee_estates(user).values("pk"))
     return Estate.objects.none()
+
+
+def opens_self_inspection(user) -> bool:
+    """Whether the self-inspection screens open at all (their menu): regulator staff, company
+    staff and committee members with a place. Read from the role and the profile the request
+    has loaded already, so the menu costs no query; every row still comes from the scopes
+    above (the company's grant, the committee's estate)."""
+    if is_regulator(user):
+        return True
+    profile = _profile(user)
+    if profile is None:
+        return False
+    roles = roles_of(user)
+    return (Role.COMPANY_STAFF in roles and profile.company_id is not None) or (
+        Role.OWNERS_COMMITTEE in roles and profile.estate_id is not None
+    )

@@ -19,7 +19,7 @@ from cases import inspections, permissions, self_inspection
 from cases.admin import self_inspection_forms as f
 from cases.models import Patrol, PatrolPlan, PatrolStatus, QualityTask, TaskStatus
 from enterprises.admin import views as register_views
-from enterprises.admin.policy import acts_for_a_company
+from enterprises.admin.policy import ScopedPermissionPolicy, acts_for_a_company
 from enterprises.admin.transitions import Transition, refused, register_transitions
 from enterprises.admin.viewsets import SUBMITTED, RegisterViewSet
 from foundation.audit import EXPORT_SUPERVISION
@@ -146,6 +146,14 @@ class ScorePatrolView(WagtailAdminTemplateMixin, TemplateView):
         return redirect(request.path if problems else self.back_url)
 
 
+class SelfInspectionPolicy(ScopedPermissionPolicy):
+    """The screens open by role and place (``opens_self_inspection``), not by a query per
+    menu item; the rows come from the scope as on every register screen."""
+
+    def _has_records(self, user) -> bool:
+        return permissions.opens_self_inspection(user)
+
+
 class SelfInspectionViewSet(RegisterViewSet):
     inspect_template_name = "cases/admin/self_inspection_inspect.html"
     export_action = EXPORT_SUPERVISION
@@ -156,6 +164,12 @@ class SelfInspectionViewSet(RegisterViewSet):
     @cached_property
     def url_prefix(self) -> str:
         return f"self-inspection/{self.name.removeprefix('supervision_')}"
+
+    @cached_property
+    def permission_policy(self) -> SelfInspectionPolicy:
+        return SelfInspectionPolicy(
+            self.model, scope=self.scope, actions=self.actions, can_add=self.can_add
+        )
 
 
 class PatrolPlanViewSet(SelfInspectionViewSet):
