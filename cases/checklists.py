@@ -28,8 +28,8 @@ class ChecklistError(Exception):
 
 
 def is_frozen(template: ChecklistTemplate) -> bool:
-    """A version some inspection uses may no longer change."""
-    return template.inspections.exists()
+    """A version some inspection or company patrol uses may no longer change."""
+    return template.inspections.exists() or template.patrols.exists()
 
 
 def create_checklist(name: str, items: list[dict], *, actor) -> ChecklistTemplate:

@@ -18,6 +18,13 @@ grade factor (C 4, B 3, A 2, AA and AAA 1, ungraded 2) plus its substantiated co
 the last 365 days, at most 10 (for an estate: the complaints about that estate). So a grade-C
 company is four times as likely to be drawn as an AA one with the same record, and ten
 complaints weigh as much as two grades. Without risk weighting every target weighs 1.
+
+Plus the self-inspection gap (``cases.quality_gap``, over the same last 365 days): when a
+company's own patrol scores exceed the mean of the regulator's inspection scores and the owners'
+score by more than ``GAP_THRESHOLD`` (10) points, one more per full ``GAP_STEP`` (5) points
+beyond it, at most ``GAP_CAP`` (5): a gap of 15 adds 1, 25 adds 3, 35 or more adds 5 (as much
+as five substantiated complaints). A company without patrols, or without another score to
+compare with, adds nothing. For a company the gap is the mean of its estates' gaps.
 """
 
 import datetime
@@ -33,7 +40,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import permissions
+from cases import permissions, quality_gap
 from cases.inspections import MIN_INSPECTORS, plan_inspection
 from cases.models import (
     Campaign,
@@ -65,6 +72,9 @@ GRADE_FACTOR = {
 UNGRADED_FACTOR = 2
 GRADE_SCALE = 5
 COMPLAINT_CAP = 10
+GAP_THRESHOLD = 10  # points of self-rating above the others tolerated as noise
+GAP_STEP = 5
+GAP_CAP = 5
 RISK_DAYS = 365
 FILTER_KEYS = frozenset({"credit_grades", "min_households"})
 
@@ -73,10 +83,20 @@ class DrawError(Exception):
     """A draw was refused or cannot be re-run; the message is shown to the user as is."""
 
 
-def risk_weight(grade: str, complaints: int) -> int:
-    """The weight of a target whose company has ``grade`` and ``complaints`` substantiated
-    complaints in the last year (see the module docstring)."""
-    return GRADE_SCALE * GRADE_FACTOR.get(grade, UNGRADED_FACTOR) + min(complaints, COMPLAINT_CAP)
+def risk_weight(grade: str, complaints: int, gap=None) -> int:
+    """The weight of a target whose company has ``grade``, ``complaints`` substantiated
+    complaints in the last year and a self-inspection ``gap`` in points (see the module
+    docstring)."""
+    weight = GRADE_SCALE * GRADE_FACTOR.get(grade, UNGRADED_FACTOR) + min(complaints, COMPLAINT_CAP)
+    return weight + gap_term(gap)
+
+
+def gap_term(gap) -> int:
+    """Points of weight for self-scores above the others': 0 up to ``GAP_THRESHOLD``, then
+    one per full ``GAP_STEP`` beyond it, at most ``GAP_CAP``."""
+    if gap is None or gap <= GAP_THRESHOLD:
+        return 0
+    return min(int((gap - GAP_THRESHOLD) // GAP_STEP), GAP_CAP)
 
 
 # Drawing ------------------------------------------------------------------------------------
@@ -360,12 +380,20 @@ def _target_pool(
             rows = rows.filter(credit_grade__in=grades)
         rows = rows.filter(Exists(estates)).values_list("id", "name", "credit_grade")
     rows = list(rows.order_by("id"))
-    complaints = {}
+    complaints, gaps = {}, {}
     if weighted:
         field = "estate_id" if target_kind == DrawTarget.ESTATE else "company_id"
-        complaints = _substantiated_complaints(field, [pk for pk, _name, _grade in rows])
+        ids = [pk for pk, _name, _grade in rows]
+        complaints = _substantiated_complaints(field, ids)
+        today = timezone.localdate()
+        gaps = quality_gap.gap_by_target(
+            target_kind,
+            ids,
+            today - datetime.timedelta(days=RISK_DAYS),
+            today + datetime.timedelta(days=1),
+        )
     return [
-        [pk, risk_weight(grade, complaints.get(pk, 0)) if weighted else 1, name]
+        [pk, risk_weight(grade, complaints.get(pk, 0), gaps.get(pk)) if weighted else 1, name]
         for pk, name, grade in rows
     ]
 

@@ -254,7 +254,7 @@ def score_item(
                 _("Item %(number)s is not on this inspection's checklist.")
                 % {"number": item.number}
             )
-        points, passed = _points_and_result(item, points, passed)
+        points, passed = points_and_result(item, points, passed)
         if not passed and not note:
             raise InspectionError(
                 _("Item %(number)s failed: describe the finding in a note.")
@@ -289,7 +289,9 @@ def score_item(
     return score
 
 
-def _points_and_result(item: ChecklistItem, points, passed: bool | None) -> tuple[Decimal, bool]:
+def points_and_result(item: ChecklistItem, points, passed: bool | None) -> tuple[Decimal, bool]:
+    """The points and result of one item by its scoring rule (shared with company patrols,
+    ``cases.self_inspection``); refused with ``InspectionError``."""
     weight = Decimal(item.weight)
     if item.scoring_rule == ScoringRule.PASS_FAIL:
         if not isinstance(passed, bool):

@@ -87,4 +87,18 @@ SUPERVISION_ACTIONS = {
     "cases.penalty.withdrawn": _("Decision withdrawn after review"),
 }
 
-ACTIONS = {**TIMELINE_ACTIONS, **SUPERVISION_ACTIONS}
+# The company's own quality loop (cases.self_inspection).
+SELF_INSPECTION_ACTIONS = {
+    "cases.patrol_plan.made": _("Patrol plan made"),
+    "cases.patrol.planned": _("Patrol planned"),
+    "cases.patrol.started": _("Patrol started"),
+    "cases.patrol.scored": _("Patrol item scored"),
+    "cases.patrol.photo_added": _("Patrol photo added"),
+    "cases.patrol.completed": _("Patrol completed"),
+    "cases.patrol_task.raised": _("Internal rectification task raised"),
+    "cases.patrol_task.rectified": _("Internal rectification done"),
+    "cases.patrol_task.closed": _("Re-checked and closed"),
+    "cases.patrol_task.reopened": _("Re-checked and reopened"),
+}
+
+ACTIONS = {**TIMELINE_ACTIONS, **SUPERVISION_ACTIONS, **SELF_INSPECTION_ACTIONS}

@@ -20,7 +20,13 @@ from cases.models import (
     ComplaintUserObjectPermission,
     Dispatch,
 )
-from enterprises.permissions import is_city_wide
+from enterprises.permissions import (
+    can_act_for_company,
+    committee_estates,
+    companies_acted_for,
+    is_city_wide,
+    regulator_district_q,
+)
 from foundation.roles import REGULATOR_STAFF, Role, has_role, roles_of
 
 _SEE_CASES = ["cases.view_complaint", "cases.search_complaints"]
@@ -432,3 +438,99 @@ def can_rule_on_return(user, complaint: Complaint) -> bool:
 def can_edit_reply_templates(user) -> bool:
     """Officials and administrators keep the standard replies (city-wide, no side)."""
     return is_official(user)
+
+
+# Self-inspection (企业自查): patrol plans, patrols, internal rectification tasks ----------------
+#
+# The company's staff (holding the company's grant, ``act_for_company``) plan and run their
+# own; the regulator of the estate's district reads them; the estate's owners' committee reads
+# its estate's; anyone else, another company included, sees nothing. Only the company writes.
+
+
+def _self_inspection_q(user) -> Q | None:
+    """The self-inspection records ``user`` may read as a filter; None means none."""
+    if not user.is_authenticated:
+        return None
+    regulator = regulator_district_q(user, "district")
+    if regulator is not None:
+        return regulator
+    roles = roles_of(user)
+    if Role.COMPANY_STAFF in roles:
+        return Q(company__in=companies_acted_for(user).values("pk"))
+    if Role.OWNERS_COMMITTEE in roles:
+        return Q(estate__in=committee_estates(user).values("pk"))
+    return None
+
+
+def _self_inspection_records(model, user) -> QuerySet:
+    q = _self_inspection_q(user)
+    return model.objects.none() if q is None else model.objects.filter(q)
+
+
+def visible_patrol_plans(user) -> QuerySet:
+    from cases.models import PatrolPlan
+
+    return _self_inspection_records(PatrolPlan, user)
+
+
+def visible_patrols(user) -> QuerySet:
+    from cases.models import Patrol
+
+    return _self_inspection_records(Patrol, user)
+
+
+def visible_quality_tasks(user) -> QuerySet:
+    from cases.models import QualityTask
+
+    return _self_inspection_records(QualityTask, user)
+
+
+def runs_self_inspection(user, company) -> bool:
+    """The company's own staff plan patrols, run them and work their tasks."""
+    return user.is_authenticated and can_act_for_company(user, company)
+
+
+def can_work_patrol(user, patrol) -> bool:
+    return runs_self_inspection(user, patrol.company)
+
+
+def can_work_quality_task(user, task) -> bool:
+    return runs_self_inspection(user, task.company)
+
+
+def can_recheck_quality_task(user, task) -> bool:
+    """The company's staff, never the person who rectified it (four eyes on the fix)."""
+    return can_work_quality_task(user, task) and task.rectified_by_id != user.pk
+
+
+def self_inspection_estates(user) -> QuerySet:
+    """The estates whose self-inspection figures ``user`` may read (the gap panels)."""
+    from enterprises.models import Estate
+
+    if not user.is_authenticated:
+        return Estate.objects.none()
+    regulator = regulator_district_q(user, "district")
+    if regulator is not None:
+        return Estate.objects.filter(regulator)
+    roles = roles_of(user)
+    if Role.COMPANY_STAFF in roles:
+        return Estate.objects.filter(managing_company__in=companies_acted_for(user).values("pk"))
+    if Role.OWNERS_COMMITTEE in roles:
+        return Estate.objects.filter(pk__in=committee_estates(user).values("pk"))
+    return Estate.objects.none()
+
+
+def opens_self_inspection(user) -> bool:
+    """Whether the self-inspection screens open at all (their menu): regulator staff, company
+    staff and committee members with a place. Read from the role and the profile the request
+    has loaded already, so the menu costs no query; every row still comes from the scopes
+    above (the company's grant, the committee's estate)."""
+    if is_regulator(user):
+        return True
+    profile = _profile(user)
+    if profile is None:
+        return False
+    roles = roles_of(user)
+    return (Role.COMPANY_STAFF in roles and profile.company_id is not None) or (
+        Role.OWNERS_COMMITTEE in roles and profile.estate_id is not None
+    )

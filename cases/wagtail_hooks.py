@@ -143,3 +143,17 @@ def register_improvement_requests():
     from cases.admin.committee_requests import ImprovementRequestsViewSet
 
     return ImprovementRequestsViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_self_inspection_viewsets():
+    from cases.admin.self_inspection import SelfInspectionViewSetGroup
+
+    return SelfInspectionViewSetGroup()
+
+
+@hooks.register("company_page_panels")
+def show_the_company_s_quality_gap(request, company):
+    from cases.admin.quality_panel import quality_gap_panel
+
+    return quality_gap_panel(request, company)

@@ -2,7 +2,8 @@
 category, tier, district, company and estate, the rates of ``cases.metrics``, open cases
 overdue now, repeat complaints per estate, the companies with the most substantiated
 complaints and the returns (退单) per unit with their rulings, for a period and a district,
-each chart with its numbers as a table.
+each chart with its numbers as a table; and the companies' self-inspection beside the
+inspections and the owners (``cases.quality_gap``).
 
 Counts come from ``search.statistics`` (Elasticsearch or the database, same numbers); the
 charts are drawn by Chart.js (vendored under portal/static/vendor) from a JSON block, so the
@@ -26,7 +27,7 @@ from wagtail.admin import messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from cases import metrics, permissions
+from cases import metrics, permissions, quality_gap
 from enterprises.models import CreditRecord, CreditRecordKind
 from foundation.models import District
 from search.facets import labels_for
@@ -109,6 +110,22 @@ def _substantiated_by_company(request: StatisticsRequest, user) -> list[dict]:
     return [{"label": row["company__name"], "count": row["n"]} for row in rows]
 
 
+SELF_INSPECTION_ROWS = 15
+
+
+def _self_inspection(request: StatisticsRequest, user) -> dict:
+    """The estates with the largest self-inspection gaps, and patrols and findings in all."""
+    estates = permissions.self_inspection_estates(user)
+    if request.district_id:
+        estates = estates.filter(district_id=request.district_id)
+    start, end = request.start.date(), request.end.date()
+    rows = quality_gap.quality_gaps(
+        quality_gap.with_self_inspection(estates, start, end), start, end
+    )
+    ranked = sorted(rows, key=lambda row: (row.gap is None, -(row.gap or 0), row.estate.name))
+    return {"rows": ranked[:SELF_INSPECTION_ROWS], "totals": quality_gap.totals(rows)}
+
+
 class DashboardView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "search/dashboard.html"
     page_title = _("Statistics")
@@ -165,6 +182,7 @@ class DashboardView(WagtailAdminTemplateMixin, TemplateView):
             if permissions.is_official(self.request.user)
             else None,
             charts=charts,
+            self_inspection=_self_inspection(request, self.request.user),
             chart_data={c["name"]: {"kind": c["kind"], "title": str(c["title"]),
                                     "labels": [str(r["label"]) for r in c["rows"]],
                                     "counts": [r["count"] for r in c["rows"]]} for c in charts},

@@ -53,6 +53,17 @@ from cases.models.penalties import (
 )
 from cases.models.reply_templates import PLACEHOLDERS, ReplyAction, ReplyTemplate
 from cases.models.returns import ReturnReason, ReturnRuling, RulingStatus
+from cases.models.self_inspection import (
+    Patrol,
+    PatrolKind,
+    PatrolPhoto,
+    PatrolPlan,
+    PatrolScore,
+    PatrolStatus,
+    QualityTask,
+    TaskEvidence,
+    TaskStatus,
+)
 from cases.models.tiers import DutyAssignment, SignOff, SignOffStatus, TierRule
 from cases.models.time_limits import CalendarOverride, SlaRule
 from cases.models.timeline import CaseEvent, CaseEventManager
@@ -115,4 +126,13 @@ __all__ = [
     "SignOff",
     "SignOffStatus",
     "TierRule",
+    "Patrol",
+    "PatrolKind",
+    "PatrolPhoto",
+    "PatrolPlan",
+    "PatrolScore",
+    "PatrolStatus",
+    "QualityTask",
+    "TaskEvidence",
+    "TaskStatus",
 ]

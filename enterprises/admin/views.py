@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from wagtail import hooks
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.views.generic.usage import UsageView
@@ -160,12 +161,20 @@ class ScopedInspectView(ScopedMixin, generic.InspectView):
         return super().get_field_display_value(field_name, field)
 
 
+# Higher apps add to a company's page (``cases``: its self-inspection against what the
+# regulator and the owners find) through this hook: ``fn(request, company)`` returns a
+# component or None.
+COMPANY_PAGE_PANELS = "company_page_panels"
+
+
 class CompanyInspectView(ScopedInspectView):
     """A company's record with its credit score explained record by record."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["credit"] = credit_score.explain_credit(self.object)
+        panels = (fn(self.request, self.object) for fn in hooks.get_hooks(COMPANY_PAGE_PANELS))
+        context["panels"] = [panel for panel in panels if panel is not None]
         return context
 
 

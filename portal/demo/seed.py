@@ -22,7 +22,17 @@ from django.utils import timezone
 from cases.models import CaseStatus, Complaint
 from cases.services import Receipt
 from enterprises.models import Vote
-from portal.demo import enforcement, owners, people, register, returns, supervision, tiers, votes
+from portal.demo import (
+    enforcement,
+    owners,
+    people,
+    register,
+    returns,
+    self_inspection,
+    supervision,
+    tiers,
+    votes,
+)
 from portal.demo.city import SUSPENDED_COMPANIES, seed_city
 from portal.demo.complaints import Cast, seed_complaints
 from portal.demo.pages import seed_site_pages
@@ -113,6 +123,8 @@ def seed_demo(
         with transaction.atomic():
             supervision.seed_draw_page(write)
             supervision.seed_supervision(users, estates, write)
+        with transaction.atomic():
+            self_inspection.seed_self_inspection(users, estates, write)
         recompute = added or bool(receipts)  # credit last: complaints and evaluations count
         register.seed_credit(world, section_rng("appeals"), write, recompute=recompute)
         print_summary(users, receipts, write, highlight)

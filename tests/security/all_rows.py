@@ -22,6 +22,7 @@ from tests.security import (
     people_rows,
     public_site_rows,
     returns_rows,
+    self_inspection_rows,
     staff_import_rows,
     survey_rows,
     tier_rows,
@@ -53,6 +54,7 @@ ROW_MODULES += (survey_rows,)
 ROW_MODULES += (tier_rows,)
 ROW_MODULES += (consultation_rows,)
 ROW_MODULES += (vote_rows,)
+ROW_MODULES += (self_inspection_rows,)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
