@@ -6,9 +6,10 @@ closed on time.
 - self: the mean score of the company's patrols of the estate completed in the period;
 - inspection: the mean score of the regulator's inspections of the estate and company
   completed in the period;
-- owners: ``owners_score`` (the one reading of what owners think; today the owners'
-  committee's evaluations whose period begins in the period, the mean of their six dimensions;
-  an owners' survey can be added there later);
+- owners: ``owners_score`` (the one reading of what owners think): the mean of the owners'
+  committee's evaluations whose period begins in the period (each the mean of its six
+  dimensions) and the owners' satisfaction surveys closed in the period that count (response
+  rate at or above the minimum; each its score of 100, ``enterprises.survey_results``);
 - gap = self − mean(the others available), to one decimal; None when self or both others are
   missing. A company rating itself far above what inspectors and owners find is a risk signal
   (``cases.draws.risk_weight`` weighs it in the random draw).
@@ -36,7 +37,7 @@ from cases.models import (
     TaskStatus,
 )
 from enterprises.evaluations import PERIOD_PATTERN, check_period, period_start
-from enterprises.models import Estate, Evaluation
+from enterprises.models import Estate, Evaluation, Survey, SurveyKind, SurveyStatus
 from enterprises.models.evaluations import DIMENSIONS, EvaluatorKind
 
 ONE_DECIMAL = Decimal("0.1")
@@ -73,15 +74,28 @@ def gap(self_score: Decimal | None, others: list[Decimal | None]) -> Decimal | N
 
 def owners_scores(estate_ids, start: datetime.date, end: datetime.date) -> dict[int, Decimal]:
     """Per estate, what its owners score the service in [start, end): the mean of the owners'
-    committee's evaluations (each the mean of its six dimensions) of periods beginning then.
-    The one place the owners' reading is taken; a survey source is added here."""
+    committee's evaluations of periods beginning then and of the satisfaction surveys that
+    closed then and count. The one place the owners' reading is taken."""
+    estate_ids = list(estate_ids)
     sums: dict[int, list] = defaultdict(lambda: [Decimal(0), 0])
     rows = Evaluation.objects.filter(
-        estate_id__in=list(estate_ids), evaluator_kind=EvaluatorKind.OWNERS_COMMITTEE
+        estate_id__in=estate_ids, evaluator_kind=EvaluatorKind.OWNERS_COMMITTEE
     ).values_list("estate_id", "period", *DIMENSIONS)
     for estate_id, period, *scores in rows:
         if PERIOD_PATTERN.match(period) and start <= period_start(period) < end:
             sums[estate_id][0] += Decimal(sum(scores)) / len(DIMENSIONS)
+            sums[estate_id][1] += 1
+    surveys = Survey.objects.filter(
+        estate_id__in=estate_ids,
+        kind=SurveyKind.SATISFACTION,
+        status=SurveyStatus.CLOSED,
+        counts=True,
+        closes_on__gte=start,
+        closes_on__lt=end,
+    ).values_list("estate_id", "results")
+    for estate_id, results in surveys:
+        if (results or {}).get("score") is not None:
+            sums[estate_id][0] += Decimal(results["score"])
             sums[estate_id][1] += 1
     return {pk: _one_decimal(total / count) for pk, (total, count) in sums.items()}
 

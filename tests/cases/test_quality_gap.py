@@ -18,7 +18,7 @@ from cases.models import (
     QualityTask,
     TaskStatus,
 )
-from enterprises.models import Evaluation
+from enterprises.models import Evaluation, Survey
 from enterprises.models.evaluations import DIMENSIONS
 from tests.cases.supervision_fixtures import make_checklist
 from tests.factories import EstateFactory, make_user
@@ -100,7 +100,7 @@ def known(time_machine, admin, estate_x, company_a):
 
 def test_known_inputs_give_the_known_gap(known, django_assert_max_num_queries):
     estate_x, other = known
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         rows = quality_gap.quality_gaps(estate_x.__class__.objects.all(), *Q4)
     by_estate = {row.estate: row for row in rows}
     row = by_estate[estate_x]
@@ -113,6 +113,30 @@ def test_known_inputs_give_the_known_gap(known, django_assert_max_num_queries):
     assert (by_estate[other].self_score, by_estate[other].gap) == (Decimal("30.0"), None)
     assert quality_gap.owners_score(estate_x, *Q4) == Decimal("70.0")
     assert quality_gap.owners_score(estate_x, datetime.date(2026, 7, 1), Q4[0]) is None
+
+
+def test_owners_surveys_that_count_join_the_owners_score(known):
+    estate_x, _other = known
+
+    def survey(score: str, counts: bool, closes_on: datetime.date) -> None:
+        Survey.objects.create(
+            estate=estate_x,
+            company=estate_x.managing_company,
+            kind="satisfaction",
+            run_by="regulator",
+            title="满意度调查",
+            opens_on=closes_on - datetime.timedelta(days=14),
+            closes_on=closes_on,
+            status="closed",
+            counts=counts,
+            results={"score": score},
+        )
+
+    survey("40.00", True, datetime.date(2026, 11, 20))  # counts, closed in the quarter
+    survey("0.00", False, datetime.date(2026, 11, 21))  # response rate under the minimum
+    survey("10.00", True, datetime.date(2026, 9, 30))  # closed before the quarter
+    # The committee's evaluation (70) and the survey that counts (40).
+    assert quality_gap.owners_score(estate_x, *Q4) == Decimal("55.0")
 
 
 def test_the_gap_weighs_in_the_risk_weighted_draw(known):
