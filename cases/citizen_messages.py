@@ -1,8 +1,8 @@
 """What the complainant is told, and when (沟通反馈): acceptance, rejection with its reason,
-a merge into another case, an extension with the new due date, and resolution with the
-follow-up request. Texts are in the language the complainant used or chose
-(``Complaint.language``), sent by SMS and, when given, e-mail, once per timeline event and
-complainant.
+a merge into another case, an extension or a re-triage with the new due date, a transfer to
+another agency (where it went and its contact), and resolution with the follow-up request.
+Texts are in the language the complainant used or chose (``Complaint.language``), sent by SMS
+and, when given, e-mail, once per timeline event and complainant.
 Each names the tracking page with the number filled in (never the access code); an SMS quotes
 a long reply or reason only in part, the page has it whole.
 
@@ -128,6 +128,33 @@ def _compose(
             _(
                 "The time to resolve your complaint %(number)s was extended by %(days)s "
                 "working days; it will now be resolved by %(due)s."
+            )
+            % values
+        )
+    elif action == "cases.complaint.due_changed":
+        # A re-triage (cases.retriage) moved a date the citizen sees.
+        values = {"number": number, "due": _date(event.data.get("due") or complaint.resolve_due_at)}
+        subject = _("Your complaint %(number)s: a new date to resolve it") % values
+        body = (
+            _(
+                "Your complaint %(number)s was reviewed and its time limit changed: it will "
+                "now be resolved by %(due)s."
+            )
+            % values
+        )
+    elif action == "cases.complaint.transferred":
+        values = {
+            "number": number,
+            "agency": event.data.get("agency", ""),
+            "contact": event.data.get("contact", ""),
+            "reason": clip(event.data.get("reason", ""), limit),
+        }
+        subject = _("Your complaint %(number)s was transferred to %(agency)s") % values
+        body = (
+            _(
+                "Your complaint %(number)s is outside the regulator's remit and was transferred "
+                "to %(agency)s, which handles it from now on (contact: %(contact)s). "
+                "Reason: %(reason)s"
             )
             % values
         )

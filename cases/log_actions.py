@@ -41,6 +41,10 @@ TIMELINE_ACTIONS = {
     "cases.complaint.escalated": _("Escalated for supervision"),
     "cases.complaint.note_added": _("Internal note"),
     "cases.complaint.handed_over": _("Handed over to another inspector"),
+    "cases.complaint.retriaged": _("Re-triaged"),
+    "cases.complaint.due_changed": _("Time limit changed"),
+    "cases.complaint.transferred": _("Transferred to another agency"),
+    "cases.transfer.outcome_recorded": _("Outcome reported by the agency"),
 }
 
 SUPERVISION_ACTIONS = {

@@ -5,7 +5,8 @@ Over the complaints *submitted* in a period (and visible to the asker), leaving 
 complaints merged into another case: a duplicate is counted once, through its primary, in
 every figure below.
 
-- handled: accepted for handling, i.e. not still waiting for intake and not rejected;
+- handled: accepted for handling, i.e. not still waiting for intake, not rejected and not
+  transferred to another agency (转办: out of remit, counted apart as ``transferred``);
 - resolution rate (办结率) = resolved ÷ handled, where resolved means the case reached
   "resolved" at least once (later follow-up, closure or a reopening keep it counted);
 - on-time rate (按时办结率) = resolved by the due date ÷ (resolved + open cases already past
@@ -15,7 +16,8 @@ every figure below.
   complaints still waiting for intake past that date);
 - satisfaction rate (满意率) = (satisfied + basically satisfied) ÷ answered follow-ups;
 - reopen rate (重办率) = resolved cases reopened at least once ÷ resolved cases;
-- repeat complaints: estates with two or more complaints in the period.
+- repeat complaints: estates with two or more complaints in the period;
+- transferred: sent to another agency as outside the regulator's remit (转办), in no rate.
 
 A rate with nothing to divide by is None (shown as "—"), never 0 %.
 """
@@ -29,9 +31,14 @@ from django.utils import timezone
 from cases.models import CaseEvent, CaseStatus, Complaint, Satisfaction
 
 RESOLVED = "cases.complaint.resolved"
-INTAKE_DECIDED = ("cases.complaint.accepted", "cases.complaint.rejected")
+# A transfer straight from intake decides the intake too.
+INTAKE_DECIDED = (
+    "cases.complaint.accepted",
+    "cases.complaint.rejected",
+    "cases.complaint.transferred",
+)
 REOPENED = "cases.complaint.reopened"
-NOT_HANDLED = (CaseStatus.SUBMITTED, CaseStatus.REJECTED)
+NOT_HANDLED = (CaseStatus.SUBMITTED, CaseStatus.REJECTED, CaseStatus.TRANSFERRED)
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,7 @@ class Figures:
     intake_decided: int = 0
     intake_on_time: int = 0
     intake_overdue: int = 0
+    transferred: int = 0
 
     @staticmethod
     def _rate(part: int, whole: int) -> float | None:
@@ -91,7 +99,8 @@ def figures(complaints: QuerySet[Complaint], now: dt.datetime | None = None) -> 
         first_decided_at=Min("events__timestamp", filter=Q(events__action__in=INTAKE_DECIDED)),
         was_reopened=Exists(CaseEvent.objects.filter(complaint=OuterRef("pk"), action=REOPENED)),
     )
-    resolved = Q(first_resolved_at__isnull=False)
+    # A reopened case transferred out of remit counts as transferred, not as resolved.
+    resolved = Q(first_resolved_at__isnull=False) & ~Q(status=CaseStatus.TRANSFERRED)
     totals = annotated.aggregate(
         submitted=Count("pk"),
         handled=Count("pk", filter=~Q(status__in=NOT_HANDLED)),
@@ -118,6 +127,7 @@ def figures(complaints: QuerySet[Complaint], now: dt.datetime | None = None) -> 
         intake_overdue=Count(
             "pk", filter=Q(status=CaseStatus.SUBMITTED) & Q(accept_due_at__lt=now)
         ),
+        transferred=Count("pk", filter=Q(status=CaseStatus.TRANSFERRED)),
     )
     return Figures(**totals)
 

@@ -8,7 +8,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from cases import log_actions
 from cases.admin.penalty_process import PenaltyRuleViewSet
 from cases.admin.person_work import held_work_panel
-from cases.models import CalendarOverride, SlaRule
+from cases.models import Agency, CalendarOverride, SlaRule
 from foundation import audit
 
 
@@ -102,3 +102,22 @@ def register_supervision_viewsets():
 @hooks.register("person_page_panels")
 def show_the_work_a_person_holds(request, person):
     return held_work_panel(request, person)
+
+
+class AgencyViewSet(ModelViewSet):
+    """The agencies a case outside the regulator's remit is transferred to (转办); an
+    administrator keeps them. No delete: an agency is deactivated and keeps its transfers."""
+
+    model = Agency
+    icon = "site"
+    menu_label = _("Agencies for transfers")
+    add_to_settings_menu = True
+    form_fields = ["name", "district", "contact", "remit", "active"]
+    list_display = ["name", "district", "contact", "active"]
+    list_filter = ["active", "district"]
+    copy_view_enabled = False
+
+
+@hooks.register("register_admin_viewset")
+def register_agency_viewset() -> AgencyViewSet:
+    return AgencyViewSet("agencies")

@@ -117,7 +117,7 @@ def render_monthly_report(district, month: dt.date) -> bytes:
         Paragraph("一、主要指标", styles["h2"]),
         _table(
             [
-                ["收到投诉", "办结率", "按时办结率", "满意率", "重办率", "月末超期未办结"],
+                ["收到投诉", "办结率", "按时办结率", "满意率", "重办率", "月末超期未办结", "转办"],
                 [
                     str(stats.total),
                     _percent(figures.resolution_rate),
@@ -125,9 +125,10 @@ def render_monthly_report(district, month: dt.date) -> bytes:
                     _percent(figures.satisfaction_rate),
                     _percent(figures.reopen_rate),
                     str(stats.overdue_now),
+                    str(figures.transferred),
                 ],
             ],
-            [28] * 6,
+            [24] * 7,
         ),
         Paragraph("二、按类别统计", styles["h2"]),
     ]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from wagtail.admin import messages
 
-from cases import clock, dispatch, merging, notes, permissions, workflow
+from cases import clock, dispatch, merging, notes, permissions, retriage, transfers, workflow
 from cases.admin import forms as action_forms
 from cases.models import (
     AnswerStatus,
@@ -256,6 +256,49 @@ ACTION_BUTTONS: tuple[Action, ...] = (
             c, actor=actor, text=d["text"], files=d["files"] or ()
         ),
         _("Internal note added."),
+    ),
+)
+
+# Re-triage and transfer (转办); the agency's outcome once the case is transferred.
+ACTION_BUTTONS += (
+    Action(
+        "retriage",
+        _("Re-triage"),
+        F.RetriageForm,
+        P.can_retriage,
+        lambda c, t: c.status in CaseStatus.OPEN_STATES,
+        lambda c, actor, d, t, f: retriage.retriage_case(
+            c,
+            actor=actor,
+            category=d["category"],
+            tier=d["tier"],
+            estate=d["estate"],
+            reason=d["reason"],
+        ),
+        _("Case re-triaged."),
+    ),
+    Action(
+        "transfer",
+        _("Transfer to another agency"),
+        F.TransferForm,
+        P.can_transfer,
+        lambda c, t: c.status in CaseStatus.OPEN_STATES,
+        lambda c, actor, d, t, f: transfers.transfer_case(
+            c, actor=actor, agency=d["agency"], reason=d["reason"], reference=d["reference"]
+        ),
+        _("Case transferred; the citizen is told where it went."),
+        destructive=True,
+    ),
+    Action(
+        "transfer_outcome",
+        _("Record the agency's outcome"),
+        F.TransferOutcomeForm,
+        P.can_transfer,
+        _status_in(CaseStatus.TRANSFERRED),
+        lambda c, actor, d, t, f: transfers.record_transfer_outcome(
+            c, actor=actor, outcome=d["outcome"], reference=d["reference"]
+        ),
+        _("Agency's outcome recorded."),
     ),
 )
 

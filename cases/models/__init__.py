@@ -53,8 +53,11 @@ from cases.models.penalties import (
 )
 from cases.models.time_limits import CalendarOverride, SlaRule
 from cases.models.timeline import CaseEvent, CaseEventManager
+from cases.models.transfers import Agency, Transfer
 
 __all__ = [
+    "Agency",
+    "Transfer",
     "Channel",
     "Campaign",
     "ChecklistItem",
