@@ -291,7 +291,7 @@ ACTION_BUTTONS += (
     ),
     Action(
         "transfer_outcome",
-        _("Record the agency's outcome"),
+        _("Record the outcome from the agency"),
         F.TransferOutcomeForm,
         P.can_transfer,
         _status_in(CaseStatus.TRANSFERRED),

@@ -19,6 +19,7 @@ from tests.security import (
     penalty_process_rows,
     people_rows,
     public_site_rows,
+    retriage_rows,
     staff_import_rows,
 )
 from tests.security.permission_table import (
@@ -41,6 +42,7 @@ ROW_MODULES += (good_conduct_rows,)
 ROW_MODULES += (intake_rows,)
 ROW_MODULES += (citizen_phone_rows,)
 ROW_MODULES += (penalty_process_rows,)
+ROW_MODULES += (retriage_rows,)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
