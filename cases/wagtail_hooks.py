@@ -2,6 +2,7 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -104,11 +105,17 @@ def show_the_work_a_person_holds(request, person):
     return held_work_panel(request, person)
 
 
+class AgencyIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("district")  # one query, any length
+
+
 class AgencyViewSet(ModelViewSet):
     """The agencies a case outside the regulator's remit is transferred to (转办); an
     administrator keeps them. No delete: an agency is deactivated and keeps its transfers."""
 
     model = Agency
+    index_view_class = AgencyIndexView
     icon = "site"
     menu_label = _("Agencies for transfers")
     add_to_settings_menu = True
