@@ -1,9 +1,9 @@
 """What the complainant is told, and when (沟通反馈): acceptance, rejection with its reason,
-dispatch (who handles it, in general terms), a merge into another case, an extension with the
-new due date, resolution with the follow-up request, reopening, closing and a transfer to
-another agency (转办). Texts are in the language the complainant used or chose
-(``Complaint.language``), sent by SMS and, when given, e-mail, once per timeline event and
-complainant.
+dispatch (who handles it, in general terms), a merge into another case, an extension or a
+re-triage with the new due date, resolution with the follow-up request, reopening, closing and
+a transfer to another agency (转办: where it went and its contact). Texts are in the language
+the complainant used or chose (``Complaint.language``), sent by SMS and, when given, e-mail,
+once per timeline event and complainant.
 Each names the tracking page with the number filled in (never the access code); an SMS quotes
 a long reply or reason only in part, the page has it whole.
 
@@ -152,17 +152,30 @@ def _compose(
             "Your complaint %(number)s is closed. Thank you for telling us; you can still "
             "read it on the portal."
         ) % {"number": number}
+    elif action == "cases.complaint.due_changed":
+        # A re-triage (cases.retriage) moved a date the citizen sees.
+        values = {"number": number, "due": _date(event.data.get("due") or complaint.resolve_due_at)}
+        subject = _("Your complaint %(number)s: a new date to resolve it") % values
+        body = (
+            _(
+                "Your complaint %(number)s was reviewed and its time limit changed: it will "
+                "now be resolved by %(due)s."
+            )
+            % values
+        )
     elif action in TRANSFERRED:
         values = {
             "number": number,
             "agency": event.data.get("agency") or event.data.get("agency_name") or "—",
+            "contact": event.data.get("contact", ""),
             "reason": clip(event.data.get("reason", ""), limit),
         }
-        subject = _("Your complaint %(number)s was passed to %(agency)s") % values
+        subject = _("Your complaint %(number)s was transferred to %(agency)s") % values
         body = (
             _(
-                "Your complaint %(number)s is outside the housing regulator's remit, so it was "
-                "passed to %(agency)s, which will handle it: %(reason)s"
+                "Your complaint %(number)s is outside the regulator's remit and was transferred "
+                "to %(agency)s, which handles it from now on (contact: %(contact)s). "
+                "Reason: %(reason)s"
             )
             % values
         )

@@ -49,6 +49,10 @@ TIMELINE_ACTIONS = {
     "cases.complaint.first_response_overdue": _("First response overdue"),
     "cases.complaint.sign_off_requested": _("Resolution proposed for sign-off"),
     "cases.complaint.sign_off_sent_back": _("Resolution sent back by the official"),
+    "cases.complaint.retriaged": _("Re-triaged"),
+    "cases.complaint.due_changed": _("Time limit changed"),
+    "cases.complaint.transferred": _("Transferred to another agency"),
+    "cases.transfer.outcome_recorded": _("Outcome reported by the agency"),
 }
 
 SUPERVISION_ACTIONS = {

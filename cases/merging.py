@@ -27,8 +27,9 @@ MERGED = "cases.complaint.merged"
 DUPLICATE_MERGED = "cases.complaint.duplicate_merged"
 
 # A duplicate still being handled (open) can be merged; one with an outcome of its own
-# cannot. A primary that was merged or rejected takes no duplicates.
-PRIMARY_REFUSED_STATES = {CaseStatus.MERGED, CaseStatus.REJECTED}
+# cannot. A primary that was merged, rejected or transferred to another agency takes no
+# duplicates (a duplicate of a transferred case is transferred itself).
+PRIMARY_REFUSED_STATES = {CaseStatus.MERGED, CaseStatus.REJECTED, CaseStatus.TRANSFERRED}
 
 # What the primary's complainant was asked, answered or rated is theirs, not the followers'.
 PRIMARY_ACTIONS_NOT_FOLLOWED = {

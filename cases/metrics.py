@@ -5,7 +5,8 @@ Over the complaints *submitted* in a period (and visible to the asker), leaving 
 complaints merged into another case: a duplicate is counted once, through its primary, in
 every figure below.
 
-- handled: accepted for handling, i.e. not still waiting for intake and not rejected;
+- handled: accepted for handling, i.e. not still waiting for intake, not rejected and not
+  transferred to another agency (转办: out of remit, counted apart as ``transferred``);
 - resolution rate (办结率) = resolved ÷ handled, where resolved means the case reached
   "resolved" at least once (later follow-up, closure or a reopening keep it counted);
 - on-time rate (按时办结率) = resolved by the due date ÷ (resolved + open cases already past
@@ -21,6 +22,7 @@ every figure below.
 - repeat complaints: estates with two or more complaints in the period;
 - returns per unit (退单): the returns of those complaints by each receiving unit, and how
   many an official upheld, overruled or has still to rule on.
+- transferred: sent to another agency as outside the regulator's remit (转办), in no rate.
 
 A rate with nothing to divide by is None (shown as "—"), never 0 %.
 """
@@ -36,9 +38,14 @@ from cases.models import CaseEvent, CaseStatus, Complaint, ReturnRuling, RulingS
 from foundation.names import display_name
 
 RESOLVED = "cases.complaint.resolved"
-INTAKE_DECIDED = ("cases.complaint.accepted", "cases.complaint.rejected")
+# A transfer straight from intake decides the intake too.
+INTAKE_DECIDED = (
+    "cases.complaint.accepted",
+    "cases.complaint.rejected",
+    "cases.complaint.transferred",
+)
 REOPENED = "cases.complaint.reopened"
-NOT_HANDLED = (CaseStatus.SUBMITTED, CaseStatus.REJECTED)
+NOT_HANDLED = (CaseStatus.SUBMITTED, CaseStatus.REJECTED, CaseStatus.TRANSFERRED)
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,7 @@ class Figures:
     responded: int = 0
     responded_on_time: int = 0
     response_overdue: int = 0
+    transferred: int = 0
 
     @staticmethod
     def _rate(part: int, whole: int) -> float | None:
@@ -105,7 +113,8 @@ def figures(complaints: QuerySet[Complaint], now: dt.datetime | None = None) -> 
         first_decided_at=Min("events__timestamp", filter=Q(events__action__in=INTAKE_DECIDED)),
         was_reopened=Exists(CaseEvent.objects.filter(complaint=OuterRef("pk"), action=REOPENED)),
     )
-    resolved = Q(first_resolved_at__isnull=False)
+    # A reopened case transferred out of remit counts as transferred, not as resolved.
+    resolved = Q(first_resolved_at__isnull=False) & ~Q(status=CaseStatus.TRANSFERRED)
     totals = annotated.aggregate(
         submitted=Count("pk"),
         handled=Count("pk", filter=~Q(status__in=NOT_HANDLED)),
@@ -144,6 +153,7 @@ def figures(complaints: QuerySet[Complaint], now: dt.datetime | None = None) -> 
             & Q(first_responded_at__isnull=True)
             & Q(respond_due_at__lt=now),
         ),
+        transferred=Count("pk", filter=Q(status=CaseStatus.TRANSFERRED)),
     )
     return Figures(**totals)
 

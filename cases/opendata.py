@@ -178,7 +178,7 @@ def resolved_on_time(complaint: Complaint, as_of: dt.datetime) -> bool | None:
         return None
     if resolved_at is not None:
         return resolved_at <= due
-    if complaint.status in (CaseStatus.REJECTED, CaseStatus.MERGED):
+    if complaint.status in (CaseStatus.REJECTED, CaseStatus.MERGED, CaseStatus.TRANSFERRED):
         return None
     return False if due < as_of else None
 

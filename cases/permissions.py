@@ -53,6 +53,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
             for model in ("slarule", "calendaroverride", "tierrule", "dutyassignment")
             for action in ("view", "add", "change", "delete")
         ],
+        # The agencies a case is transferred to: deactivated, never deleted (cases.transfers).
+        *[f"cases.{action}_agency" for action in ("view", "add", "change")],
     ],
 }
 
@@ -228,6 +230,21 @@ def can_answer_consultation(user, complaint: Complaint) -> bool:
         and has_role(user, Role.INTAKE_CLERK)
         and complaint.registered_by_id == user.pk
     )
+
+
+def can_retriage(user, complaint: Complaint) -> bool:
+    """Re-triage (category, tier, estate): an official of the case's district (or an
+    administrator), or the inspector the case is assigned to."""
+    if not can_view(user, complaint):
+        return False
+    if is_official(user):
+        return True
+    return is_inspector(user) and complaint.assigned_inspector_id == user.pk
+
+
+def can_transfer(user, complaint: Complaint) -> bool:
+    """Transfer (转办) and recording the agency's outcome: an official's act, as dispatch is."""
+    return can_dispatch(user, complaint)
 
 
 def company_of(user) -> int | None:

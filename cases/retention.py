@@ -35,7 +35,7 @@ from foundation.audit import PERSONAL_DATA_ANONYMISED, record_event
 from foundation.models import Notification
 
 # Final states: a merged case is final only with its primary (see the module's docstring).
-PRIMARY_CLOSED_STATES = (CaseStatus.CLOSED, CaseStatus.REJECTED)
+PRIMARY_CLOSED_STATES = (CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.TRANSFERRED)
 ANONYMISED = "cases.complaint.anonymised"
 BATCH_SIZE = 200
 # The texts of timeline events (CaseEvent.data) written by or about the complainant.

@@ -48,6 +48,7 @@ FINISHED = frozenset(
         CaseStatus.FOLLOWED_UP,
         CaseStatus.CLOSED,
         CaseStatus.MERGED,
+        CaseStatus.TRANSFERRED,
     }
 )
 
@@ -169,7 +170,8 @@ def sla_state(complaint: Complaint, now: dt.datetime | None = None) -> SlaState:
 
     The time to resolve runs in working hours from submission to ``resolve_due_at``; while the
     case waits on the complainant the clock stands still at ``awaiting_complainant_since``. A
-    case without a due date, or already resolved, rejected, closed or merged, is green.
+    case without a due date, or already resolved, rejected, closed, merged or
+    transferred, is green.
     """
     due = complaint.resolve_due_at
     if due is None or complaint.status in FINISHED:

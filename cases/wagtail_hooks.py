@@ -2,13 +2,14 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from cases import log_actions
 from cases.admin.penalty_process import PenaltyRuleViewSet
 from cases.admin.person_work import held_work_panel
-from cases.models import CalendarOverride, DutyAssignment, SlaRule, TierRule
+from cases.models import Agency, CalendarOverride, DutyAssignment, SlaRule, TierRule
 from foundation import audit
 
 
@@ -157,3 +158,28 @@ def show_the_company_s_quality_gap(request, company):
     from cases.admin.quality_panel import quality_gap_panel
 
     return quality_gap_panel(request, company)
+
+
+class AgencyIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("district")  # one query, any length
+
+
+class AgencyViewSet(ModelViewSet):
+    """The agencies a case outside the regulator's remit is transferred to (转办); an
+    administrator keeps them. No delete: an agency is deactivated and keeps its transfers."""
+
+    model = Agency
+    index_view_class = AgencyIndexView
+    icon = "site"
+    menu_label = _("Agencies for transfers")
+    add_to_settings_menu = True
+    form_fields = ["name", "district", "contact", "remit", "active"]
+    list_display = ["name", "district", "contact", "active"]
+    list_filter = ["active", "district"]
+    copy_view_enabled = False
+
+
+@hooks.register("register_admin_viewset")
+def register_agency_viewset() -> AgencyViewSet:
+    return AgencyViewSet("agencies")

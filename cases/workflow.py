@@ -45,14 +45,19 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     CaseStatus.ACCEPTED: {CaseStatus.ASSIGNED, CaseStatus.MERGED, CaseStatus.RESOLVED},
     # Back to "accepted" when every unit returned it (退单): the official re-dispatches.
     CaseStatus.ASSIGNED: {CaseStatus.IN_PROGRESS, CaseStatus.ACCEPTED, CaseStatus.MERGED},
-    CaseStatus.IN_PROGRESS: {CaseStatus.RESOLVED, CaseStatus.MERGED},
+    # Back to "accepted" when a re-triage withdrew every unit (cases.retriage).
+    CaseStatus.IN_PROGRESS: {CaseStatus.RESOLVED, CaseStatus.ACCEPTED, CaseStatus.MERGED},
     CaseStatus.RESOLVED: {CaseStatus.FOLLOWED_UP, CaseStatus.REOPENED},
     CaseStatus.FOLLOWED_UP: {CaseStatus.CLOSED, CaseStatus.REOPENED},
     CaseStatus.CLOSED: {CaseStatus.REOPENED},
     CaseStatus.REOPENED: {CaseStatus.ASSIGNED, CaseStatus.MERGED},
     CaseStatus.REJECTED: set(),
     CaseStatus.MERGED: set(),
+    CaseStatus.TRANSFERRED: set(),
 }
+# Any open case out of the regulator's remit may be transferred to another agency (转办).
+for _open in CaseStatus.OPEN_STATES:
+    ALLOWED_TRANSITIONS[_open].add(CaseStatus.TRANSFERRED)
 
 
 # An unsatisfied rating reopens a case this many times; after that it is recorded and flagged.

@@ -125,6 +125,7 @@ def render_monthly_report(district, month: dt.date) -> bytes:
                     "满意率",
                     "重办率",
                     "月末超期未办结",
+                    "转办",
                 ],
                 [
                     str(stats.total),
@@ -134,9 +135,10 @@ def render_monthly_report(district, month: dt.date) -> bytes:
                     _percent(figures.satisfaction_rate),
                     _percent(figures.reopen_rate),
                     str(stats.overdue_now),
+                    str(figures.transferred),
                 ],
             ],
-            [24] * 7,
+            [21] * 8,
         ),
         Paragraph("二、按类别统计", styles["h2"]),
     ]

@@ -26,8 +26,10 @@ from cases import (
     merging,
     notes,
     permissions,
+    retriage,
     returns,
     sign_off,
+    transfers,
     workflow,
 )
 from cases.admin import forms as action_forms
@@ -301,6 +303,49 @@ ACTION_BUTTONS: tuple[Action, ...] = (
             c, actor=actor, text=d["text"], files=d["files"] or ()
         ),
         _("Internal note added."),
+    ),
+)
+
+# Re-triage and transfer (转办); the agency's outcome once the case is transferred.
+ACTION_BUTTONS += (
+    Action(
+        "retriage",
+        _("Re-triage"),
+        F.RetriageForm,
+        P.can_retriage,
+        lambda c, t: c.status in CaseStatus.OPEN_STATES,
+        lambda c, actor, d, t, f: retriage.retriage_case(
+            c,
+            actor=actor,
+            category=d["category"],
+            tier=d["tier"],
+            estate=d["estate"],
+            reason=d["reason"],
+        ),
+        _("Case re-triaged."),
+    ),
+    Action(
+        "transfer",
+        _("Transfer to another agency"),
+        F.TransferForm,
+        P.can_transfer,
+        lambda c, t: c.status in CaseStatus.OPEN_STATES,
+        lambda c, actor, d, t, f: transfers.transfer_case(
+            c, actor=actor, agency=d["agency"], reason=d["reason"], reference=d["reference"]
+        ),
+        _("Case transferred; the citizen is told where it went."),
+        destructive=True,
+    ),
+    Action(
+        "transfer_outcome",
+        _("Record the outcome from the agency"),
+        F.TransferOutcomeForm,
+        P.can_transfer,
+        _status_in(CaseStatus.TRANSFERRED),
+        lambda c, actor, d, t, f: transfers.record_transfer_outcome(
+            c, actor=actor, outcome=d["outcome"], reference=d["reference"]
+        ),
+        _("Agency's outcome recorded."),
     ),
 )
 

@@ -33,12 +33,16 @@ from cases.log_actions import TIMELINE_ACTIONS
 from cases.models import (
     AnswerStatus,
     AttachmentKind,
+    CaseStatus,
+    Category,
     Channel,
     Complaint,
     DispatchStatus,
     ExtensionStatus,
     ReturnReason,
     Satisfaction,
+    Tier,
+    Transfer,
 )
 from foundation.audit import record_personal_data_view
 from foundation.names import display_name
@@ -75,6 +79,30 @@ DETAIL_LABELS = {
     "handed_to": _("New inspector"),
     "channel": _("Channel"),
     "reference": _("Channel reference"),
+    # Re-triage (cases.retriage): before and after; transfer (cases.transfers).
+    "category_before": _("Category before"),
+    "category_after": _("Category after"),
+    "tier_before": _("Severity tier before"),
+    "tier_after": _("Severity tier after"),
+    "estate_before": _("Estate before"),
+    "estate_after": _("Estate after"),
+    "company_before": _("Company before"),
+    "company_after": _("Company after"),
+    "accept_due": _("New date to accept by"),
+    "agency": _("Agency"),
+    "contact": _("Agency contact"),
+    "agency_reference": _("Agency's reference"),
+    "outcome": _("Agency's outcome"),
+}
+# Keys whose value is a choice, shown by its label.
+CHOICE_DETAILS = {
+    "satisfaction": Satisfaction,
+    "reason_code": ReturnReason,
+    "channel": Channel,
+    "category_before": Category,
+    "category_after": Category,
+    "tier_before": Tier,
+    "tier_after": Tier,
 }
 
 COUNT_KEYS = frozenset({"days", "level"})
@@ -180,6 +208,7 @@ class CasePage:
             # Shown only to those who may see personal data (cases.callers decides).
             "repeat_caller": self.personal_data and callers.is_repeat_caller(self.user, c),
             "repeat_threshold": callers.repeat_threshold(),
+            "transfer": self.transfer(),
             "actions": [o for a in ACTION_BUTTONS if (o := self.offer(a))],
         }
 
@@ -258,6 +287,16 @@ class CasePage:
             row.actions = self.offers_for(row)
         return rows
 
+    def transfer(self) -> Transfer | None:
+        """Where a transferred case went (one query, only for a transferred case)."""
+        if self.complaint.status != CaseStatus.TRANSFERRED:
+            return None
+        transfer = Transfer.objects.select_related("agency").filter(complaint=self.complaint)
+        transfer = transfer.first()
+        if transfer is not None:
+            transfer.shown_outcome = self.shown(transfer.outcome)
+        return transfer
+
     def timeline(self) -> list[TimelineEntry]:
         events = self.complaint.events.select_related("user")
         if not self.regulator:
@@ -298,13 +337,10 @@ class CasePage:
         return display_name(event.user) if event.user is not None else event.user_display_name
 
     def detail(self, key: str, value) -> str:
-        if key == "satisfaction" and value in Satisfaction.values:
-            return str(Satisfaction(value).label)
-        if key == "reason_code" and value in ReturnReason.values:
-            return str(ReturnReason(value).label)
-        if key == "channel" and value in Channel.values:
-            return str(Channel(value).label)
-        if key == "due" and (due := parse_datetime(str(value))):
+        choices = CHOICE_DETAILS.get(key)
+        if choices is not None and value in choices.values:
+            return str(choices(value).label)
+        if key in ("due", "accept_due") and (due := parse_datetime(str(value))):
             return timezone.localtime(due).strftime("%Y-%m-%d %H:%M")
         return self.shown(str(value))
 

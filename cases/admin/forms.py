@@ -8,14 +8,16 @@ allowed now and by whom. Every form takes the case and the acting user (``compla
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from cases.attachments import validate_attachment
 from cases.clock import MAX_EXTENSION_DAYS, MIN_EXTENSION_DAYS
 from cases.dispatch import responsible_company
-from cases.models import Complaint, ReturnReason, Satisfaction, Tier
+from cases.models import Agency, Category, Complaint, ReturnReason, Satisfaction, Tier
 from cases.permissions import visible_complaints
+from enterprises.models import Estate
 from foundation.names import display_name
 from foundation.roles import Role
 
@@ -295,3 +297,66 @@ class SignOffDecisionForm(CaseActionForm):
         widget=forms.RadioSelect,
     )
     note = _text(_("Note (needed to send it back)"), required=False, rows=2)
+
+
+# Re-triage and transfer (cases.retriage, cases.transfers) ----------------------------------
+
+
+class EstateChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} · {obj.district.name}"
+
+
+class RetriageForm(CaseActionForm):
+    """New category, tier and/or estate of the register (重新分类定级), with the reason."""
+
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    tier = forms.ChoiceField(label=_("Severity tier"), choices=Tier.choices)
+    estate = EstateChoiceField(
+        label=_("Estate of the register"),
+        queryset=Estate.objects.none(),
+        required=False,
+        help_text=_("Links the case to the register: its district and company follow."),
+    )
+    reason = _text(_("Reason"), rows=2)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every estate of the city: a mistyped estate may lie in another district.
+        self.fields["estate"].queryset = Estate.objects.select_related("district").order_by(
+            "district__code", "name"
+        )
+        self.fields["estate"].required = self.complaint.estate_id is not None
+        self.fields["category"].initial = self.complaint.category
+        self.fields["tier"].initial = self.complaint.tier
+        self.fields["estate"].initial = self.complaint.estate_id
+
+
+class AgencyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.name} ({obj.contact})"
+
+
+class TransferForm(CaseActionForm):
+    """Transfer (转办) to an active agency of the city or of the case's district."""
+
+    agency = AgencyChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    reason = _text(
+        _("Reason (the citizen reads it)"),
+        rows=2,
+    )
+    reference = forms.CharField(label=_("Agency's reference"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        here = Q(district__isnull=True)
+        if self.complaint.district_id is not None:
+            here |= Q(district_id=self.complaint.district_id)
+        self.fields["agency"].queryset = Agency.objects.filter(here, active=True)
+
+
+class TransferOutcomeForm(CaseActionForm):
+    """What the agency reported back, with its reference when it gave one."""
+
+    outcome = _text(_("Agency's outcome"), rows=3)
+    reference = forms.CharField(label=_("Agency's reference"), required=False, max_length=100)

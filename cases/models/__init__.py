@@ -67,8 +67,11 @@ from cases.models.self_inspection import (
 from cases.models.tiers import DutyAssignment, SignOff, SignOffStatus, TierRule
 from cases.models.time_limits import CalendarOverride, SlaRule
 from cases.models.timeline import CaseEvent, CaseEventManager
+from cases.models.transfers import Agency, Transfer
 
 __all__ = [
+    "Agency",
+    "Transfer",
     "Channel",
     "Campaign",
     "ChecklistItem",

@@ -23,13 +23,16 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
     MERGED = "merged", _("Merged into another case")
+    # Out of the regulator's remit, sent to another agency (转办): cases.transfers.
+    TRANSFERRED = "transferred", _("Transferred to another agency")
 
 
 # Status groups, as members of the enum so every module means the same by "open":
 # OPEN_STATES    still being handled (the workbench, the statistics, Open311's "open");
 # RESOLVED_STATES the public reply (办结答复) exists: the citizen can rate it;
 # SUBSTANTIATED_STATES reached resolution once (a reopened case did): the company's record;
-# FINAL_STATES   nothing more happens (a merged case only with its primary: cases.retention).
+# FINAL_STATES   nothing more happens (a merged case only with its primary: cases.retention);
+#                a transferred case is the other agency's (only its outcome is recorded).
 CaseStatus.OPEN_STATES = frozenset(
     {
         CaseStatus.SUBMITTED,
@@ -43,7 +46,9 @@ CaseStatus.RESOLVED_STATES = frozenset(
     {CaseStatus.RESOLVED, CaseStatus.FOLLOWED_UP, CaseStatus.CLOSED}
 )
 CaseStatus.SUBSTANTIATED_STATES = CaseStatus.RESOLVED_STATES | {CaseStatus.REOPENED}
-CaseStatus.FINAL_STATES = frozenset({CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.MERGED})
+CaseStatus.FINAL_STATES = frozenset(
+    {CaseStatus.CLOSED, CaseStatus.REJECTED, CaseStatus.MERGED, CaseStatus.TRANSFERRED}
+)
 
 
 class Category(models.TextChoices):

@@ -15,10 +15,11 @@ from django.core.management.base import CommandError
 from django.db.models import F
 from django.utils import timezone
 
-from cases import calendar, dispatch, sign_off, workflow
+from cases import calendar, dispatch, sign_off, transfers, workflow
 from cases.access_codes import digest_access_code
 from cases.merging import merge_complaint
 from cases.models import (
+    Agency,
     CaseEvent,
     CaseStatus,
     CompanyAnswer,
@@ -26,6 +27,7 @@ from cases.models import (
     Dispatch,
     DispatchStatus,
     SignOffStatus,
+    Transfer,
 )
 from cases.services import Receipt, submit_complaint
 from enterprises.models import CreditRecord, Estate
@@ -45,6 +47,7 @@ CASE_PATHS = [
     ("reopened_after_follow_up", 4, (5, 60)),
     ("reopened_after_close", 2, (20, 120)),
     ("merged", 2, (1, 30)),
+    ("transferred", 1, (2, 60)),
 ]
 FINAL_STATUS = {
     "closed_after_rework": "closed",
@@ -84,6 +87,7 @@ def seed_complaints(
 ) -> list[Receipt]:
     """File complaints until the database holds ``target``; one receipt per sample status
     (resolved, in progress, closed) for the tracking page, only on the run that filed them."""
+    seed_agencies(estates)
     existing = Complaint.objects.count()
     if existing >= target:
         write(f"complaints: {existing} already there, none added")
@@ -138,6 +142,21 @@ def seed_complaints(
     return list(receipts.values())
 
 
+def seed_agencies(estates: list[Estate]) -> None:
+    """The agencies of the demo districts (消防, 环保, 公安), once."""
+    districts = sorted({estate.district for estate in estates}, key=lambda d: d.code)
+    for number, district in enumerate(districts, start=1):
+        for suffix, contact, remit in data.AGENCY_KINDS:
+            Agency.objects.get_or_create(
+                name=f"{district.name}{suffix}",
+                defaults={
+                    "district": district,
+                    "contact": contact.format(n=number),
+                    "remit": remit,
+                },
+            )
+
+
 def backdate(receipt: Receipt, created_at: datetime, now: datetime, rng: random.Random) -> Receipt:
     """Move a freshly seeded case back to ``created_at``: the tracking number's date, the
     timeline (spread over plausible working gaps), its dispatches and answers, and
@@ -164,6 +183,7 @@ def backdate(receipt: Receipt, created_at: datetime, now: datetime, rng: random.
     CompanyAnswer.objects.filter(complaint=receipt.complaint).update(
         submitted_at=F("submitted_at") + shift, reviewed_at=F("reviewed_at") + shift
     )
+    Transfer.objects.filter(complaint=receipt.complaint).update(transferred_at=moment)
     Complaint.objects.filter(pk=receipt.complaint.pk).update(
         tracking_number=number,
         access_code_digest=digest_access_code(number, receipt.access_code),
@@ -282,6 +302,12 @@ def advance(
         )
 
     workflow.accept_case(complaint, actor=actor, tier=tier)
+    if path == "transferred":
+        agency = Agency.objects.filter(district_id=complaint.district_id).order_by("pk").first()
+        transfers.transfer_case(
+            complaint, actor=actor, agency=agency, reason=rng.choice(data.TRANSFER_REASONS)
+        )
+        return
     if path in {"accepted", "merged"} or not work():
         return
     if path in {"closed_after_rework", "reopened_after_follow_up"}:

@@ -516,3 +516,16 @@ APPEAL_REASONS = [
 ]
 APPEAL_UPHOLD_DECISION = "经核实，停运系供电部门计划停电所致，企业已履行告知义务，撤销该信用记录。"
 APPEAL_DISMISS_DECISION = "经核实，漏水点位于共用管道，属物业服务企业维修养护范围，维持原记录。"
+
+# Agencies a case outside the regulator's remit is transferred to (转办): in each district a
+# fire brigade, an environmental office and a police branch. (suffix, contact, remit)
+AGENCY_KINDS = [
+    ("消防救援大队", "0571-8711{n}119", "消防通道占用、消防设施损坏、火灾隐患"),
+    ("生态环境分局", "0571-8712{n}369", "噪声扰民、油烟、污水和废气排放"),
+    ("公安分局", "0571-8713{n}110", "治安案件、打架斗殴、盗窃、非法侵入住宅"),
+]
+TRANSFER_REASONS = [
+    "您反映的楼道堆物堵塞消防通道问题属于消防安全管理范围，已转交辖区消防救援机构处理。",
+    "您反映的夜间施工噪声问题属于生态环境部门职责，已转交辖区生态环境分局处理。",
+    "您反映的车辆被盗问题属于公安机关职责，已转交辖区公安分局处理。",
+]

@@ -113,6 +113,8 @@ def _status_notes(complaint: Complaint) -> str | None:
         return _scrub(complaint.public_reply, complaint)
     if complaint.status == CaseStatus.REJECTED:
         return _("Not accepted by the regulator.")
+    if complaint.status == CaseStatus.TRANSFERRED:
+        return _("Outside the regulator's remit: transferred to the agency responsible.")
     if complaint.status == CaseStatus.MERGED and complaint.merged_into:
         return _("Merged into request %(id)s, which carries on.") % {
             "id": complaint.merged_into.tracking_number

@@ -31,7 +31,7 @@ from cases.clock import answer_information
 from cases.log_actions import TIMELINE_ACTIONS
 from cases.masking import mask_phone
 from cases.merging import can_rate_merged, public_timeline, record_merged_follow_up
-from cases.models import CaseStatus, Complaint, InfoRequest, Satisfaction
+from cases.models import CaseStatus, Complaint, InfoRequest, Satisfaction, Transfer
 from cases.workflow import TransitionNotAllowed, record_follow_up
 from portal.site.tracking_forms import InfoAnswerForm, SatisfactionForm, TrackingForm, normalise
 
@@ -61,6 +61,16 @@ PUBLIC_DETAILS: dict[str, list[tuple[str, str]]] = {
         ("days", gettext_lazy("Extra working days")),
         ("due", gettext_lazy("New date to resolve by")),
     ],
+    "cases.complaint.due_changed": [
+        ("accept_due", gettext_lazy("New date to accept by")),
+        ("due", gettext_lazy("New date to resolve by")),
+    ],
+    "cases.complaint.transferred": [
+        ("agency", gettext_lazy("Transferred to")),
+        ("contact", gettext_lazy("Agency contact")),
+        ("reason", gettext_lazy("Reason")),
+    ],
+    "cases.transfer.outcome_recorded": [("outcome", gettext_lazy("Agency's outcome"))],
 }
 
 
@@ -292,7 +302,15 @@ def _case_context(page, complaint: Complaint, info_form, satisfaction_form) -> d
         "info_form": (info_form or InfoAnswerForm()) if open_request else None,
         "satisfaction_form": (satisfaction_form or SatisfactionForm()) if can_rate else None,
         "case_url": _case_url(page, complaint.tracking_number),
+        "transfer": _transfer(case),
     }
+
+
+def _transfer(case: Complaint) -> Transfer | None:
+    """Where a transferred case went: the agency, its contact, reference and outcome."""
+    if case.status != CaseStatus.TRANSFERRED:
+        return None
+    return Transfer.objects.select_related("agency").filter(complaint=case).first()
 
 
 RATED = ("cases.complaint.reopened", "cases.complaint.followed_up")
@@ -322,6 +340,7 @@ def _current_reopening(case: Complaint, events) -> dict | None:
     if case.status in CaseStatus.RESOLVED_STATES or case.status in (
         CaseStatus.REJECTED,
         CaseStatus.MERGED,
+        CaseStatus.TRANSFERRED,
     ):
         return None
     reopenings = [

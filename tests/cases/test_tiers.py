@@ -161,7 +161,7 @@ def second_official(district_1):
 
 
 def test_an_inspectors_resolution_waits_for_an_officials_sign_off(
-    serious_in_progress, inspector, official, django_capture_on_commit_callbacks, sms
+    serious_in_progress, inspector, official, django_capture_on_commit_callbacks, sms, english
 ):
     case = serious_in_progress
     workflow.resolve_case(case, actor=inspector, reply="已维修。")
@@ -182,7 +182,9 @@ def test_an_inspectors_resolution_waits_for_an_officials_sign_off(
     assert sign_off.sign_off_resolution(proposal, actor=official) == proposal  # repeated
 
 
-def test_nobody_signs_off_their_own_resolution(serious_in_progress, official, second_official):
+def test_nobody_signs_off_their_own_resolution(
+    serious_in_progress, official, second_official, english
+):
     workflow.resolve_case(serious_in_progress, actor=official, reply="已维修。")
     proposal = serious_in_progress.sign_offs.get()
     with pytest.raises(TransitionNotAllowed, match="another official"):
@@ -260,6 +262,6 @@ def test_the_companys_to_sign_list_shows_the_urgent_case_first(
     client.force_login(company_a_staff)
     url = reverse("cases_admin:workbench_to_sign")
     client.get(url)  # warm the caches
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(31):
         response = client.get(url)
     assert [c.pk for c in response.context["object_list"]] == [urgent.pk, general.pk]

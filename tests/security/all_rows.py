@@ -21,6 +21,7 @@ from tests.security import (
     penalty_process_rows,
     people_rows,
     public_site_rows,
+    retriage_rows,
     returns_rows,
     self_inspection_rows,
     staff_import_rows,
@@ -55,6 +56,7 @@ ROW_MODULES += (tier_rows,)
 ROW_MODULES += (consultation_rows,)
 ROW_MODULES += (vote_rows,)
 ROW_MODULES += (self_inspection_rows,)
+ROW_MODULES += (retriage_rows,)
 for _module in ROW_MODULES:
     VIEWERS |= _module.VIEWERS
 ROWS: list[Row] = [
