@@ -31,6 +31,7 @@ from enterprises.models import (
     OwnersCommittee,
     Survey,
     SurveyResponse,
+    SurveyRunner,
     SurveyStatus,
     Unit,
     Vote,
@@ -126,6 +127,7 @@ def test_owners_survey_then_dismiss_their_company_which_hands_over_to_the_next(
     press(desk, "Open and issue the household codes")
     expect(desk.locator("#survey-status")).to_have_text(t(SurveyStatus.OPEN.label))
     survey = Survey.objects.get(title=TITLE)
+    assert (survey.run_by, survey.company) == (SurveyRunner.COMMITTEE, company_a)
     codes = list(HouseholdCode.objects.filter(survey=survey).order_by("unit_id"))
     assert [c.unit_id for c in codes] == [u.pk for u in units]
 
