@@ -44,7 +44,7 @@ def build(world, district, estates) -> None:
     for side in SIDES:
         for room in ("101", "102"):
             Unit.objects.create(
-                estate=estates[side], building="1", room=room, exclusive_area=Decimal("90")
+                estate=estates[side], building="2", room=room, exclusive_area=Decimal("90")
             )
         survey = surveys.create_survey(
             actor=world.users["admin"],
