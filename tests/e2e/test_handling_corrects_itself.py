@@ -1,7 +1,9 @@
 """Handling that corrects itself, in a real browser (issue 18).
 
-1. An urgent phone call: the hotline operator registers it (lifts, tier urgent); the on-duty
-   official and the company are texted at once; [re-triage]; the official dispatches it to
+1. An urgent phone call: the hotline operator registers it (lifts, tier urgent) under a
+   mistyped estate the register does not know, so nobody but the caller is texted; an
+   administrator re-triages it to the estate of the register on the case page, and the on-duty
+   official and the company are texted at once; the official dispatches it to
    the company, the company returns it with a reason from the list, the official overrules
    the return; the company signs and handles it; the official resolves it with a reply
    template, edited before sending; the caller reads the resolution on a 390 px phone.
@@ -9,6 +11,8 @@
    answer ("these answers may help") and still files it; the official takes it as a
    consultation and answers it from the knowledge base without dispatch; the tracking page
    shows the answer.
+3. A case outside the regulator's remit: the official transfers it to an agency of the
+   register on the case page; the citizen's tracking page on a phone says where it went.
 
 What is not the point (signing, the company's answer, its review) goes through the services;
 staff arrive signed in by session cookie to keep the test within its time budget.
@@ -20,6 +24,7 @@ from playwright.sync_api import expect
 
 from cases.dispatch import review_answer, sign_dispatch, submit_answer
 from cases.models import (
+    Agency,
     CaseStatus,
     Channel,
     Complaint,
@@ -34,17 +39,17 @@ from cases.models import (
 from cases.workflow import accept_case
 from foundation.notifications import MemorySmsBackend
 from foundation.roles import Role
-from portal.intake.forms import estate_label
 from portal.models import FaqIndexPage, FaqPage
 from tests.e2e.pages import assert_fits_the_screen, field, t
 from tests.e2e.test_complaint_loop import case_action, expect_message, expect_status
 from tests.e2e.test_self_inspection import signed_in
 from tests.e2e.test_tracking_phone import phone_390, shoot
-from tests.factories import make_user
+from tests.factories import make_complaint, make_user
 
 CALLER = "13912340000"
 DUTY_PHONE = "13600002222"
 COMPANY_PHONE = "13700001111"
+MISTYPED = "东湖花圆小区"  # as the caller said it: not a name of the register
 WORDS = "来电反映：3号楼电梯困人，老人被困轿厢内，物业电话无人接听。"
 RETURN_REASON = "该楼电梯由开发商维保，不属于我司合同范围。"
 OVERRULE_NOTE = "电梯属共用设施设备，由你司负责管理，请立即处置。"
@@ -62,7 +67,7 @@ def track(phone, site_pages, number: str, code: str) -> None:
 
 
 def test_an_urgent_call_is_returned_overruled_and_resolved_with_a_template(
-    open_page, site_pages, estate_x, company_a, company_a_staff, official, settings, tmp_path
+    open_page, site_pages, estate_x, company_a, company_a_staff, official, admin, settings, tmp_path
 ):
     settings.SMS_BACKEND = "foundation.notifications.MemorySmsBackend"
     MemorySmsBackend.outbox.clear()
@@ -85,11 +90,8 @@ def test_an_urgent_call_is_returned_overruled_and_resolved_with_a_template(
     form = intake.locator("#intake-form")
     form.locator("select[name=channel]").select_option(Channel.HOTLINE.value)
     form.locator("input[name=contact_phone]").fill(CALLER)
-    estate = form.locator("input[name=estate_name]")
-    estate.fill(estate_x.name[:2])  # the register offers it as the operator types
-    expect(intake.locator("#intake-estates option")).to_have_count(1)
-    estate.fill(estate_label(estate_x))
-    expect(form.locator("input[name=estate]")).to_have_value(str(estate_x.pk))
+    form.locator("input[name=estate_name]").fill(MISTYPED)  # no estate of the register
+    expect(form.locator("input[name=estate]")).to_have_value("")
     form.locator("select[name=category]").select_option("facilities")
     form.locator("select[name=tier]").select_option(Tier.URGENT.value)
     form.locator("textarea[name=description]").fill(WORDS)
@@ -98,26 +100,33 @@ def test_an_urgent_call_is_returned_overruled_and_resolved_with_a_template(
     expect(number).to_be_visible()
     tracking_number, code = number.inner_text(), intake.locator("#intake-access-code").inner_text()
     complaint = Complaint.objects.get(tracking_number=tracking_number)
-    assert (complaint.tier, complaint.company) == (Tier.URGENT, company_a)
+    assert (complaint.tier, complaint.estate, complaint.company) == (Tier.URGENT, None, None)
+    assert [phone for phone, _text in MemorySmsBackend.outbox] == [CALLER]  # nobody to alert
+    assert code in MemorySmsBackend.outbox[0][1]
 
-    # The caller's code, and the urgent alerts to the duty phone and the company, at once.
+    # An administrator re-triages it to the estate of the register: the estate's district and
+    # company follow, and the urgent alerts go to the duty phone and the company at once.
+    case_url = reverse("cases_admin:case", args=[complaint.pk])
+    chief = signed_in(open_page, admin, case_url, phone=False)
+    retriage = case_action(chief, "Re-triage")
+    retriage.get_by_label(field(t("Estate of the register"))).select_option(str(estate_x.pk))
+    retriage.get_by_label(field(t("Reason"))).fill("来电所报小区名称有误，经核实为本小区。")
+    retriage.get_by_role("button", name=t("Re-triage"), exact=True).click()
+    expect_message(chief, "Case re-triaged.")
+    complaint.refresh_from_db()
+    assert (complaint.estate, complaint.district, complaint.company) == (
+        estate_x, estate_x.district, company_a,
+    )  # fmt: skip
     texts = dict(MemorySmsBackend.outbox)
     assert set(texts) == {CALLER, DUTY_PHONE, COMPANY_PHONE}, MemorySmsBackend.outbox
-    assert code in texts[CALLER]
     for alerted in (DUTY_PHONE, COMPANY_PHONE):
         assert tracking_number in texts[alerted] and CALLER not in texts[alerted]
-
-    # ---- RE-TRIAGE (issue 18; not on main yet: the lead adds this step) ----------------
-    # Register the call above with a mistyped estate, then re-triage it here to estate_x on
-    # the case page (category, tier, estate), checking the recomputed company and due dates.
-    # ---------------------------------------------------------------------------------------
 
     accept_case(complaint, actor=official, tier=Tier.URGENT)
     alerts = [phone for phone, _text in MemorySmsBackend.outbox if phone != CALLER]
     assert sorted(alerts) == [DUTY_PHONE, COMPANY_PHONE]  # once per recipient and case
 
     # The official dispatches it to the company.
-    case_url = reverse("cases_admin:case", args=[complaint.pk])
     desk = signed_in(open_page, official, case_url, phone=False)
     send = case_action(desk, "Dispatch")
     expect(send.get_by_label(t("Send to %(company)s", company=company_a.name))).to_be_checked()
@@ -233,3 +242,33 @@ def test_a_consultation_is_offered_an_answer_and_answered_without_dispatch(
     expect(citizen.locator("#public-reply")).to_contain_text(f"您好，{FAQ_ANSWER}")
     assert_fits_the_screen(citizen)
     citizen.screenshot(path=tmp_path / "consultation-answered-phone.png", full_page=True)
+
+
+def test_a_case_outside_the_remit_is_transferred_and_the_tracking_page_says_where(
+    open_page, site_pages, estate_x, official, tmp_path
+):
+    agency = Agency.objects.create(
+        name="东湖区生态环境分局", district=estate_x.district, contact="0571-12369",
+        remit="环境噪声、餐饮油烟",
+    )  # fmt: skip
+    receipt = make_complaint(estate=estate_x, description="小区门口饭店油烟直排，晚上噪声扰民。")
+    complaint = accept_case(receipt.complaint, actor=official)
+
+    desk = signed_in(
+        open_page, official, reverse("cases_admin:case", args=[complaint.pk]), phone=False
+    )
+    transfer = case_action(desk, "Transfer to another agency")
+    transfer.get_by_label(field(t("Agency"))).select_option(str(agency.pk))
+    transfer.get_by_label(field(t("Reason (the citizen reads it)"))).fill(
+        "餐饮油烟和噪声由生态环境部门负责，已转交办理。"
+    )
+    transfer.get_by_role("button", name=t("Transfer to another agency"), exact=True).click()
+    expect_message(desk, "Case transferred; the citizen is told where it went.")
+    expect_status(desk, CaseStatus.TRANSFERRED)
+
+    citizen = phone_390(open_page)
+    track(citizen, site_pages, receipt.tracking_number, receipt.access_code)
+    expect(citizen.locator("#transfer-agency")).to_have_text(agency.name)
+    expect(citizen.locator("#transfer-contact")).to_have_text(agency.contact)
+    assert_fits_the_screen(citizen)
+    shoot(citizen, tmp_path, "transferred-phone.png")
