@@ -2,7 +2,7 @@
 it, add a photo, fail an item on the one-page checklist (which raises an internal rectification
 task), rectify it with a photo; the person who rectified cannot re-check it, a colleague does.
 Then an official verifies the company's good-conduct declaration and the company's public page
-shows the new credit record."""
+shows the new credit record and a qualified third-party organisation's published evaluation."""
 
 import datetime as dt
 
@@ -16,10 +16,12 @@ from playwright.sync_api import Page, expect
 from cases.checklists import create_checklist
 from cases.models import Patrol, PatrolStatus, QualityTask, TaskStatus
 from enterprises import access, good_conduct
+from enterprises.models import EvaluatorKind
 from portal.demo.files import pdf_bytes
 from portal.models import CompanyDirectoryPage
 from tests.e2e.pages import field, jpeg_file, log_in, t
 from tests.factories import make_user
+from tests.portal.test_survey_pages import _evaluation, _organisation
 
 FINDING = "2号楼楼道堆放杂物"
 TODAY = timezone.localdate()
@@ -125,7 +127,14 @@ def test_a_patrol_on_a_phone_to_a_re_checked_task_and_good_conduct_to_the_public
     desk = signed_in(open_page, official, claim_url, phone=False)
     form_of(desk, "Verify").get_by_label(field(t("Decision and its reasons"))).fill("证书属实")
     press(desk, "Verify")
+    # A qualified third-party organisation's evaluation of the estate is published beside it.
+    evaluator = make_user("evaluator-pub", None)
+    access.grant_evaluator(evaluator, _organisation())
+    evaluation = _evaluation(estate_x, evaluator, EvaluatorKind.THIRD_PARTY, 88, "2026-H2")
     public = open_page()
     public.goto(f"{directory.url}{company_a.pk}/")
     expect(public.locator("#credit-caption").locator("..")).to_contain_text(claim.title)
+    published = public.locator(f"#evaluation-{evaluation.pk}")
+    expect(published).to_contain_text("青岚评估有限公司")
+    expect(published).to_contain_text("2026-H2")
     public.screenshot(path=tmp_path / "company-page-good-conduct.png", full_page=True)
