@@ -24,8 +24,17 @@ if [[ $# -gt 0 ]]; then
 else
   # Two cores: two workers, each with its own test database, index prefix and Redis database
   # (tests/conftest.py); a test file stays on one worker so its module fixtures are built once.
-  # Then, alone, the tests that stop shared services or use the shared Celery queue.
-  .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile -m "not serial" --durations=30
-  .venv/bin/pytest -m serial
+  # The tests that commit (browser tests, the live server) empty every table at their end, so
+  # they come after the others, on the same databases; then, alone, the tests that stop shared
+  # services or use the shared Celery queue.
+  # Every part runs even when one fails, so one run shows every failure.
+  workers=(-n "${PYTEST_WORKERS:-2}" --dist loadfile)
+  failed=0
+  .venv/bin/pytest "${workers[@]}" -m "not serial and not transactional" --durations=20 || failed=1
+  .venv/bin/pytest "${workers[@]}" -m "transactional and not serial" --reuse-db --durations=10 ||
+    failed=1
+  .venv/bin/pytest -m serial --durations=10 || failed=1
+  echo "make test took $(( $(date +%s) - started )) s" >&2
+  exit "$failed"
 fi
 echo "make test took $(( $(date +%s) - started )) s" >&2

@@ -45,6 +45,9 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "serial: stops a shared service or uses the shared queue: run alone"
     )
+    config.addinivalue_line(
+        "markers", "transactional: commits and empties every table at its end: run after"
+    )
     _separate_this_worker()
 
 
@@ -66,11 +69,20 @@ def _separate_this_worker() -> None:
 
 
 def pytest_collection_modifyitems(config, items):
-    serial = pytest.mark.serial
+    """Mark what `make test` runs apart: ``serial`` (above) and ``transactional``: tests that
+    commit (browser tests, the live server, ``transactional_db``) end by emptying every table,
+    the rows the migrations made too (rules, pages, locales), which the other tests expect; in
+    one process pytest-django runs them last, on parallel workers `make test` runs them after."""
     for item in items:
         path = item.nodeid.replace("\\", "/")
-        if path.startswith(SERIAL_PATHS) or "real_celery" in getattr(item, "fixturenames", ()):
-            item.add_marker(serial)
+        fixtures = set(getattr(item, "fixturenames", ()))
+        marker = item.get_closest_marker("django_db")
+        if path.startswith(SERIAL_PATHS) or "real_celery" in fixtures:
+            item.add_marker(pytest.mark.serial)
+        elif {"transactional_db", "live_server"} & fixtures or (
+            marker is not None and marker.kwargs.get("transaction")
+        ):
+            item.add_marker(pytest.mark.transactional)
 
 
 # The world: two districts, a company and an estate in each -------------------------------
@@ -255,6 +267,16 @@ def migrated_rows_after_a_flush(request, django_db_blocker):
         Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
         if Page.get_first_root_node() is None:
             Page.add_root(title="Root", slug="root")
+
+
+@pytest.fixture
+def english(settings):
+    """English messages in tests that read them, whether they are made in the test's thread,
+    in a request (admin pages follow LANGUAGE_CODE) or for e-mails (sent in LANGUAGE_CODE).
+    Each module that uses it also checks one message in Chinese, the default."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

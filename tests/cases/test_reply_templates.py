@@ -52,7 +52,7 @@ def login(client, user):
         ("未配对的括号{tracking_number", "brace"),
     ],
 )
-def test_a_template_with_an_unknown_placeholder_is_refused_naming_it(text, named):
+def test_a_template_with_an_unknown_placeholder_is_refused_naming_it(text, named, english):
     with pytest.raises(ValidationError) as refusal:
         template(text_zh=text)
     assert named in str(refusal.value.message_dict["text_zh"])

@@ -109,7 +109,7 @@ def test_a_reopened_task_needs_a_reason_and_is_rectified_again(patrol, company_a
 
 
 def test_evidence_that_is_not_a_photo_or_pdf_is_refused_and_nothing_is_stored(
-    patrol, company_a_staff, colleague
+    patrol, company_a_staff, colleague, english
 ):
     failed = _failed_patrol(patrol, colleague)
     task = self_inspection.raise_task(failed, actor=colleague, owner=company_a_staff,
@@ -144,7 +144,7 @@ def test_a_patrol_of_an_estate_the_company_does_not_manage_is_refused(
         )  # fmt: skip
 
 
-def test_plans_refuse_bad_periods_counts_and_a_second_plan(company_a_staff, estate_x):
+def test_plans_refuse_bad_periods_counts_and_a_second_plan(company_a_staff, estate_x, english):
     def plan(**kwargs):
         values = {"period": "2026-Q1", "kind": "routine", "planned_count": 6} | kwargs
         return self_inspection.plan_patrols(actor=company_a_staff, estate=estate_x, **values)

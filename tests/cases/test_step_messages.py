@@ -115,4 +115,4 @@ def test_a_transfer_names_the_agency(estate_x, sms, django_capture_on_commit_cal
         assert tell_complainant(complaint, event) == 1
         assert tell_complainant(complaint, event) == 0  # once per event
     [(_phone, text)] = sms
-    assert "passed to Donghu Fire Brigade" in text and complaint.tracking_number in text
+    assert "transferred to Donghu Fire Brigade" in text and complaint.tracking_number in text

@@ -58,8 +58,8 @@ def menu_urls(user) -> list[str]:
         for item in items:
             if isinstance(item, SubmenuMenuItem):
                 walk(item.menu.menu_items_for_request(request))
-            elif item.url and item.url.startswith("/admin/"):
-                found.append(item.url)
+            elif item.url and str(item.url).startswith("/admin/"):
+                found.append(str(item.url))
 
     walk(admin_menu.menu_items_for_request(request))
     return found

@@ -194,7 +194,7 @@ def test_the_whole_loop_from_filing_to_an_unsatisfied_rating_reopens_the_case(
     expect_status(desk, CaseStatus.SUBMITTED)
     expect(desk.locator("#case-complainant")).to_contain_text(PHONE_NUMBER)
     accept = case_action(desk, "Accept")
-    accept.get_by_label(field(t("Severity tier"))).select_option(Tier.SERIOUS)
+    accept.get_by_label(field(t("Severity tier"))).select_option(Tier.GENERAL)
     accept.get_by_role("button", name=t("Accept"), exact=True).click()
     expect_message(desk, "Case accepted.")
     expect_status(desk, CaseStatus.ACCEPTED)
@@ -299,7 +299,7 @@ def test_the_whole_loop_from_filing_to_an_unsatisfied_rating_reopens_the_case(
     assert complaint.reopen_count == 1
     assert complaint.satisfaction == Satisfaction.UNSATISFIED
     assert complaint.public_reply == REPLY
-    assert complaint.tier == Tier.SERIOUS
+    assert complaint.tier == Tier.GENERAL
     assert set(Dispatch.objects.filter(complaint=complaint).values_list("status", flat=True)) == {
         DispatchStatus.SIGNED
     }

@@ -95,7 +95,7 @@ def test_another_company_or_a_published_disclosure_keeps_its_table(
 
 
 def test_the_fee_table_is_typed_on_the_drafts_edit_screen_with_its_content_or_not_at_all(
-    client, draft, company_a_staff
+    client, draft, company_a_staff, english
 ):
     client.force_login(company_a_staff)
     url = reverse("register_disclosures:edit", args=(draft.pk,))

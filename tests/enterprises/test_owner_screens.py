@@ -23,7 +23,7 @@ def english(default_language):
 
 
 def test_the_committee_imports_units_and_the_list_marks_owners(
-    client, committee_member, company_a_staff, evaluator, estate_x
+    client, committee_member, company_a_staff, evaluator, estate_x, english
 ):
     client.force_login(committee_member)
     data = "楼栋,单元,房号,专有面积,开发商持有,业主姓名,业主电话\n"
@@ -77,7 +77,7 @@ def _budget(**lines):
 
 
 def test_a_report_is_written_submitted_and_reviewed_on_the_screens(
-    client, company_a_staff, company_b_staff, committee_member, estate_x
+    client, company_a_staff, company_b_staff, committee_member, estate_x, english
 ):
     client.force_login(company_a_staff)
     form = {
