@@ -95,7 +95,7 @@ def test_another_company_or_a_published_disclosure_keeps_its_table(
 
 
 def test_the_fee_table_is_typed_on_the_drafts_edit_screen_with_its_content_or_not_at_all(
-    client, draft, company_a_staff, english
+    client, draft, company_a_staff
 ):
     client.force_login(company_a_staff)
     url = reverse("register_disclosures:edit", args=(draft.pk,))
@@ -104,7 +104,10 @@ def test_the_fee_table_is_typed_on_the_drafts_edit_screen_with_its_content_or_no
     assert list(draft.fees.values_list("item", flat=True)) == ["车位管理费", "装修垃圾清运费"]
     page = client.get(url)
     assert "车位管理费 | 80.00 | 元/个·月 | 政府指导价" in page.content.decode()
-    for bad, error in (("车位管理费 | 80", "Line 1"), ("车位管理费 | x | 元 | 合同", "Fee row 1")):
+    for bad, error in (
+        ("车位管理费 | 80", "第1行："),
+        ("车位管理费 | x | 元 | 合同", "第1行收费项目"),
+    ):
         answer = client.post(url, {"body": "不应保存", "fee_table": bad})
         assert answer.status_code == 200 and error in answer.content.decode()
     draft.refresh_from_db()

@@ -23,7 +23,7 @@ def english(default_language):
 
 
 def test_the_committee_imports_units_and_the_list_marks_owners(
-    client, committee_member, company_a_staff, evaluator, estate_x, english
+    client, committee_member, company_a_staff, evaluator, estate_x
 ):
     client.force_login(committee_member)
     data = "楼栋,单元,房号,专有面积,开发商持有,业主姓名,业主电话\n"
@@ -33,10 +33,10 @@ def test_the_committee_imports_units_and_the_list_marks_owners(
     response = client.post(url, {"file": upload})
     assert response.status_code == 302 and Unit.objects.filter(estate=estate_x).count() == 3
     body = client.get(reverse("units:estate", args=(estate_x.pk,))).content.decode()
-    assert "王五" in body and "holds 2 units" in body and "Developer" in body
+    assert "王五" in body and "持有 2 套" in body and "开发商：未售出或未交付" in body
     bad = SimpleUploadedFile("b.csv", (data.splitlines()[0] + "\n1,1,101,90,,,\n").encode())
     body = client.post(url, {"file": bad}).content.decode()
-    assert "already recorded" in body and Unit.objects.count() == 3
+    assert "该小区已登记此房屋。" in body and Unit.objects.count() == 3
     client.force_login(company_a_staff)  # reads, does not import
     assert client.get(reverse("units:estate", args=(estate_x.pk,))).status_code == 200
     assert client.get(url).url == "/admin/"  # Wagtail's answer to PermissionDenied
@@ -77,7 +77,7 @@ def _budget(**lines):
 
 
 def test_a_report_is_written_submitted_and_reviewed_on_the_screens(
-    client, company_a_staff, company_b_staff, committee_member, estate_x, english
+    client, company_a_staff, company_b_staff, committee_member, estate_x
 ):
     client.force_login(company_a_staff)
     form = {
@@ -89,7 +89,7 @@ def test_a_report_is_written_submitted_and_reviewed_on_the_screens(
         **_budget(item="保洁", planned="100", actual="-3"),
     }
     body = client.post(reverse("work_reports:new"), form).content.decode()
-    assert "Budget line 1" in body and not WorkReport.objects.exists()
+    assert "预算第 1 项" in body and not WorkReport.objects.exists()
     form["budget-0-actual"] = "90"
     response = client.post(reverse("work_reports:new"), form)
     report = WorkReport.objects.get()
