@@ -20,6 +20,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.utils import timezone
 
+from bench.copy_rows import columns_with_defaults
 from bench.search_scale import DETAILS, PROBLEMS, STATUSES, TIERS, _base36, register
 from cases.access_codes import digest_access_code
 from cases.models import Category, Complaint
@@ -117,6 +118,7 @@ def _complaints(count: int, estates, inspectors: dict[int, list[int]], rng) -> l
         " assigned_inspector_id, reopen_count, satisfaction, public_reply, created_at,"
         " updated_at, resolve_due_at, escalation_level"
     )
+    columns, defaults = columns_with_defaults(Complaint, columns)
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY cases_complaint ({columns}) FROM STDIN") as copy,
@@ -164,6 +166,7 @@ def _complaints(count: int, estates, inspectors: dict[int, list[int]], rng) -> l
                     created,
                     created + dt.timedelta(days=rng.choice([1, 3, 10, 15])),
                     0,
+                    *defaults,
                 )
             )
     return sample
