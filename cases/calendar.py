@@ -20,6 +20,7 @@ import holidays
 from holidays.countries.china import ChinaStaticHolidays
 
 from cases.models import CalendarOverride
+from foundation.table_memo import TableMemo
 
 # All clock arithmetic happens in the regulator's local time.
 TIMEZONE = ZoneInfo("Asia/Shanghai")
@@ -48,9 +49,16 @@ def _official_calendar() -> holidays.HolidayBase:
     return holidays.China(years=range(FIRST_OFFICIAL_YEAR, LAST_OFFICIAL_YEAR + 1))
 
 
+# Every correction: the table holds a handful of rows a year, read once per process until an
+# administrator edits one.
+_overrides = TableMemo(
+    CalendarOverride, lambda: dict(CalendarOverride.objects.values_list("date", "is_workday"))
+)
+
+
 def load_overrides(since: dt.date) -> Overrides:
-    """All corrections from `since` on, in one query (the table holds a handful of rows)."""
-    return dict(CalendarOverride.objects.filter(date__gte=since).values_list("date", "is_workday"))
+    """All corrections from `since` on."""
+    return {day: worked for day, worked in _overrides.rows().items() if day >= since}
 
 
 def _is_workday(day: dt.date, overrides: Overrides) -> bool:
@@ -79,8 +87,7 @@ def _periods(day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
 
 def is_workday(day: dt.date) -> bool:
     """Whether `day` is worked: override first, then the official schedule, then weekdays."""
-    overrides = dict(CalendarOverride.objects.filter(date=day).values_list("date", "is_workday"))
-    return _is_workday(day, overrides)
+    return _is_workday(day, _overrides.rows())
 
 
 def add_working_hours(

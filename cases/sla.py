@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cases import calendar
 from cases.models import CaseStatus, Complaint, SlaRule, Tier
+from foundation.table_memo import TableMemo
 
 
 class DueDates(NamedTuple):
@@ -69,16 +70,18 @@ FIRST_RESPONSE_ACTIONS = frozenset(
 )
 
 
+# Every rule by (tier, category), "" the catch-all: a few dozen rows, read once per process
+# until an administrator edits one.
+_rules = TableMemo(SlaRule, lambda: {(r.tier, r.category): r for r in SlaRule.objects.all()})
+
+
 def rule_for(tier: str, category: str) -> SlaRule:
     """The rule for this tier and category: exact category, else catch-all, else default.
 
     A default comes back as an unsaved `SlaRule` (its ``pk`` is None).
     """
-    rule = (
-        SlaRule.objects.filter(tier=tier, category__in=[category, ""])
-        .order_by("-category")  # the non-blank (specific) rule sorts first
-        .first()
-    )
+    rules = _rules.rows()
+    rule = rules.get((tier, category)) or rules.get((tier, ""))
     if rule is not None:
         return rule
     try:

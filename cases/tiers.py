@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from cases.models import Complaint, DutyAssignment, Tier, TierRule
 from foundation.notifications import notify
 from foundation.roles import Role
+from foundation.table_memo import TableMemo
 
 # (alert official, alert company, pinned, needs sign-off)
 DEFAULT_RULES: dict[str, tuple[bool, bool, bool, bool]] = {
@@ -34,9 +35,13 @@ DEFAULT_RULES: dict[str, tuple[bool, bool, bool, bool]] = {
 }
 
 
+# One row per tier at most, read once per process until an administrator edits one.
+_rules = TableMemo(TierRule, lambda: {r.tier: r for r in TierRule.objects.all()})
+
+
 def rule_for(tier: str) -> TierRule:
     """The tier's rule: its row, else the default (an unsaved `TierRule`, ``pk`` None)."""
-    rule = TierRule.objects.filter(tier=tier).first()
+    rule = _rules.rows().get(tier)
     if rule is not None:
         return rule
     try:

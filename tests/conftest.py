@@ -24,9 +24,11 @@ from django.utils import translation
 from wagtail.models import Locale, Page, Site
 
 from enterprises import access
+from foundation import table_memo
 from foundation.roles import Role
 from portal.config.celery import app as celery_app
 from portal.models import ComplaintPage, HomePage, TrackingPage
+from portal.site import routing
 from tests import object_store
 from tests.factories import DistrictFactory, EstateFactory, make_user
 
@@ -287,6 +289,15 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def memories_forgotten():
+    """Each test routes its own page tree and reads its own rule tables: what this process
+    remembers (``portal.site.routing``, ``foundation.table_memo``) may hold rows a previous
+    test rolled back."""
+    routing.forget_routes()
+    table_memo.forget_all()
 
 
 # Celery: eager by default, a real worker process on request -------------------------------

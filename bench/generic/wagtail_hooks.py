@@ -18,6 +18,9 @@ class GenericComplaintViewSet(ModelViewSet):
     model = Complaint
     icon = "folder-open-inverse"
     add_to_admin_menu = False
+    # The portal does not index complaints' references: neither does the anchor, or every
+    # complaint written during the bench (ours and the bare view's) would pay for it.
+    add_to_reference_index = False
     inspect_view_enabled = True
     list_per_page = PER_PAGE
     # The columns our case list shows: number, estate, district, status, due date.

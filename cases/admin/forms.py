@@ -20,6 +20,7 @@ from cases.permissions import visible_complaints
 from enterprises.models import Estate
 from foundation.names import display_name
 from foundation.roles import Role
+from foundation.widgets import QuickSelect
 
 MAX_FILES = 5
 
@@ -83,7 +84,7 @@ def _text(label, *, required: bool = True, rows: int = 3, max_length: int = 4000
 
 
 class AcceptForm(CaseActionForm):
-    tier = forms.ChoiceField(label=_("Severity tier"), choices=Tier.choices)
+    tier = forms.ChoiceField(label=_("Severity tier"), choices=Tier.choices, widget=QuickSelect)
     note = _text(_("Note"), required=False, rows=2)
 
     def __init__(self, *args, **kwargs):
@@ -100,7 +101,9 @@ class ReasonForm(CaseActionForm):
 class ReturnForm(CaseActionForm):
     """Return a dispatch (退单): a reason from the list and the unit's own words."""
 
-    reason_code = forms.ChoiceField(label=_("Reason for returning"), choices=ReturnReason.choices)
+    reason_code = forms.ChoiceField(
+        label=_("Reason for returning"), choices=ReturnReason.choices, widget=QuickSelect
+    )
     reason = _text(_("Explanation"))
 
 
@@ -119,7 +122,7 @@ class RulingForm(CaseActionForm):
         widget=forms.RadioSelect,
     )
     redispatch = forms.ChoiceField(
-        label=_("Then dispatch to (when upheld)"), required=False, choices=()
+        label=_("Then dispatch to (when upheld)"), required=False, choices=(), widget=QuickSelect
     )
     note = _text(_("Note (needed to overrule; the unit reads it)"), required=False, rows=2)
 
@@ -165,7 +168,10 @@ class DispatchForm(CaseActionForm):
     """Dispatch (分派) to an inspector of the district and/or the responsible company."""
 
     inspector = InspectorChoiceField(
-        label=_("Inspector"), queryset=get_user_model().objects.none(), required=False
+        label=_("Inspector"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=QuickSelect,
     )
     to_company = forms.BooleanField(label=_("Send to the company"), required=False)
     instructions = forms.CharField(
@@ -310,11 +316,12 @@ class EstateChoiceField(forms.ModelChoiceField):
 class RetriageForm(CaseActionForm):
     """New category, tier and/or estate of the register (重新分类定级), with the reason."""
 
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
-    tier = forms.ChoiceField(label=_("Severity tier"), choices=Tier.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices, widget=QuickSelect)
+    tier = forms.ChoiceField(label=_("Severity tier"), choices=Tier.choices, widget=QuickSelect)
     estate = EstateChoiceField(
         label=_("Estate of the register"),
         queryset=Estate.objects.none(),
+        widget=QuickSelect,
         required=False,
         help_text=_("Links the case to the register: its district and company follow."),
     )
@@ -340,7 +347,9 @@ class AgencyChoiceField(forms.ModelChoiceField):
 class TransferForm(CaseActionForm):
     """Transfer (转办) to an active agency of the city or of the case's district."""
 
-    agency = AgencyChoiceField(label=_("Agency"), queryset=Agency.objects.none())
+    agency = AgencyChoiceField(
+        label=_("Agency"), queryset=Agency.objects.none(), widget=QuickSelect
+    )
     reason = _text(
         _("Reason (the citizen reads it)"),
         rows=2,

@@ -166,6 +166,16 @@ class DegradingRedisCacheClient(RedisCacheClient):
     pause_after_failure = 5.0
     skip_until = 0.0
 
+    def get_client(self, key=None, *, write=False):
+        # Django builds a new redis-py client (a dozen attributes, its response callbacks)
+        # for every call; one per connection pool serves every thread as well.
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(id(pool))
+        if client is None:
+            client = clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
     add = _degrading(RedisCacheClient.add, lambda *args: False)
     get = _degrading(RedisCacheClient.get, lambda key, default: default)
     set = _degrading(RedisCacheClient.set, lambda *args: None)

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -8,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from portal.availability.health import healthz, liveness, readiness
 from portal.operations.metrics import metrics
 from portal.security import invitations, second_factor, site_history
-from portal.site import faq, my_complaints_urls, survey_urls, vote_views
+from portal.site import faq, my_complaints_urls, routing, survey_urls, vote_views
 from portal.site.favicon import favicon
 
 # A plain page; the 503 page when the database is the cause (portal.availability.unavailable).
@@ -54,6 +54,9 @@ urlpatterns += i18n_patterns(
     path("faq-suggestions/", faq.suggestions, name="faq_suggestions"),
     # The public ballot page of an owners' vote (enterprises.votes), reached by its QR code.
     path("vote/<int:pk>/", vote_views.ballot, name="owners_vote"),
+    # Wagtail's page view, routed from memory while the page tree is unchanged
+    # (portal.site.routing); Wagtail's own patterns after it.
+    re_path(wagtail_urls.serve_pattern, routing.serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import has_vary_header
@@ -55,8 +56,14 @@ def generation() -> int:
 
 
 def invalidate(**_: object) -> None:
-    """Drop every cached page (a signal receiver, hence the keyword arguments)."""
-    cache.set(GENERATION_KEY, max(generation() + 1, time.time_ns()), timeout=None)
+    """Drop every cached page (a signal receiver, hence the keyword arguments): at once, and
+    again after the commit, so no process keeps what it read before the change was visible."""
+    _next_generation()
+    transaction.on_commit(_next_generation)
+
+
+def _next_generation() -> None:
+    cache.set(GENERATION_KEY, max((generation() or 0) + 1, time.time_ns()), timeout=None)
 
 
 def cache_key(request: HttpRequest) -> str:

@@ -83,6 +83,8 @@ def tracked_ids(request: HttpRequest) -> list[int]:
 
 def remember_case(request: HttpRequest, complaint_id: int) -> None:
     ids = tracked_ids(request)
+    if complaint_id in ids:
+        return  # opened before in this session: nothing new to protect or to write
     # A new session key once a case is opened: a planted session id learns nothing.
     request.session.cycle_key()
     request.session[SESSION_KEY] = [*[pk for pk in ids if pk != complaint_id], complaint_id]
@@ -198,11 +200,8 @@ def case_detail(page, request: HttpRequest) -> HttpResponse:
     ids = tracked_ids(request)
     complaint = None
     if ids and number:
-        complaint = (
-            Complaint.objects.select_related("estate", "merged_into")
-            .filter(pk__in=ids, tracking_number=number)
-            .first()
-        )
+        # The merged-into case is read only for a merged complaint (one case in many).
+        complaint = Complaint.objects.filter(pk__in=ids, tracking_number=number).first()
     if complaint is None:
         messages.info(request, _("Enter your tracking number and access code to see the case."))
         return _no_store(redirect(_lookup_url(page)))
