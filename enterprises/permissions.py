@@ -10,6 +10,11 @@ admin listing, inspect and edit view, export, API answer and task in ``enterpris
   by the regulator, and invites and deactivates that company's staff only.
 - Owners' committee members hold ``view_estate`` on their estate and see its records.
 - Evaluators hold ``evaluate_estate`` on the estates they are engaged on.
+
+The scopes it builds on live in ``enterprises.permission_base`` and the owners' committees
+and owners' records (units, work reports, improvement requests, surveys, votes, handovers)
+in ``enterprises.owner_permissions``, only for length: both are re-exported below, so
+callers still ask this module (``permissions.visible_votes``).
 """
 
 from django.contrib.auth import get_user_model
@@ -29,22 +34,47 @@ from enterprises.models import (
     EvaluatorEngagement,
     GoodConductClaim,
     Honour,
-    ImprovementRequest,
     Licence,
-    OwnersCommittee,
     PeerReview,
     ServiceContract,
-    Survey,
     TrainingSession,
-    WorkReport,
-    WorkReportStatus,
+)
+from enterprises.owner_permissions import (  # noqa: F401
+    OWNERS_SCREEN_ROLES,
+    committee_seat,
+    estates_decided_by,
+    files_committees,
+    handover_parties_of,
+    manages_survey,
+    manages_units,
+    reports_for_estate,
+    runs_surveys,
+    sits_on_current_committee,
+    survey_estates,
+    unit_estates,
+    uses_owners_screens,
+    visible_committees,
+    visible_handovers,
+    visible_improvement_requests,
+    visible_surveys,
+    visible_votes,
+    visible_work_reports,
+)
+from enterprises.permission_base import (  # noqa: F401
+    ACT_FOR_COMPANY,
+    ADMINISTER_COMPANY_STAFF,
+    EVALUATE_ESTATE,
+    VIEW_ESTATE,
+    _profile_district_id,
+    _signed_in,
+    can_act_for_company,
+    can_decide_for_estate,
+    committee_estates,
+    companies_acted_for,
+    is_city_wide,
+    regulator_district_q,
 )
 from foundation.roles import REGULATOR_STAFF, Role, has_role, roles_of
-
-ACT_FOR_COMPANY = "enterprises.act_for_company"
-ADMINISTER_COMPANY_STAFF = "enterprises.administer_company_staff"
-VIEW_ESTATE = "enterprises.view_estate"
-EVALUATE_ESTATE = "enterprises.evaluate_estate"
 
 _SEE_REGISTER = ["enterprises.view_company", "enterprises.view_estate"]
 _SEE_REGISTER_RECORDS = [
@@ -86,42 +116,6 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
 }
 
 
-def _signed_in(user) -> bool:
-    return user is not None and user.is_authenticated
-
-
-def _profile_district_id(user) -> int | None:
-    profile = getattr(user, "staff_profile", None)
-    return profile.district_id if profile is not None else None
-
-
-def is_city_wide(user) -> bool:
-    """A head of department: an official whose profile carries the explicit city-wide flag."""
-    profile = getattr(user, "staff_profile", None)
-    return has_role(user, Role.OFFICIAL) and profile is not None and profile.city_wide
-
-
-def regulator_district_q(user, district_field: str) -> Q | None:
-    """None: the user is no regulator staff. Q(): whole city. Otherwise: their district."""
-    roles = roles_of(user)
-    if not roles & REGULATOR_STAFF:
-        return None
-    district_id = _profile_district_id(user)
-    if Role.ADMINISTRATOR in roles or is_city_wide(user):
-        return Q()
-    if district_id is None:
-        return Q(pk__in=[])
-    return Q(**{district_field: district_id})
-
-
-def companies_acted_for(user) -> QuerySet[Company]:
-    if not _signed_in(user) or Role.COMPANY_STAFF not in roles_of(user):
-        return Company.objects.none()
-    return get_objects_for_user(
-        user, ACT_FOR_COMPANY, klass=Company, accept_global_perms=False, with_superuser=False
-    )
-
-
 def administered_companies(user) -> QuerySet[Company]:
     """The companies whose staff ``user`` administers: company staff holding the right on
     their own company (both permissions, so a moved person keeps no stale right)."""
@@ -137,14 +131,6 @@ def administered_companies(user) -> QuerySet[Company]:
         with_superuser=False,
     )
     return companies_acted_for(user).filter(pk__in=administered.values("pk"))
-
-
-def committee_estates(user) -> QuerySet[Estate]:
-    if not _signed_in(user) or Role.OWNERS_COMMITTEE not in roles_of(user):
-        return Estate.objects.none()
-    return get_objects_for_user(
-        user, VIEW_ESTATE, klass=Estate, accept_global_perms=False, with_superuser=False
-    )
 
 
 def evaluated_estates(user) -> QuerySet[Estate]:
@@ -289,11 +275,6 @@ def visible_honours(user) -> QuerySet[Honour]:
 # Object checks used by the transition functions --------------------------------------------
 
 
-def can_act_for_company(user, company: Company) -> bool:
-    """Company staff acting for their own company (apply, submit, publish, appeal)."""
-    return companies_acted_for(user).filter(pk=company.pk).exists()
-
-
 def can_decide_for_company(user, company: Company) -> bool:
     """An official of the company's district (or city-wide), or an administrator: decides
     licences, filings and appeals."""
@@ -313,13 +294,6 @@ def decides_companys_request(user, company: Company, submitted_by_id: int | None
         and user.pk != submitted_by_id
         and not can_act_for_company(user, company)
     )
-
-
-def can_decide_for_estate(user, estate: Estate) -> bool:
-    roles = roles_of(user)
-    if not roles & {Role.OFFICIAL, Role.ADMINISTRATOR}:
-        return False
-    return Estate.objects.filter(regulator_district_q(user, "district"), pk=estate.pk).exists()
 
 
 def can_evaluate_estate(user, estate: Estate) -> bool:
@@ -514,31 +488,6 @@ def visible_engagements(user) -> QuerySet[EvaluatorEngagement]:
     return EvaluatorEngagement.objects.filter(estate__in=estates.values("pk"))
 
 
-# Owners' committees (业主委员会备案) ---------------------------------------------------------
-
-
-def files_committees(user) -> bool:
-    """Administrators and officials file committees (for the menu; which ones is
-    ``visible_committees``, which estates ``estates_decided_by``)."""
-    return _signed_in(user) and has_role(user, Role.OFFICIAL, Role.ADMINISTRATOR)
-
-
-def estates_decided_by(user) -> QuerySet[Estate]:
-    """The estates ``can_decide_for_estate`` allows, as a queryset (the filing's chooser)."""
-    if not files_committees(user):
-        return Estate.objects.none()
-    return Estate.objects.filter(regulator_district_q(user, "district"))
-
-
-def visible_committees(user) -> QuerySet[OwnersCommittee]:
-    """The committee filings a user sees on the committees screens: administrators and
-    city-wide officials all, officials their district's, nobody else (the members see
-    their estate through ``committee_estates``, not the filing)."""
-    if not files_committees(user):
-        return OwnersCommittee.objects.none()
-    return OwnersCommittee.objects.filter(regulator_district_q(user, "estate__district"))
-
-
 # Versions of a contract filing (备案补正, 变更备案) ------------------------------------------
 
 
@@ -559,189 +508,3 @@ def visible_contract_versions(user, contract: ServiceContract) -> QuerySet[Contr
     if not visible_contracts(user).filter(pk=contract.pk).exists():
         return versions.none()
     return versions.filter(number=F("contract__version"))
-
-
-# Owners as supervisors: units, work reports, improvement requests (issue 19) ---------------
-
-
-def sits_on_current_committee(user, estate: Estate) -> bool:
-    """A member of the estate's current owners' committee: the access a filing grants and
-    the term's end withdraws (``enterprises.committees``)."""
-    return committee_estates(user).filter(pk=estate.pk).exists()
-
-
-def _owners_scope(
-    queryset: QuerySet, user, *, district: str, company: str | None, estate: str
-) -> QuerySet:
-    """The regulator its district, a company the estates it manages (``company`` None: none),
-    the committee its estate; evaluators and everyone else nothing."""
-    if not _signed_in(user):
-        return queryset.none()
-    regulator = regulator_district_q(user, district)
-    if regulator is not None:
-        return queryset.filter(regulator)
-    q = Q(pk__in=[])
-    if company is not None:
-        q |= Q(**{f"{company}__in": companies_acted_for(user).values("pk")})
-    q |= Q(**{f"{estate}__in": committee_estates(user).values("pk")})
-    return queryset.filter(q)
-
-
-def unit_estates(user) -> QuerySet[Estate]:
-    """The estates whose units (and owners) a user reads."""
-    return _owners_scope(
-        Estate.objects.all(), user, district="district", company="managing_company", estate="pk"
-    )
-
-
-def manages_units(user, estate: Estate) -> bool:
-    """Import an estate's units: its current committee, or an official of its district."""
-    return sits_on_current_committee(user, estate) or can_decide_for_estate(user, estate)
-
-
-def visible_work_reports(user) -> QuerySet[WorkReport]:
-    """The company its own reports, drafts included; the committee and the regulator the
-    submitted ones of their estate or district."""
-    reports = WorkReport.objects.all()
-    own = reports.filter(company__in=companies_acted_for(user).values("pk"))
-    others = _owners_scope(
-        reports, user, district="estate__district", company=None, estate="estate"
-    ).exclude(status=WorkReportStatus.DRAFT)
-    return reports.filter(Q(pk__in=own.values("pk")) | Q(pk__in=others.values("pk")))
-
-
-def reports_for_estate(user, estate: Estate) -> bool:
-    """Write the estate's work report: staff of the company managing it."""
-    return estate.managing_company_id is not None and can_act_for_company(
-        user, estate.managing_company
-    )
-
-
-def visible_improvement_requests(user) -> QuerySet[ImprovementRequest]:
-    """The committee its estate's, the company those sent to it, the regulator its district's."""
-    return _owners_scope(
-        ImprovementRequest.objects.all(),
-        user,
-        district="estate__district",
-        company="company",
-        estate="estate",
-    )
-
-
-OWNERS_SCREEN_ROLES = (
-    Role.OWNERS_COMMITTEE,
-    Role.COMPANY_STAFF,
-    Role.INSPECTOR,
-    Role.OFFICIAL,
-    Role.ADMINISTRATOR,
-)
-
-
-def uses_owners_screens(user) -> bool:
-    """The units, work reports and improvement requests menus (for the menu and the 403;
-    which records is decided by the scopes above)."""
-    return _signed_in(user) and has_role(user, *OWNERS_SCREEN_ROLES)
-
-
-# Owners' surveys and opinion collections (满意度调查, 意见征集) ---------------------------------
-
-
-def runs_surveys(user) -> bool:
-    """Officials and administrators, and committee members with an estate (for the menu;
-    which surveys is ``visible_surveys``)."""
-    return files_committees(user) or committee_estates(user).exists()
-
-
-def visible_surveys(user) -> QuerySet[Survey]:
-    """The regulator's district's surveys (the city's for administrators and city-wide
-    officials), and every survey of the estates a committee member sits for; nobody else's.
-    Text answers (opinions) are read by the side that runs it only (``manages_survey``)."""
-    if not _signed_in(user):
-        return Survey.objects.none()
-    regulator = regulator_district_q(user, "estate__district")
-    q = Q(pk__in=[])
-    if regulator is not None and has_role(user, Role.OFFICIAL, Role.ADMINISTRATOR):
-        if regulator == Q():  # the whole city (an empty Q would vanish from the union)
-            return Survey.objects.all()
-        q |= regulator
-    if Role.OWNERS_COMMITTEE in roles_of(user):
-        q |= Q(estate__in=committee_estates(user).values("pk"))
-    return Survey.objects.filter(q)
-
-
-def survey_estates(user) -> QuerySet[Estate]:
-    """The estates a user may start a survey of (the creation form's chooser)."""
-    decided = estates_decided_by(user)
-    return Estate.objects.filter(
-        Q(pk__in=decided.values("pk")) | Q(pk__in=committee_estates(user).values("pk"))
-    )
-
-
-def manages_survey(user, survey: Survey) -> bool:
-    """The side that runs it: an official of the estate's district for the regulator's,
-    the estate's current committee for the committee's."""
-    if not _signed_in(user):
-        return False
-    if survey.run_by == "regulator":
-        return can_decide_for_estate(user, survey.estate)
-    return committee_estates(user).filter(pk=survey.estate_id).exists()
-
-
-# Owners' votes (业主共同决定) and handovers (交接) --------------------------------------------
-
-
-def committee_seat(user, estate: Estate):
-    """The user's seat on a current committee of ``estate`` (None without one): who calls,
-    runs and tallies the estate's votes, and confirms a handover for the owners."""
-    from enterprises.models import CommitteeMember
-
-    if not _signed_in(user) or not committee_estates(user).filter(pk=estate.pk).exists():
-        return None
-    current = OwnersCommittee.objects.current().filter(estate_id=estate.pk)
-    return (
-        CommitteeMember.objects.filter(user=user, removed_at__isnull=True, committee__in=current)
-        .select_related("committee")
-        .first()
-    )
-
-
-def visible_votes(user) -> QuerySet:
-    """The estate's committee members see its votes in every state; the regulator of the
-    district sees a vote once it is filed with them; nobody else."""
-    from enterprises.models import Vote, VoteStatus
-
-    if not _signed_in(user):
-        return Vote.objects.none()
-    regulator = regulator_district_q(user, "estate__district")
-    if regulator is not None:
-        return Vote.objects.filter(regulator, status=VoteStatus.FILED)
-    return Vote.objects.filter(estate__in=committee_estates(user).values("pk"))
-
-
-def visible_handovers(user) -> QuerySet:
-    """The regulator of the district, the outgoing and incoming companies, the committee."""
-    from enterprises.models import Handover
-
-    if not _signed_in(user):
-        return Handover.objects.none()
-    regulator = regulator_district_q(user, "estate__district")
-    if regulator is not None:
-        return Handover.objects.filter(regulator)
-    companies = companies_acted_for(user).values("pk")
-    return Handover.objects.filter(
-        Q(outgoing_contract__company__in=companies)
-        | Q(incoming_contract__company__in=companies)
-        | Q(estate__in=committee_estates(user).values("pk"))
-    )
-
-
-def handover_parties_of(user, handover) -> list[str]:
-    """The sides of ``handover`` the user may confirm for (outgoing, incoming, committee)."""
-    parties = []
-    if can_act_for_company(user, handover.outgoing_contract.company):
-        parties.append("outgoing")
-    if can_act_for_company(user, handover.incoming_contract.company):
-        parties.append("incoming")
-    if committee_seat(user, handover.estate) is not None:
-        parties.append("committee")
-    return parties

@@ -6,6 +6,7 @@ for every other company, who acts in the demo's workflows but cannot sign in.
 A second run resets the passwords and grants, and creates nobody twice.
 """
 
+import datetime
 import random
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -14,13 +15,23 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.utils import timezone
 
 from enterprises import access
-from enterprises.models import Company, Estate, StaffProfile
+from enterprises.models import (
+    CommitteeMember,
+    Company,
+    Estate,
+    EvaluationOrganisation,
+    EvaluatorEngagement,
+    OwnersCommittee,
+    StaffProfile,
+)
 from enterprises.permissions import evaluated_estates
 from foundation.models import District
 from foundation.roles import Role, sync_roles
-from portal.demo import register
+from portal.demo import data
+from portal.demo.register import make_credit_code
 
 USERS = [
     # role, username, last name, first name
@@ -59,6 +70,89 @@ def hash_passwords() -> dict[str, str]:
         return dict(zip(passwords, pool.map(make_password, passwords.values()), strict=True))
 
 
+def company_actors(companies: list[Company], own: Company, own_user, rng) -> dict[int, object]:
+    """Who acts for each company: the `company` login for its own; for each other company a
+    staff member ``staff-NN`` who cannot sign in, since the verbs check who acts."""
+    User = get_user_model()
+    actors = {}
+    for index, company in enumerate(companies):
+        last_name = rng.choice(data.SURNAMES)
+        first_name = "".join(rng.choice(data.GIVEN_NAME_CHARS) for _ in range(2))
+        if company.pk == own.pk:
+            actors[company.pk] = own_user
+            continue
+        user, created = User.objects.get_or_create(
+            username=f"staff-{index:02d}",
+            defaults={"last_name": last_name, "first_name": first_name},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        if created or not StaffProfile.objects.filter(user=user, company=company).exists():
+            access.grant_company_staff(user, company)
+        actors[company.pk] = user
+    return actors
+
+
+def engage_evaluator(evaluator, estates: list[Estate], rng) -> list[Estate]:
+    """The evaluator works for a registered evaluation organisation (评价机构) and is engaged
+    on one estate per district, never the committee's (estates[0]), for this year and next."""
+    today = timezone.localdate()
+    organisation, _ = EvaluationOrganisation.objects.get_or_create(
+        credit_code=make_credit_code("330100", "PJ2024A1"),
+        defaults={
+            "name": "青岚市正衡物业服务评价中心",
+            "qualification": "物业服务评价机构（甲级）",
+            "qualification_number": "QL-PJ-2024-001",
+            "qualified_from": today.replace(month=1, day=1) - datetime.timedelta(days=730),
+            "qualified_until": today.replace(month=12, day=31) + datetime.timedelta(days=730),
+            "contact_name": "何静",
+            "contact_phone": "0571-88000001",
+        },
+    )
+    StaffProfile.objects.update_or_create(
+        user=evaluator, defaults={"evaluation_organisation": organisation}
+    )
+    engaged = []
+    for district_id in sorted({estate.district_id for estate in estates}):
+        local = [e for e in estates[1:] if e.district_id == district_id and e.managing_company_id]
+        engaged.append(rng.choice(local))
+    period = {
+        "starts_on": today.replace(month=1, day=1),
+        "ends_on": today.replace(month=12, day=31) + datetime.timedelta(days=365),
+    }
+    for estate in engaged:
+        EvaluatorEngagement.objects.get_or_create(
+            organisation=organisation,
+            evaluator=evaluator,
+            estate=estate,
+            defaults={**period, "access_granted": True},
+        )
+        access.engage_evaluator(evaluator, estate)
+    return engaged
+
+
+def file_committee(member, estate: Estate) -> OwnersCommittee:
+    """The committee login chairs its estate's filed committee (业委会备案), in its third year
+    of a five-year term; its access ends with the term (enterprises.committees)."""
+    today = timezone.localdate()
+    committee, _ = OwnersCommittee.objects.get_or_create(
+        estate=estate,
+        filing_number="QL-YWH-2024-0001",
+        defaults={
+            "term_starts_on": today.replace(month=1, day=1) - datetime.timedelta(days=730),
+            "term_ends_on": today.replace(month=12, day=31) + datetime.timedelta(days=730),
+        },
+    )
+    CommitteeMember.objects.get_or_create(
+        committee=committee,
+        user=member,
+        defaults={"name": f"{member.last_name}{member.first_name}", "position": "chair"},
+    )
+    access.grant_committee_member(member, estate)
+    return committee
+
+
 def seed_users(
     districts: list[District],
     companies: list[Company],
@@ -90,9 +184,9 @@ def seed_users(
         users[username] = user
     # Profile and guardian object permissions together: the register's scopes need both.
     access.grant_company_staff(users["company"], companies[0])  # 0 is always active
-    register.file_committee(users["committee"], estates[0])  # 东湖区, company 0's
-    engaged = register.engage_evaluator(users["evaluator"], estates, rng_for("evaluator"))
-    actors = register.company_actors(companies, companies[0], users["company"], rng_for("staff"))
+    file_committee(users["committee"], estates[0])  # 东湖区, company 0's
+    engaged = engage_evaluator(users["evaluator"], estates, rng_for("evaluator"))
+    actors = company_actors(companies, companies[0], users["company"], rng_for("staff"))
     write(
         f"users: {len(USERS)} demo sign-ins, {len(actors) - 1} company staff who cannot "
         f"sign in, the evaluator engaged on {len(engaged)} estates"

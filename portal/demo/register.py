@@ -14,45 +14,30 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from cases.models import Complaint
-from enterprises import access, contracts, credit, credit_score, disclosures, evaluations, licensing
+from enterprises import contracts, credit, disclosures, evaluations, licensing
 from enterprises.credit_codes import check_character
 from enterprises.models import (
-    AppealStatus,
-    CommitteeMember,
     Company,
-    ContractStatus,
     CreditAppeal,
-    CreditGrade,
     CreditRecord,
     CreditRecordKind,
     Disclosure,
     DisclosureKind,
     Estate,
     Evaluation,
-    EvaluationOrganisation,
-    EvaluatorEngagement,
-    EvaluatorKind,
     Licence,
-    LicenceStatus,
-    OwnersCommittee,
     ServiceContract,
-    StaffProfile,
-    Survey,
-    SurveyStatus,
 )
 from enterprises.models.evaluations import DIMENSIONS
 from enterprises.permissions import committee_estates, evaluated_estates
 from portal.demo import data
 from portal.demo.files import pdf_bytes
-from portal.demo.surveys import seed_surveys
 
 ORG_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
 DAY = datetime.timedelta(days=1)
@@ -132,92 +117,6 @@ def make_credit_code(division: str, body8: str) -> str:
     # 9 = registered with market regulation, 1 = enterprise; then division and org code.
     first17 = f"91{division}{body8}{org_code_check_char(body8)}"
     return first17 + check_character(first17)
-
-
-# People ---------------------------------------------------------------------------------
-
-
-def company_actors(companies: list[Company], own: Company, own_user, rng) -> dict[int, object]:
-    """Who acts for each company: the `company` login for its own; for each other company a
-    staff member ``staff-NN`` who cannot sign in, since the verbs check who acts."""
-    User = get_user_model()
-    actors = {}
-    for index, company in enumerate(companies):
-        last_name = rng.choice(data.SURNAMES)
-        first_name = "".join(rng.choice(data.GIVEN_NAME_CHARS) for _ in range(2))
-        if company.pk == own.pk:
-            actors[company.pk] = own_user
-            continue
-        user, created = User.objects.get_or_create(
-            username=f"staff-{index:02d}",
-            defaults={"last_name": last_name, "first_name": first_name},
-        )
-        if created:
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-        if created or not StaffProfile.objects.filter(user=user, company=company).exists():
-            access.grant_company_staff(user, company)
-        actors[company.pk] = user
-    return actors
-
-
-def engage_evaluator(evaluator, estates: list[Estate], rng) -> list[Estate]:
-    """The evaluator works for a registered evaluation organisation (评价机构) and is engaged
-    on one estate per district, never the committee's (estates[0]), for this year and next."""
-    today = timezone.localdate()
-    organisation, _ = EvaluationOrganisation.objects.get_or_create(
-        credit_code=make_credit_code("330100", "PJ2024A1"),
-        defaults={
-            "name": "青岚市正衡物业服务评价中心",
-            "qualification": "物业服务评价机构（甲级）",
-            "qualification_number": "QL-PJ-2024-001",
-            "qualified_from": today.replace(month=1, day=1) - datetime.timedelta(days=730),
-            "qualified_until": today.replace(month=12, day=31) + datetime.timedelta(days=730),
-            "contact_name": "何静",
-            "contact_phone": "0571-88000001",
-        },
-    )
-    StaffProfile.objects.update_or_create(
-        user=evaluator, defaults={"evaluation_organisation": organisation}
-    )
-    engaged = []
-    for district_id in sorted({estate.district_id for estate in estates}):
-        local = [e for e in estates[1:] if e.district_id == district_id and e.managing_company_id]
-        engaged.append(rng.choice(local))
-    period = {
-        "starts_on": today.replace(month=1, day=1),
-        "ends_on": today.replace(month=12, day=31) + datetime.timedelta(days=365),
-    }
-    for estate in engaged:
-        EvaluatorEngagement.objects.get_or_create(
-            organisation=organisation,
-            evaluator=evaluator,
-            estate=estate,
-            defaults={**period, "access_granted": True},
-        )
-        access.engage_evaluator(evaluator, estate)
-    return engaged
-
-
-def file_committee(member, estate: Estate) -> OwnersCommittee:
-    """The committee login chairs its estate's filed committee (业委会备案), in its third year
-    of a five-year term; its access ends with the term (enterprises.committees)."""
-    today = timezone.localdate()
-    committee, _ = OwnersCommittee.objects.get_or_create(
-        estate=estate,
-        filing_number="QL-YWH-2024-0001",
-        defaults={
-            "term_starts_on": today.replace(month=1, day=1) - datetime.timedelta(days=730),
-            "term_ends_on": today.replace(month=12, day=31) + datetime.timedelta(days=730),
-        },
-    )
-    CommitteeMember.objects.get_or_create(
-        committee=committee,
-        user=member,
-        defaults={"name": f"{member.last_name}{member.first_name}", "position": "chair"},
-    )
-    access.grant_committee_member(member, estate)
-    return committee
 
 
 # Licences (资质) ---------------------------------------------------------------------------
@@ -567,47 +466,3 @@ def seed_appeals(world: World, rng: random.Random) -> Counter | None:
             moments.append(at(moments[0].date() + datetime.timedelta(days=rng.randint(3, 7)), rng))
         backdate(appeal, moments, submitted_at=moments[0], decided_at=moments[-1] if verb else None)
     return counted(CreditAppeal)
-
-
-def report(label: str, counts: Counter | None, model, order=()) -> str:
-    """One line per section: what it made, by status, or that it was there already."""
-    if counts is None:
-        return f"{label}: {model.objects.count()} already there, none added"
-    keys = [key for key in order if counts[key]] + sorted(set(counts) - set(order))
-    details = ", ".join(f"{key} {counts[key]}" for key in keys)
-    return f"{label}: {sum(counts.values())} ({details})"
-
-
-# What seed_demo runs, in this order, each section in its own transaction ---------------------
-
-SECTIONS = (
-    ("licences", seed_licences, Licence, LicenceStatus.values),
-    ("contracts", seed_contracts, ServiceContract, ContractStatus.values),
-    ("disclosures", seed_disclosures, Disclosure, ("published", "draft")),
-    ("evaluations", seed_evaluations, Evaluation, EvaluatorKind.values),
-)
-SECTIONS += (("surveys", seed_surveys, Survey, SurveyStatus.values),)
-
-
-def seed_workflows(world: World, rng_for, write) -> bool:
-    """The sections before the complaints; True when any of them added records."""
-    added = False
-    for label, seed, model, order in SECTIONS:
-        with transaction.atomic():
-            counts = seed(world, rng_for(label))
-        added |= counts is not None
-        write(report(label, counts, model, order))
-    return added
-
-
-def seed_credit(world: World, rng: random.Random, write, *, recompute: bool) -> None:
-    """After the complaints: every score (when anything changed), then the appeals."""
-    if recompute or Company.objects.filter(credit_computed_at__isnull=True).exists():
-        with transaction.atomic():
-            grades = Counter(credit_score.recompute_credit(c).grade for c in world.companies)
-        write(report("credit grades", grades, Company, CreditGrade.values))
-    else:
-        write(f"credit grades: {len(world.companies)} companies scored already, none recomputed")
-    with transaction.atomic():
-        appeals = seed_appeals(world, rng)
-    write(report("credit appeals", appeals, CreditAppeal, AppealStatus.values))

@@ -28,6 +28,7 @@ from portal.demo import (
     people,
     register,
     returns,
+    sections,
     self_inspection,
     supervision,
     tiers,
@@ -106,10 +107,10 @@ def seed_demo(
                 section_rng("owners"),
                 write,
             )
-        added = register.seed_workflows(world, section_rng, write)
+        added = sections.seed_workflows(world, section_rng, write)
         with transaction.atomic():  # the committee login's estate: one tallied owners' vote
             tally = votes.seed_vote(users["committee"], estates[0], section_rng("votes"))
-        write(register.report("owners' votes", tally, Vote))
+        write(sections.report("owners' votes", tally, Vote))
         with transaction.atomic():
             cast = Cast(
                 official=users["official"],
@@ -126,7 +127,7 @@ def seed_demo(
         with transaction.atomic():
             self_inspection.seed_self_inspection(users, estates, write)
         recompute = added or bool(receipts)  # credit last: complaints and evaluations count
-        register.seed_credit(world, section_rng("appeals"), write, recompute=recompute)
+        sections.seed_credit(world, section_rng("appeals"), write, recompute=recompute)
         print_summary(users, receipts, write, highlight)
         seed_demo_second_factors(users, write)
 
