@@ -1,17 +1,20 @@
 """factory-boy factories for the named cast and the records they work on."""
 
+import datetime as dt
 import functools
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Category
 from cases.services import submit_complaint
 from enterprises.credit_codes import check_character
-from enterprises.models import Company, Estate, StaffProfile
+from enterprises.models import Company, Estate, Evaluation, EvaluationOrganisation, StaffProfile
+from enterprises.models.evaluations import DIMENSIONS
 from foundation.models import District
 from foundation.roles import Role
 
@@ -111,4 +114,44 @@ def make_complaint(
         contact_phone=phone,
         estate=estate,
         estate_name=estate.name if estate else "无名小区",
+    )
+
+
+def make_evaluation_organisation(
+    name: str = "青岚评估有限公司",
+    credit_code: str = "91330100MA0000001X",
+    *,
+    qualified_from: dt.date | None = None,
+    qualified_until: dt.date | None = None,
+) -> EvaluationOrganisation:
+    """An evaluation organisation, qualified from 100 days ago to 100 days ahead unless told."""
+    today = timezone.localdate()
+    return EvaluationOrganisation.objects.create(
+        name=name,
+        credit_code=credit_code,
+        qualification="物业服务评价",
+        qualification_number="PJ-1",
+        qualified_from=qualified_from or today - dt.timedelta(days=100),
+        qualified_until=qualified_until or today + dt.timedelta(days=100),
+    )
+
+
+def make_evaluation(
+    estate: Estate,
+    evaluator,
+    *,
+    kind: str = "third_party",
+    score: int = 85,
+    period: str = "2026-Q3",
+    company: Company | None = None,
+) -> Evaluation:
+    """An evaluation stored as is (no service checks), ``score`` on all six dimensions, of the
+    estate's managing company unless ``company`` is given."""
+    return Evaluation.objects.create(
+        estate=estate,
+        company_id=company.pk if company else estate.managing_company_id,
+        evaluator=evaluator,
+        evaluator_kind=kind,
+        period=period,
+        **dict.fromkeys(DIMENSIONS, score),
     )

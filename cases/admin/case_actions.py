@@ -79,7 +79,7 @@ class Action:
     allowed: Callable[[object, Complaint], bool]
     offered: Callable[[Complaint, Model | None], bool]
     perform: Callable[[Complaint, object, dict, Model | None, forms.Form], object]
-    done: str
+    done: str | Callable[[object], str]  # a callable words what ``perform`` returned
     target_model: type[Model] | None = None
     allowed_for_target: Callable[[object, Model], bool] | None = None
     destructive: bool = False
@@ -112,6 +112,14 @@ class Action:
 
 def _status_in(*states: str) -> Callable[[Complaint, Model | None], bool]:
     return lambda complaint, target: complaint.status in states
+
+
+def _resolved_or_proposed(complaint: Complaint) -> str:
+    """``workflow.resolve_case`` resolves the case, or only proposes the resolution when the
+    case's tier needs an official's sign-off (the case then stays in progress)."""
+    if complaint.status == CaseStatus.RESOLVED:
+        return gettext("Case resolved.")
+    return gettext("The resolution waits for an official's sign-off: this case's tier needs one.")
 
 
 def _not_requester(user, extension: Extension) -> bool:
@@ -239,10 +247,7 @@ ACTION_BUTTONS: tuple[Action, ...] = (
         P.can_work,
         _status_in(CaseStatus.IN_PROGRESS),
         lambda c, actor, d, t, f: workflow.resolve_case(c, actor=actor, reply=d["reply"]),
-        _(
-            "Resolution recorded: the case is resolved, or waits for an official's sign-off "
-            "when its tier needs one."
-        ),
+        _resolved_or_proposed,
     ),
     Action(
         "contact",
@@ -451,13 +456,14 @@ class CaseActionView(View):
             messages.error(request, _form_errors(action, form))
             return back
         try:
-            action.perform(complaint, request.user, form.cleaned_data, target, form)
+            result = action.perform(complaint, request.user, form.cleaned_data, target, form)
         except workflow.TransitionNotAllowed as error:
             messages.error(request, _not_done(action, str(error)))
         except ValidationError as error:
             messages.error(request, _not_done(action, " ".join(error.messages)))
         else:
-            messages.success(request, str(action.done))
+            done = action.done(result) if callable(action.done) else action.done
+            messages.success(request, str(done))
             permissions.forget_visibility(complaint)
             if not permissions.can_view(request.user, complaint):
                 # E.g. a company that returned its dispatch no longer sees the case.

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cases.models.abstract import ChecklistScore, VisitPhoto
+
 
 class Dimension(models.TextChoices):
     """The six evaluation dimensions every checklist item belongs to."""
@@ -184,40 +186,25 @@ class Inspection(models.Model):
         return f"{self.get_kind_display()} · {self.estate} · {self.planned_on}"
 
 
-class InspectionScore(models.Model):
+class InspectionScore(ChecklistScore):
     """The points given for one checklist item; a failed item may become an order."""
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="scores")
-    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+")
-    points = models.DecimalField(_("points"), max_digits=5, decimal_places=1)
-    passed = models.BooleanField(_("passed"))
     note = models.CharField(_("note"), max_length=500, blank=True)
 
-    class Meta:
-        ordering = ["item__sort_order", "item_id"]
+    class Meta(ChecklistScore.Meta):
         constraints = [
             models.UniqueConstraint(fields=["inspection", "item"], name="inspection_score_once")
         ]
-
-    def __str__(self) -> str:
-        return f"{self.item_id}: {self.points}"
 
 
 def inspection_photo_path(photo: "InspectionPhoto", filename: str) -> str:
     return f"inspections/{photo.inspection_id}/{filename}"
 
 
-class InspectionPhoto(models.Model):
+class InspectionPhoto(VisitPhoto):
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("photo"), upload_to=inspection_photo_path)
-    caption = models.CharField(_("caption"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.caption or self.image.name
 
 
 class DrawTarget(models.TextChoices):

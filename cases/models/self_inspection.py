@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cases.models.abstract import ChecklistScore, VisitPhoto
+
 
 class PatrolKind(models.TextChoices):
     ROUTINE = "routine", _("Routine patrol")
@@ -112,38 +114,23 @@ class Patrol(models.Model):
         return f"{self.get_kind_display()} · {self.estate} · {self.planned_on}"
 
 
-class PatrolScore(models.Model):
+class PatrolScore(ChecklistScore):
     """The points of one checklist item on a patrol; a failed item carries its finding."""
 
     patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="scores")
-    item = models.ForeignKey("cases.ChecklistItem", on_delete=models.PROTECT, related_name="+")
-    points = models.DecimalField(_("points"), max_digits=5, decimal_places=1)
-    passed = models.BooleanField(_("passed"))
     note = models.CharField(_("finding"), max_length=500, blank=True)
 
-    class Meta:
-        ordering = ["item__sort_order", "item_id"]
+    class Meta(ChecklistScore.Meta):
         constraints = [models.UniqueConstraint(fields=["patrol", "item"], name="patrol_score_once")]
-
-    def __str__(self) -> str:
-        return f"{self.item_id}: {self.points}"
 
 
 def patrol_photo_path(photo: "PatrolPhoto", filename: str) -> str:
     return f"patrols/{photo.patrol_id}/{filename}"
 
 
-class PatrolPhoto(models.Model):
+class PatrolPhoto(VisitPhoto):
     patrol = models.ForeignKey(Patrol, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("photo"), upload_to=patrol_photo_path)
-    caption = models.CharField(_("caption"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return self.caption or self.image.name
 
 
 class TaskStatus(models.TextChoices):

@@ -29,7 +29,7 @@ from wagtail.admin.viewsets.base import ViewSet
 
 from enterprises import permissions, survey_results, surveys
 from enterprises.admin.survey_forms import QuestionForm, RemoveQuestionForm, SurveyForm
-from enterprises.admin.transitions import admin_page, refused, show_on_form
+from enterprises.admin.transitions import act_and_return, admin_page, refused, show_on_form
 from enterprises.models import SurveyKind, SurveyStatus
 from enterprises.survey_sheets import code_sheet
 
@@ -128,15 +128,14 @@ def survey(request, pk):
 
 def _act(request, found, perform, done: str):
     back = reverse("surveys:survey", args=(found.pk,))
-    try:
-        perform()
-    except surveys.SurveyNotAllowed as refusal:
-        return refused(request, refusal.message, back)
-    except surveys.SurveyRefused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, done)
-    return redirect(back)
+    return act_and_return(
+        request,
+        back,
+        perform,
+        done,
+        not_allowed=surveys.SurveyNotAllowed,
+        refusal=surveys.SurveyRefused,
+    )
 
 
 @require_POST

@@ -395,3 +395,17 @@ def _form_errors(transition: Transition, form: forms.Form) -> str:
         "action": transition.label,
         "problems": " ".join(problems),
     }
+
+
+def act_and_return(request, back_url: str, perform, done: str, *, not_allowed, refusal):
+    """Call a service for a button: a 403 page when it refuses the user (``not_allowed``), a
+    message when it refuses the record (``refusal``), ``done`` when it went through."""
+    try:
+        perform()
+    except not_allowed as error:
+        return refused(request, error.message, back_url)
+    except refusal as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect(back_url)

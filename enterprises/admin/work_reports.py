@@ -28,7 +28,7 @@ from enterprises.admin.owner_forms import (
     ReviewForm,
     budget_lines,
 )
-from enterprises.admin.transitions import admin_page, refused, show_on_form
+from enterprises.admin.transitions import act_and_return, admin_page, refused, show_on_form
 from enterprises.admin.units import OwnersMenuItem
 from enterprises.models import WorkReportStatus
 
@@ -161,15 +161,14 @@ def edit(request, pk):
 
 def _act(request, found, perform, done: str):
     back = reverse("work_reports:report", args=(found.pk,))
-    try:
-        perform()
-    except work_reports.ReportNotAllowed as refusal:
-        return refused(request, refusal.message, back)
-    except work_reports.ReportRefused as refusal:
-        messages.error(request, refusal.message)
-    else:
-        messages.success(request, done)
-    return redirect(back)
+    return act_and_return(
+        request,
+        back,
+        perform,
+        done,
+        not_allowed=work_reports.ReportNotAllowed,
+        refusal=work_reports.ReportRefused,
+    )
 
 
 @require_POST

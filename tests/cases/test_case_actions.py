@@ -20,6 +20,7 @@ from cases.models import (
     ExtensionStatus,
     Satisfaction,
     Tier,
+    TierRule,
 )
 from tests.enterprises.pdfs import contract_pdf
 from tests.factories import make_complaint
@@ -415,8 +416,19 @@ def test_an_inspector_may_not_decide_an_extension(client, in_progress, inspector
 def test_the_inspector_resolves_once_the_answer_is_accepted(client, answer_accepted, inspector):
     response = press(client, inspector, answer_accepted, "resolve", {"reply": "电梯已修复"})
     assert done(response, answer_accepted)
+    assert said(response) == [(messages.SUCCESS, "Case resolved.")]
     assert reloaded(answer_accepted).status == CaseStatus.RESOLVED
     assert reloaded(answer_accepted).public_reply == "电梯已修复"
+
+
+def test_a_resolution_needing_a_sign_off_says_it_waits(client, answer_accepted, inspector):
+    TierRule.objects.create(tier=answer_accepted.tier, needs_sign_off=True)
+    response = press(client, inspector, answer_accepted, "resolve", {"reply": "电梯已修复"})
+    assert done(response, answer_accepted)
+    waits = "The resolution waits for an official's sign-off: this case's tier needs one."
+    assert said(response) == [(messages.SUCCESS, waits)]
+    assert reloaded(answer_accepted).status == CaseStatus.IN_PROGRESS
+    assert answer_accepted.sign_offs.get().reply == "电梯已修复"
 
 
 def test_no_resolution_before_the_companys_answer_is_accepted(client, answered, inspector):

@@ -18,10 +18,9 @@ from cases.models import (
     QualityTask,
     TaskStatus,
 )
-from enterprises.models import Evaluation, Survey
-from enterprises.models.evaluations import DIMENSIONS
+from enterprises.models import Survey
 from tests.cases.supervision_fixtures import make_checklist
-from tests.factories import EstateFactory, make_user
+from tests.factories import EstateFactory, make_evaluation, make_user
 
 pytestmark = pytest.mark.django_db
 NOW = datetime.datetime(2026, 12, 5, 10, tzinfo=datetime.UTC)
@@ -71,14 +70,12 @@ def known(time_machine, admin, estate_x, company_a):
         status=InspectionStatus.COMPLETED, score=60,
         completed_at=datetime.datetime(2026, 11, 1, 9, tzinfo=datetime.UTC),
     )  # fmt: skip
-    Evaluation.objects.create(
-        estate=estate_x, company=company_a, evaluator=staff, evaluator_kind="owners_committee",
-        period="2026-Q4", **dict.fromkeys(DIMENSIONS, 70),
-    )  # fmt: skip
-    Evaluation.objects.create(
-        estate=estate_x, company=company_a, evaluator=admin, evaluator_kind="third_party",
-        period="2026-Q4", **dict.fromkeys(DIMENSIONS, 10),
-    )  # fmt: skip
+    make_evaluation(
+        estate_x, staff, kind="owners_committee", score=70, period="2026-Q4", company=company_a
+    )
+    make_evaluation(
+        estate_x, admin, kind="third_party", score=10, period="2026-Q4", company=company_a
+    )
     PatrolPlan.objects.create(estate=estate_x, company=company_a, district=estate_x.district,
                               period="2026-Q4", kind="routine", planned_count=6)  # fmt: skip
     items = list(checklist.items.all())

@@ -13,7 +13,6 @@ from django.utils import timezone, translation
 from enterprises import access, surveys
 from enterprises.models import (
     Evaluation,
-    EvaluationOrganisation,
     EvaluatorKind,
     SurveyKind,
     SurveyResponse,
@@ -21,7 +20,7 @@ from enterprises.models import (
 from portal.demo.files import pdf_bytes
 from portal.models import CompanyDirectoryPage
 from tests.enterprises.survey_helpers import answer, codes, draft, opened
-from tests.factories import make_user
+from tests.factories import make_evaluation, make_evaluation_organisation, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -104,39 +103,6 @@ def directory(site_pages):
     return home.add_child(instance=CompanyDirectoryPage(title="企业名录", slug="companies"))
 
 
-def _organisation(name="青岚评估有限公司", code="91330100MA0000001X", **dates):
-    today = timezone.localdate()
-    return EvaluationOrganisation.objects.create(
-        name=name,
-        credit_code=code,
-        qualification="物业服务评价",
-        qualification_number="PJ-1",
-        qualified_from=dates.get("qualified_from", today - dt.timedelta(days=100)),
-        qualified_until=dates.get("qualified_until", today + dt.timedelta(days=100)),
-    )
-
-
-def _evaluation(estate, evaluator, kind, score, period) -> Evaluation:
-    return Evaluation.objects.create(
-        estate=estate,
-        company_id=estate.managing_company_id,
-        evaluator=evaluator,
-        evaluator_kind=kind,
-        period=period,
-        **dict.fromkeys(
-            [
-                "basic_management",
-                "cleaning",
-                "greening",
-                "public_order",
-                "facility_maintenance",
-                "customer_service",
-            ],
-            score,
-        ),
-    )
-
-
 def test_the_company_and_estate_pages_publish_closed_surveys_and_qualified_evaluations(
     directory, official, committee_member, estate_x, company_a, django_assert_max_num_queries
 ):
@@ -151,17 +117,19 @@ def test_the_company_and_estate_pages_publish_closed_surveys_and_qualified_evalu
     surveys.add_question(opinions, actor=committee_member, kind="text", text="意见")
 
     evaluator = make_user("ev-pub", None)
-    access.grant_evaluator(evaluator, _organisation())
-    published = _evaluation(estate_x, evaluator, EvaluatorKind.THIRD_PARTY, 91, "2026-H1")
+    access.grant_evaluator(evaluator, make_evaluation_organisation())
+    published = make_evaluation(estate_x, evaluator, score=91, period="2026-H1")
     published.report.save("r.pdf", SimpleUploadedFile("r.pdf", pdf_bytes("report")), save=True)
     lapsed = make_user("ev-lapsed", None)
     old = timezone.localdate() - dt.timedelta(days=400)
-    expired = _organisation(
+    expired = make_evaluation_organisation(
         "过期机构", "91330100MA0000002X", qualified_from=old, qualified_until=old + dt.timedelta(30)
     )
     access.grant_evaluator(lapsed, expired)
-    _evaluation(estate_x, lapsed, EvaluatorKind.THIRD_PARTY, 33, "2026-Q1")
-    _evaluation(estate_x, committee_member, EvaluatorKind.OWNERS_COMMITTEE, 44, "2026-Q2")
+    make_evaluation(estate_x, lapsed, score=33, period="2026-Q1")
+    make_evaluation(
+        estate_x, committee_member, kind=EvaluatorKind.OWNERS_COMMITTEE, score=44, period="2026-Q2"
+    )
 
     for url in (f"/companies/{company_a.pk}/", f"/companies/estates/{estate_x.pk}/"):
         with django_assert_max_num_queries(30):
