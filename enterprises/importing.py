@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from enterprises import register_names
 from enterprises.credit_codes import canonical
 from enterprises.models import Company, CompanyStatus
 from enterprises.permissions import keeps_register, regulator_district_q
@@ -292,6 +293,8 @@ def _save(checked: list[_Checked], actor, file_name: str, report: ImportReport) 
         Company.objects.bulk_update(
             [row.form.instance for row in updated], fields, batch_size=BATCH_SIZE
         )
+    if updated:
+        register_names.MEMOS["company"].changed()  # bulk_update sends no signal: renamed here
     audit.record_many(
         [
             (

@@ -9,12 +9,10 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, Value
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import CaseStatus, Category, Channel, Satisfaction, Tier
-from enterprises.models import Company, Estate
-from foundation.models import District
+from enterprises import register_names
 
 
 @dataclass(frozen=True)
@@ -95,33 +93,19 @@ def labels_for(kind: str, values) -> dict[str, str]:
     facets, the dashboard and the public statistics alike."""
     if kind not in REGISTER_KINDS:
         return {key: str(label) for key, label in CHOICE_LABELS.get(kind, {}).items()}
-    model = {"district": District, "company": Company, "estate": Estate}[kind]
     ids = [int(value) for value in values if str(value).isdigit()]
     if not ids:
         return {}
-    names = model.objects.filter(pk__in=ids).order_by().values_list("pk", "name")
-    return {str(pk): name for pk, name in names}
+    return {str(pk): name for pk, name in register_names.names_of(kind, ids).items()}
 
 
 def register_labels(values_by_kind: Mapping[str, list]) -> dict[str, dict[str, str]]:
-    """``labels_for`` of several register kinds in one query (a UNION ALL): the search page
-    waited for three round trips after every search (issue 23)."""
-    parts = []
-    for kind, values in values_by_kind.items():
-        ids = [int(value) for value in values if str(value).isdigit()]
-        if ids and kind in REGISTER_KINDS:
-            model = {"district": District, "company": Company, "estate": Estate}[kind]
-            rows = model.objects.filter(pk__in=ids).order_by()
-            parts.append(
-                rows.annotate(kind=Value(kind, output_field=CharField())).values_list(
-                    "kind", "pk", "name"
-                )
-            )
-    labels: dict[str, dict[str, str]] = {kind: {} for kind in values_by_kind}
-    if parts:
-        for kind, pk, name in parts[0].union(*parts[1:], all=True):
-            labels[kind][str(pk)] = name
-    return labels
+    """``labels_for`` of several register kinds, from the register's names in memory
+    (``enterprises.register_names``): the search page waited for a query after every search."""
+    return {
+        kind: labels_for(kind, values) if kind in REGISTER_KINDS else {}
+        for kind, values in values_by_kind.items()
+    }
 
 
 def facet_results(request: SearchRequest, counts: Mapping[str, list[tuple[str, int]]]) -> list:

@@ -141,6 +141,19 @@ def test_existing_credit_code_updates_that_company(official, company_a):
     assert set(entry.data["fields"]) == {"legal_representative", "address"}
 
 
+def test_a_company_renamed_by_import_is_named_anew_in_search_facets(official, company_a):
+    from enterprises import register_names
+
+    assert register_names.names_of("company", [company_a.pk]) == {company_a.pk: company_a.name}
+    data = csv_bytes(
+        [["新名物业服务有限公司", company_a.credit_code, "赵新", "东湖区", "新址路9号"]]
+    )
+    assert import_companies(data, actor=official, file_name="rename.csv").updated == 1
+    assert register_names.names_of("company", [company_a.pk]) == {
+        company_a.pk: "新名物业服务有限公司"
+    }
+
+
 def test_identical_row_changes_nothing_and_writes_no_audit_entry(official, company_a):
     header = ["企业名称", "统一社会信用代码", "所属区"]
     data = csv_bytes([[company_a.name, company_a.credit_code, "东湖区"]], header=header)

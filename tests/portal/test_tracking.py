@@ -76,6 +76,26 @@ def test_right_number_and_code_open_the_case_in_this_session(client, site_pages,
     assert "no-store" in page["Cache-Control"]
 
 
+def test_opening_a_case_renews_the_session_key_and_reopening_it_writes_nothing(
+    client, site_pages, receipt, estate_x
+):
+    client.get("/track/")
+    client.session.save()  # a session planted before the case is opened
+    planted = client.cookies["sessionid"].value
+    open_case(client, receipt)
+    opened = client.cookies["sessionid"].value
+    assert opened != planted
+    other = make_complaint(estate=estate_x)
+    open_case(client, other)
+    assert client.cookies["sessionid"].value != opened  # a new case: a new key again
+    renewed = client.cookies["sessionid"].value
+    response = open_case(client, receipt)  # opened before in this session
+    assert response.status_code == 302
+    assert "sessionid" not in response.cookies  # nothing rotated, nothing saved
+    assert client.cookies["sessionid"].value == renewed
+    assert client.session[SESSION_KEY] == [receipt.complaint.pk, other.complaint.pk]
+
+
 def test_number_and_code_are_forgiven_case_and_spaces(client, site_pages, receipt):
     number = receipt.tracking_number.lower()
     code = " ".join([receipt.access_code[:4].lower(), receipt.access_code[4:]])

@@ -1,0 +1,29 @@
+"""The register's names by id, read once per process until one is edited: every staff search
+labels its district, company and estate facets with them, as do the dashboard and the public
+statistics. An id the memory does not hold yet (a company imported in bulk, which sends no
+signal) is read from the database; a bulk rename says so itself (``importing``)."""
+
+from django.db.models import Model
+
+from enterprises.models import Company, Estate
+from foundation.models import District
+from foundation.table_memo import TableMemo
+
+
+def _memo(model: type[Model]) -> TableMemo:
+    return TableMemo(model, lambda: dict(model.objects.order_by().values_list("pk", "name")))
+
+
+MEMOS = {"district": _memo(District), "company": _memo(Company), "estate": _memo(Estate)}
+MODELS = {"district": District, "company": Company, "estate": Estate}
+
+
+def names_of(kind: str, ids: list[int]) -> dict[int, str]:
+    """``{id: name}`` of the ids that exist, for a register kind."""
+    known = MEMOS[kind].rows()
+    names = {pk: known[pk] for pk in ids if pk in known}
+    missing = [pk for pk in ids if pk not in known]
+    if missing:
+        rows = MODELS[kind].objects.filter(pk__in=missing).order_by().values_list("pk", "name")
+        names.update(rows)
+    return names
