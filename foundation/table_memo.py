@@ -25,8 +25,9 @@ _memos: list[TableMemo] = []
 
 
 class TableMemo(Generic[T]):
-    def __init__(self, model, load: Callable[[], T]) -> None:
-        self.key = f"foundation.table-memo.{model._meta.label_lower}"
+    def __init__(self, model, load: Callable[[], T], *, key: str = "") -> None:
+        # ``key`` tells apart two memos of one table.
+        self.key = f"foundation.table-memo.{model._meta.label_lower}.{key}"
         self.load = load
         self._lock = threading.Lock()
         self._held: tuple[int, T] | None = None

@@ -51,7 +51,7 @@ from cases.models import (
 def case_queryset(user):
     """The cases the user may open, with what the case page shows of each."""
     return permissions.visible_complaints(user).select_related(
-        "estate",
+        "estate__district",
         "district",
         "company",
         "dispatched_company",

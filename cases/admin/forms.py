@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -17,6 +18,7 @@ from cases.clock import MAX_EXTENSION_DAYS, MIN_EXTENSION_DAYS
 from cases.dispatch import responsible_company
 from cases.models import Agency, Category, Complaint, ReturnReason, Satisfaction, Tier
 from cases.permissions import visible_complaints
+from enterprises import register_names
 from enterprises.models import Estate
 from foundation.names import display_name
 from foundation.roles import Role
@@ -308,9 +310,50 @@ class SignOffDecisionForm(CaseActionForm):
 # Re-triage and transfer (cases.retriage, cases.transfers) ----------------------------------
 
 
-class EstateChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        return f"{obj.name} · {obj.district.name}"
+class EstateNameInput(forms.TextInput):
+    """A text box with the city's estates suggested as one types (a ``<datalist>`` built once
+    per edit of the register): a select of every estate grew with the city, on every case
+    page."""
+
+    LIST_ID = "register-estates"
+
+    def __init__(self, attrs=None):
+        super().__init__({"list": self.LIST_ID, "autocomplete": "off", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = register_names.ESTATE_SUGGESTIONS.rows()
+        datalist = format_html('<datalist id="{}">{}</datalist>', self.LIST_ID, options)
+        return super().render(name, value, attrs, renderer) + datalist
+
+
+class EstateNameField(forms.CharField):
+    """An estate of the register by its name, or "name · district" where two districts have
+    an estate of that name; cleaned to the ``Estate``."""
+
+    widget = EstateNameInput
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if not text:
+            return None
+        name, _dot, district = text.rpartition(" · ") if " · " in text else (text, "", "")
+        estates = Estate.objects.filter(name=name.strip()).select_related("district")
+        if district:
+            estates = estates.filter(district__name=district.strip())
+        found = list(estates[:2])
+        if not found:
+            raise ValidationError(
+                _("No estate of the register is called “%(name)s”."), params={"name": text}
+            )
+        if len(found) > 1:
+            raise ValidationError(
+                _(
+                    "Several districts have an estate called “%(name)s”: "
+                    "pick it with its district from the suggestions."
+                ),
+                params={"name": text},
+            )
+        return found[0]
 
 
 class RetriageForm(CaseActionForm):
@@ -318,25 +361,27 @@ class RetriageForm(CaseActionForm):
 
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices, widget=QuickSelect)
     tier = forms.ChoiceField(label=_("Severity tier"), choices=Tier.choices, widget=QuickSelect)
-    estate = EstateChoiceField(
+    # Any estate of the city: a mistyped estate may lie in another district.
+    estate = EstateNameField(
         label=_("Estate of the register"),
-        queryset=Estate.objects.none(),
-        widget=QuickSelect,
         required=False,
-        help_text=_("Links the case to the register: its district and company follow."),
+        help_text=_(
+            "Links the case to the register: its district and company follow. Type the "
+            "estate's name and pick it from the suggestions."
+        ),
     )
     reason = _text(_("Reason"), rows=2)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Every estate of the city: a mistyped estate may lie in another district.
-        self.fields["estate"].queryset = Estate.objects.select_related("district").order_by(
-            "district__code", "name"
-        )
-        self.fields["estate"].required = self.complaint.estate_id is not None
+        estate = self.complaint.estate
+        self.fields["estate"].required = estate is not None
         self.fields["category"].initial = self.complaint.category
         self.fields["tier"].initial = self.complaint.tier
-        self.fields["estate"].initial = self.complaint.estate_id
+        if estate is not None:
+            self.fields["estate"].initial = register_names.estate_label(
+                estate.name, estate.district.name
+            )
 
 
 class AgencyChoiceField(forms.ModelChoiceField):

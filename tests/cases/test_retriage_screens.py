@@ -10,7 +10,7 @@ from wagtail.users.models import UserProfile
 
 from cases import transfers, workflow
 from cases.models import Agency, CaseStatus, Complaint, Tier
-from tests.factories import make_complaint
+from tests.factories import EstateFactory, make_complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ def test_official_retriages_through_the_form(client, accepted, official, estate_
         official,
         accepted,
         "retriage",
-        {"category": "fees", "tier": Tier.SERIOUS, "estate": estate_y.pk, "reason": "录错小区"},
+        {"category": "fees", "tier": Tier.SERIOUS, "estate": estate_y.name, "reason": "录错小区"},
     )
     assert said(response) == ["Case re-triaged."]
     case = Complaint.objects.get(pk=accepted.pk)
@@ -91,10 +91,49 @@ def test_official_retriages_through_the_form(client, accepted, official, estate_
 
 
 def test_a_refused_retriage_says_why(client, accepted, official):
-    values = {"category": accepted.category, "tier": accepted.tier, "estate": accepted.estate_id}
+    estate = f"{accepted.estate.name} · {accepted.estate.district.name}"
+    values = {"category": accepted.category, "tier": accepted.tier, "estate": estate}
     response = press(client, official, accepted, "retriage", {**values, "reason": "无变化"})
     [message] = said(response)
     assert "Nothing would change" in message
+
+
+@pytest.mark.parametrize(
+    ("typed", "refusal"),
+    [
+        ("不存在的小区", "No estate of the register is called “不存在的小区”."),
+        ("同名小区", "Several districts have an estate called “同名小区”"),
+        ("同名小区 · 没有这个区", "No estate of the register is called “同名小区 · 没有这个区”."),
+    ],
+)
+def test_the_estate_is_typed_and_an_unknown_or_ambiguous_name_is_refused(
+    client, accepted, official, estate_x, estate_y, typed, refusal
+):
+    for estate in (estate_x, estate_y):  # one name in two districts
+        EstateFactory(name="同名小区", district=estate.district)
+    values = {"category": accepted.category, "tier": Tier.SERIOUS, "reason": "小区名称有误"}
+    response = press(client, official, accepted, "retriage", {**values, "estate": typed})
+    [message] = said(response)
+    assert refusal in message
+    assert Complaint.objects.get(pk=accepted.pk).estate == accepted.estate  # nothing changed
+
+
+def test_a_name_shared_by_two_districts_is_picked_with_its_district(
+    client, accepted, official, estate_y
+):
+    EstateFactory(name="同名小区", district=accepted.estate.district)
+    wanted = EstateFactory(name="同名小区", district=estate_y.district)
+    typed = f"同名小区 · {estate_y.district.name}"
+    values = {"category": accepted.category, "tier": accepted.tier, "reason": "小区名称有误"}
+    press(client, official, accepted, "retriage", {**values, "estate": typed})
+    assert Complaint.objects.get(pk=accepted.pk).estate == wanted
+
+
+def test_the_case_page_suggests_every_estate_of_the_city(client, accepted, official, estate_y):
+    client.force_login(official)
+    html = client.get(reverse("cases_admin:case", args=[accepted.pk])).content.decode()
+    assert 'list="register-estates"' in html
+    assert f'<option value="{estate_y.name} · {estate_y.district.name}">' in html
 
 
 def test_official_transfers_and_records_the_outcome_on_the_case_page(

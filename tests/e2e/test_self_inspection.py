@@ -20,8 +20,7 @@ from enterprises.models import EvaluatorKind
 from portal.demo.files import pdf_bytes
 from portal.models import CompanyDirectoryPage
 from tests.e2e.pages import field, jpeg_file, log_in, t
-from tests.factories import make_user
-from tests.portal.test_survey_pages import _evaluation, _organisation
+from tests.factories import make_evaluation, make_evaluation_organisation, make_user
 
 FINDING = "2号楼楼道堆放杂物"
 TODAY = timezone.localdate()
@@ -129,8 +128,10 @@ def test_a_patrol_on_a_phone_to_a_re_checked_task_and_good_conduct_to_the_public
     press(desk, "Verify")
     # A qualified third-party organisation's evaluation of the estate is published beside it.
     evaluator = make_user("evaluator-pub", None)
-    access.grant_evaluator(evaluator, _organisation())
-    evaluation = _evaluation(estate_x, evaluator, EvaluatorKind.THIRD_PARTY, 88, "2026-H2")
+    access.grant_evaluator(evaluator, make_evaluation_organisation())
+    evaluation = make_evaluation(
+        estate_x, evaluator, kind=EvaluatorKind.THIRD_PARTY, score=88, period="2026-H2"
+    )
     public = open_page()
     public.goto(f"{directory.url}{company_a.pk}/")
     expect(public.locator("#credit-caption").locator("..")).to_contain_text(claim.title)
