@@ -2,10 +2,10 @@
 action form. The handler edits the filled text before sending; nothing is sent from here.
 """
 
-from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 
 from cases.models import Complaint, ReplyAction, ReplyTemplate
+from foundation.table_memo import TableMemo
 
 # The case page's action (and its text field) each kind of template is offered to.
 ACTION_FIELDS: dict[str, tuple[str, str]] = {
@@ -16,12 +16,16 @@ ACTION_FIELDS: dict[str, tuple[str, str]] = {
 }
 
 
-def active_templates(complaint: Complaint) -> QuerySet[ReplyTemplate]:
-    """The active templates for the case's category (or for every category), every action:
-    the case page loads them in one query."""
-    return ReplyTemplate.objects.filter(
-        Q(category="") | Q(category=complaint.category), active=True
-    ).order_by("title", "pk")
+# The active templates, read once per process until an official edits one: every case page
+# offers them.
+_active = TableMemo(
+    ReplyTemplate, lambda: list(ReplyTemplate.objects.filter(active=True).order_by("title", "pk"))
+)
+
+
+def active_templates(complaint: Complaint) -> list[ReplyTemplate]:
+    """The active templates for the case's category (or for every category), every action."""
+    return [t for t in _active.rows() if t.category in ("", complaint.category)]
 
 
 def _values(complaint: Complaint) -> dict[str, str]:

@@ -30,6 +30,7 @@ from cases.admin.case_actions import (
     get_case,
 )
 from cases.log_actions import TIMELINE_ACTIONS
+from cases.merging import DUPLICATE_MERGED
 from cases.models import (
     AnswerStatus,
     AttachmentKind,
@@ -116,6 +117,7 @@ class TimelineEntry:
     actor: str
     details: list[tuple[str, str]] = field(default_factory=list)
     attachments: list = field(default_factory=list)
+    action: str = ""
 
 
 def _unchanged(text: str) -> str:
@@ -186,6 +188,7 @@ class CasePage:
             request.shown_answer = self.shown(request.answer)
         c.awaits_company_answer = self.awaits_company_answer(dispatches, answers)
         c.extension_pending = any(e.status == ExtensionStatus.REQUESTED for e in extensions)
+        timeline = self.timeline()
         return {
             "complaint": c,
             "sla_state": state,
@@ -200,10 +203,8 @@ class CasePage:
             "extensions": extensions,
             "sign_offs": self.sign_offs() if self.regulator else [],
             "info_requests": info_requests,
-            "timeline": self.timeline(),
-            "merged_complaints": (
-                list(c.merged_complaints.only("pk", "tracking_number")) if self.regulator else []
-            ),
+            "timeline": timeline,
+            "merged_complaints": self.merged_complaints(timeline),
             "is_regulator": self.regulator,
             # Shown only to those who may see personal data (cases.callers decides).
             "repeat_caller": self.personal_data and callers.is_repeat_caller(self.user, c),
@@ -297,6 +298,13 @@ class CasePage:
             transfer.shown_outcome = self.shown(transfer.outcome)
         return transfer
 
+    def merged_complaints(self, timeline: list[TimelineEntry]) -> list[Complaint]:
+        """Duplicates merged into this case (regulator staff only): each merge is on this
+        case's own timeline, so a case without one asks nothing."""
+        if not self.regulator or not any(e.action == DUPLICATE_MERGED for e in timeline):
+            return []
+        return list(self.complaint.merged_complaints.only("pk", "tracking_number"))
+
     def timeline(self) -> list[TimelineEntry]:
         events = self.complaint.events.select_related("user")
         if not self.regulator:
@@ -329,6 +337,7 @@ class CasePage:
             actor=self.actor(event) if self.personal_data else "",
             details=details,
             attachments=[note_files[i] for i in ids if i in note_files],
+            action=event.action,
         )
 
     @staticmethod
