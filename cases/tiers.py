@@ -16,7 +16,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.db.models.expressions import Expression
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -62,16 +62,14 @@ def needs_sign_off(tier: str) -> bool:
 
 
 def pinned(path: str = "") -> Expression:
-    """True for a case whose tier is pinned, decided in SQL (no query of its own): the tier's
-    row when there is one, else the default. Order a list by ``pinned().desc()`` first;
-    ``path`` leads from another model to the case (``"complaint__"`` for a dispatch)."""
-    rows = TierRule.objects.filter(tier=OuterRef(f"{path}tier"))
-    by_default = [tier for tier, rule in DEFAULT_RULES.items() if rule[2]]
+    """True for a case whose tier is pinned: the tiers' rules are in memory, so the database
+    compares the tier with a list (no subquery per row). Order a list by ``pinned().desc()``
+    first; ``path`` leads from another model to the case (``"complaint__"`` for a dispatch)."""
+    pinned_tiers = [tier for tier in Tier.values if rule_for(tier).pinned]
     return Case(
-        When(Exists(rows.filter(pinned=True)), then=Value(True)),
-        When(Exists(rows), then=Value(False)),
-        When(Q(**{f"{path}tier__in": by_default}), then=Value(True)),
+        When(Q(**{f"{path}tier__in": pinned_tiers}), then=Value(True)),
         default=Value(False),
+        output_field=BooleanField(),
     )
 
 

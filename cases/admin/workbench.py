@@ -319,7 +319,9 @@ class WorkbenchListView(WorkbenchMixin, BaseListingView):
         raise NotImplementedError
 
     def get_base_queryset(self) -> QuerySet:
-        return self.rows().select_related(*ROW_RELATIONS).defer(*PERSONAL_DATA)
+        # The relations are read for the page's rows only: joined in the rows' query, they
+        # were joined to every matching case before the sort picked fifty (85 of 100 ms).
+        return self.rows().prefetch_related(*ROW_RELATIONS).defer(*PERSONAL_DATA)
 
     def get_index_url(self):
         return self.tab.url
