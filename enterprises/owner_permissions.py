@@ -25,6 +25,7 @@ from enterprises.permission_base import (
     committee_estates,
     companies_acted_for,
     regulator_district_q,
+    scoped,
 )
 from foundation.roles import Role, has_role, roles_of
 
@@ -67,16 +68,9 @@ def _owners_scope(
 ) -> QuerySet:
     """The regulator its district, a company the estates it manages (``company`` None: none),
     the committee its estate; evaluators and everyone else nothing."""
-    if not _signed_in(user):
-        return queryset.none()
-    regulator = regulator_district_q(user, district)
-    if regulator is not None:
-        return queryset.filter(regulator)
-    q = Q(pk__in=[])
-    if company is not None:
-        q |= Q(**{f"{company}__in": companies_acted_for(user).values("pk")})
-    q |= Q(**{f"{estate}__in": committee_estates(user).values("pk")})
-    return queryset.filter(q)
+    return scoped(
+        queryset, user, district=district, company=company, estate=estate, evaluators=False
+    )
 
 
 def unit_estates(user) -> QuerySet[Estate]:

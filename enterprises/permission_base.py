@@ -60,6 +60,43 @@ def committee_estates(user) -> QuerySet[Estate]:
     )
 
 
+def evaluated_estates(user) -> QuerySet[Estate]:
+    roles = roles_of(user)
+    if not _signed_in(user) or not roles & {Role.EVALUATOR, Role.OWNERS_COMMITTEE}:
+        return Estate.objects.none()
+    return get_objects_for_user(
+        user, EVALUATE_ESTATE, klass=Estate, accept_global_perms=False, with_superuser=False
+    )
+
+
+def scoped(
+    queryset: QuerySet,
+    user,
+    *,
+    district: str,
+    company: str | None,
+    estate: str | None,
+    evaluators: bool = True,
+) -> QuerySet:
+    """Filter a queryset by the regulator's district, or the user's company (``company``
+    None: not by company), or the estates of their committee and, with ``evaluators``, those
+    they evaluate (``estate`` None: not by estate)."""
+    if not _signed_in(user):
+        return queryset.none()
+    regulator = regulator_district_q(user, district)
+    if regulator is not None:
+        return queryset.filter(regulator)
+    q = Q(pk__in=[])
+    if company is not None:
+        q |= Q(**{f"{company}__in": companies_acted_for(user).values("pk")})
+    if estate is not None:
+        estates = committee_estates(user)
+        if evaluators:
+            estates = estates | evaluated_estates(user)
+        q |= Q(**{f"{estate}__in": estates.values("pk")})
+    return queryset.filter(q)
+
+
 def can_act_for_company(user, company: Company) -> bool:
     """Company staff acting for their own company (apply, submit, publish, appeal)."""
     return companies_acted_for(user).filter(pk=company.pk).exists()

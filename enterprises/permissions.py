@@ -71,8 +71,10 @@ from enterprises.permission_base import (  # noqa: F401
     can_decide_for_estate,
     committee_estates,
     companies_acted_for,
+    evaluated_estates,
     is_city_wide,
     regulator_district_q,
+    scoped,
 )
 from foundation.roles import REGULATOR_STAFF, Role, has_role, roles_of
 
@@ -133,32 +135,8 @@ def administered_companies(user) -> QuerySet[Company]:
     return companies_acted_for(user).filter(pk__in=administered.values("pk"))
 
 
-def evaluated_estates(user) -> QuerySet[Estate]:
-    roles = roles_of(user)
-    if not _signed_in(user) or not roles & {Role.EVALUATOR, Role.OWNERS_COMMITTEE}:
-        return Estate.objects.none()
-    return get_objects_for_user(
-        user, EVALUATE_ESTATE, klass=Estate, accept_global_perms=False, with_superuser=False
-    )
-
-
-def _scoped(
-    queryset: QuerySet, user, *, district: str, company: str | None, estate: str | None
-) -> QuerySet:
-    """Filter a queryset by the regulator's district, or the user's company or estate."""
-    if not _signed_in(user):
-        return queryset.none()
-    regulator = regulator_district_q(user, district)
-    if regulator is not None:
-        return queryset.filter(regulator)
-    q = Q(pk__in=[])
-    if company is not None:
-        companies = companies_acted_for(user)
-        q |= Q(**{f"{company}__in": companies.values("pk")})
-    if estate is not None:
-        estates = committee_estates(user) | evaluated_estates(user)
-        q |= Q(**{f"{estate}__in": estates.values("pk")})
-    return queryset.filter(q)
+# The regulator's district, the user's company, or their committee's and evaluated estates.
+_scoped = scoped
 
 
 def visible_companies(user) -> QuerySet[Company]:
