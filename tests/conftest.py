@@ -20,6 +20,7 @@ from django.contrib.staticfiles.storage import StaticFilesStorage
 from django.core.files.storage import FileSystemStorage
 from django.db import connection
 from django.test import override_settings
+from django.urls import clear_url_caches
 from django.utils import translation
 from wagtail.models import Locale, Page, Site
 
@@ -276,9 +277,18 @@ def english(settings):
     """English messages in tests that read them, whether they are made in the test's thread,
     in a request (admin pages follow LANGUAGE_CODE) or for e-mails (sent in LANGUAGE_CODE).
     Each module that uses it also checks one message in Chinese, the default."""
+    default = settings.LANGUAGE_CODE
     settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+    # Django keeps each language's reversed URLs; with English the default they lose their
+    # /en/ prefix, so they are forgotten on the way in and out (else a later test on this
+    # worker reverses "/vote/1/" for English).
+    clear_url_caches()
+    try:
+        with translation.override("en"):
+            yield
+    finally:
+        settings.LANGUAGE_CODE = default
+        clear_url_caches()
 
 
 @pytest.fixture(autouse=True)

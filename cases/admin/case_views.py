@@ -41,6 +41,7 @@ from cases.models import (
     DispatchStatus,
     ExtensionStatus,
     ReturnReason,
+    RulingStatus,
     Satisfaction,
     Tier,
     Transfer,
@@ -174,12 +175,19 @@ class CasePage:
         # Citizens' free text may carry a phone number or a name: scrubbed for the others.
         self.shown = _unchanged if self.personal_data else masking.scrub_text
         self._allowed: dict = {}
+        self.ruling_pending = False
 
     def context(self) -> dict:
         c = self.complaint
         now = timezone.now()
         state = sla.sla_state(c, now)
         dispatches = self.dispatches(now)
+        # While a return awaits its ruling the case is not dispatched again (the service
+        # refuses it): the page offers the ruling instead of a Dispatch button.
+        self.ruling_pending = any(
+            d.return_ruling is not None and d.return_ruling.status == RulingStatus.PENDING
+            for d in dispatches
+        )
         answers = self.answers()
         extensions = self.extensions()
         info_requests = list(c.info_requests.all())
@@ -364,6 +372,8 @@ class CasePage:
     def offer(self, action: Action, target=None) -> dict | None:
         target_check = action.allowed_for_target if target is not None else None
         if not action.offered(self.complaint, target) or not self.allowed(action):
+            return None
+        if action.name == "dispatch" and self.ruling_pending:
             return None
         if target_check is not None and not target_check(self.user, target):
             return None

@@ -219,9 +219,8 @@ OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
 # when the browser closes; SESSION_COOKIE_AGE below bounds them absolutely.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# Read from the cache, written through to the database (Django's cached_db): a request reads
-# its session without a query; with the cache unavailable it reads the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions stay in the database only (not cached_db): a cached session whose row is gone (a
+# restored database) would answer 400 on every request until the cache entry expired.
 
 # Internationalisation: Simplified Chinese first, English complete.
 LANGUAGE_CODE = "zh-hans"

@@ -122,6 +122,19 @@ def test_the_official_may_not_dispatch_past_a_pending_return(
     assert snapshot(accepted) == before
 
 
+def test_the_case_page_offers_the_ruling_and_no_dispatch_while_a_return_waits(
+    client, accepted, official, company_a, company_a_staff
+):
+    client.force_login(official)
+    url = reverse("cases_admin:case", args=[accepted.pk])
+    assert "dispatch" in {o["action"].name for o in client.get(url).context["actions"]}
+    give_back(to_company(accepted, official, company_a), company_a_staff)
+    response = client.get(url)
+    assert "dispatch" not in {o["action"].name for o in response.context["actions"]}
+    [row] = response.context["dispatches"]
+    assert "rule_return" in {o["action"].name for o in row.actions}
+
+
 # Upholding --------------------------------------------------------------------------------
 
 

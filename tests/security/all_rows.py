@@ -74,6 +74,10 @@ ROWS: list[Row] = [
 # accepts them without a row. Each says why.
 NOT_OBJECT_SCOPED = {
     "healthz": "liveness probe, no data",
+    "wagtail_serve": (
+        "Wagtail's own page view (portal.site.routing only fills its per-request memos): "
+        "the pages' view restrictions apply as Wagtail checks them; the public pages' tests"
+    ),
     "readiness": "readiness probe: when a worker last started a task and counts of waiting work",
     "open311:services": "the public list of complaint categories",
     "open311:service-definition": "one public category",
