@@ -4,7 +4,6 @@ statistics. An id the memory does not hold yet (a company imported in bulk, whic
 signal) is read from the database; a bulk rename says so itself (``importing``)."""
 
 from django.db.models import Model
-from django.utils.html import format_html_join
 
 from enterprises.models import Company, Estate
 from foundation.models import District
@@ -23,17 +22,6 @@ def estate_label(name: str, district_name: str) -> str:
     """How a person picks an estate of the register: its name, and its district after a dot
     (two districts may each have an estate of the same name)."""
     return f"{name} · {district_name}"
-
-
-def _estate_suggestions() -> str:
-    rows = Estate.objects.order_by("district__code", "name").values_list("name", "district__name")
-    labels = (estate_label(name, district) for name, district in rows)
-    return format_html_join("", '<option value="{}"></option>', ((label,) for label in labels))
-
-
-# Every estate of the city as "name · district" options of a <datalist>, built once per edit
-# of the register: a form suggests them as one types.
-ESTATE_SUGGESTIONS = TableMemo(Estate, _estate_suggestions, key="estate-suggestions")
 
 
 def names_of(kind: str, ids: list[int]) -> dict[int, str]:

@@ -99,18 +99,9 @@ def labels_for(kind: str, values) -> dict[str, str]:
     return {str(pk): name for pk, name in register_names.names_of(kind, ids).items()}
 
 
-def register_labels(values_by_kind: Mapping[str, list]) -> dict[str, dict[str, str]]:
-    """``labels_for`` of several register kinds, from the register's names in memory
-    (``enterprises.register_names``): the search page waited for a query after every search."""
-    return {
-        kind: labels_for(kind, values) if kind in REGISTER_KINDS else {}
-        for kind, values in values_by_kind.items()
-    }
-
-
 def facet_results(request: SearchRequest, counts: Mapping[str, list[tuple[str, int]]]) -> list:
-    """Labelled facets from raw ``(value, count)`` buckets; one query for the register facets'
-    names, so the cost does not grow with the number of hits."""
+    """Labelled facets from raw ``(value, count)`` buckets; the register facets' names come
+    from memory (``enterprises.register_names``), so the cost does not grow with the hits."""
     all_buckets = {}
     for facet in FACETS:
         buckets = list(counts.get(facet.name, []))
@@ -118,17 +109,10 @@ def facet_results(request: SearchRequest, counts: Mapping[str, list[tuple[str, i
         # A selected value outside the top buckets is still shown, so it can be unticked.
         shown = {value for value, _count in buckets}
         all_buckets[facet.name] = (buckets + [(v, 0) for v in sorted(selected - shown)], selected)
-    names = register_labels(
-        {
-            kind: [v for v, _c in all_buckets[kind][0]]
-            for kind in REGISTER_KINDS
-            if kind in all_buckets
-        }
-    )
     results = []
     for facet in FACETS:
         buckets, selected = all_buckets[facet.name]
-        labels = names.get(facet.name) or labels_for(facet.name, [])
+        labels = labels_for(facet.name, [value for value, _count in buckets])
         values = [
             FacetValue(value, str(labels.get(value, value)), count, value in selected)
             for value, count in buckets

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -22,6 +22,7 @@ from enterprises import register_names
 from enterprises.models import Estate
 from foundation.names import display_name
 from foundation.roles import Role
+from foundation.table_memo import TableMemo
 from foundation.widgets import QuickSelect
 
 MAX_FILES = 5
@@ -310,6 +311,17 @@ class SignOffDecisionForm(CaseActionForm):
 # Re-triage and transfer (cases.retriage, cases.transfers) ----------------------------------
 
 
+def _estate_suggestions() -> str:
+    rows = Estate.objects.order_by("district__code", "name").values_list("name", "district__name")
+    labels = (register_names.estate_label(name, district) for name, district in rows)
+    return format_html_join("", '<option value="{}"></option>', ((label,) for label in labels))
+
+
+# Every estate of the city as "name · district" options of a <datalist>, built once per edit
+# of the register: the re-triage form suggests them as one types.
+ESTATE_SUGGESTIONS = TableMemo(Estate, _estate_suggestions, key="estate-suggestions")
+
+
 class EstateNameInput(forms.TextInput):
     """A text box with the city's estates suggested as one types (a ``<datalist>`` built once
     per edit of the register): a select of every estate grew with the city, on every case
@@ -321,7 +333,7 @@ class EstateNameInput(forms.TextInput):
         super().__init__({"list": self.LIST_ID, "autocomplete": "off", **(attrs or {})})
 
     def render(self, name, value, attrs=None, renderer=None):
-        options = register_names.ESTATE_SUGGESTIONS.rows()
+        options = ESTATE_SUGGESTIONS.rows()
         datalist = format_html('<datalist id="{}">{}</datalist>', self.LIST_ID, options)
         return super().render(name, value, attrs, renderer) + datalist
 
