@@ -37,6 +37,12 @@ def evaluates_an_estate(user) -> bool:
     return evaluated_estates(user).exists()
 
 
+def _in_fixed_order(actions) -> list[str]:
+    """Wagtail passes actions as a set, whose order changes with each process's hash seed;
+    a fixed order (the record query of "view" last) keeps the page's queries the same."""
+    return sorted(actions, key=lambda action: (action == "view", action))
+
+
 class ScopedPermissionPolicy(ModelPermissionPolicy):
     """Only the ``actions`` a screen offers at all (closed records are never deleted, not
     even by a superuser); then the model permission, or else the screen's own rule:
@@ -77,6 +83,9 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
             cache[key] = self._decide(user, action)
         return cache[key]
 
+    def user_has_any_permission(self, user, actions) -> bool:
+        return any(self.user_has_permission(user, action) for action in _in_fixed_order(actions))
+
     def _decide(self, user, action: str) -> bool:
         if action not in self.actions or not (user.is_authenticated and user.is_active):
             return False
@@ -99,6 +108,6 @@ class ScopedPermissionPolicy(ModelPermissionPolicy):
         return self.scope(user).filter(pk=instance.pk).exists()
 
     def instances_user_has_any_permission_for(self, user, actions) -> QuerySet:
-        if any(self.user_has_permission(user, action) for action in actions):
+        if self.user_has_any_permission(user, actions):
             return self.scope(user)
         return self.model._default_manager.none()
