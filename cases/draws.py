@@ -53,6 +53,7 @@ from cases.models import (
     InspectionKind,
     InspectionStatus,
     RandomDraw,
+    Tier,
 )
 from enterprises.models import Company, CreditRecord, CreditRecordKind, Estate
 from enterprises.models.register import CompanyStatus, CreditGrade
@@ -401,7 +402,8 @@ def _target_pool(
 def _substantiated_complaints(field: str, ids: list[int]) -> dict[int, int]:
     """Per id, the complaints substantiated in the last ``RISK_DAYS``: those with a credit
     record of that period not withdrawn on appeal, and those resolved in that period without
-    one (a complaint about an estate that no company manages has none)."""
+    one (a complaint about an estate that no company manages has none); an answered
+    consultation is a question, not a substantiated complaint."""
     since = timezone.localdate() - datetime.timedelta(days=RISK_DAYS)
     since_at = timezone.make_aware(datetime.datetime.combine(since, datetime.time.min))
     records = CreditRecord.objects.filter(
@@ -413,7 +415,12 @@ def _substantiated_complaints(field: str, ids: list[int]) -> dict[int, int]:
     )
     counted = Complaint.objects.filter(**{f"{field}__in": ids}).filter(
         Exists(records.filter(withdrawn=False, occurred_on__gte=since))
-        | (~Exists(records) & Q(status__in=CaseStatus.SUBSTANTIATED_STATES) & Exists(resolved))
+        | (
+            ~Exists(records)
+            & Q(status__in=CaseStatus.SUBSTANTIATED_STATES)
+            & ~Q(tier=Tier.CONSULTATION)
+            & Exists(resolved)
+        )
     )
     return dict(counted.values(field).annotate(n=Count("pk")).values_list(field, "n"))
 

@@ -32,6 +32,7 @@ from cases.models import (
     Satisfaction,
     SignOff,
     SignOffStatus,
+    Tier,
 )
 from cases.signals import complaints_changed
 from enterprises import credit
@@ -166,8 +167,9 @@ def log_event(
 
 def substantiate(complaint: Complaint, *, resolved_on: dt.date) -> None:
     """A resolved complaint is substantiated: its company's credit record, written once (a
-    case resolved again after reopening keeps the first), and the score recomputed on commit."""
-    if complaint.company_id is None:
+    case resolved again after reopening keeps the first), and the score recomputed on commit.
+    A consultation (a question, not a complaint against anyone) substantiates nothing."""
+    if complaint.company_id is None or complaint.tier == Tier.CONSULTATION:
         return
     credit.record_substantiated_complaint(
         complaint.company,

@@ -520,3 +520,31 @@ def test_who_sees_which_draws(
     user = user or request.getfixturevalue(who)
     visible = set(visible_draws(user).values_list("pk", flat=True))
     assert visible == {made[key].pk for key in sees}
+
+
+def test_a_consultation_answered_or_resolved_adds_nothing_to_the_weight(
+    official, district_1, estates, inspectors, inspector, estate_x
+):
+    """A consultation is a question, not a complaint against the estate's company: answered
+    at once, or dispatched and resolved like a complaint, it weighs nothing and writes no
+    credit record."""
+    from cases.consultations import answer_consultation
+    from cases.models import Tier
+
+    answered, resolved_the_long_way, complaint = (
+        make_complaint(estate=estate_x).complaint for _ in range(3)
+    )
+    for question in (answered, resolved_the_long_way):
+        question.tier = Tier.CONSULTATION
+        question.save(update_fields=["tier"])
+    answer_consultation(answered, actor=official, answer="物业费标准见公示栏。")
+    resolve(resolved_the_long_way, official, inspector)
+    resolve(complaint, official, inspector)
+
+    assert list(CreditRecord.objects.values_list("source_key", flat=True)) == [
+        f"complaint:{complaint.pk}"
+    ]
+    CreditRecord.objects.all().delete()  # as before the credit task ran: the resolved count
+    by_estate = draw(official, district_1, target_kind=E, count=1, weighted_by_risk=True)
+    weights = {pk: weight for pk, weight, _label in by_estate.target_pool}
+    assert weights[estate_x.pk] == 5 * 2 + 1  # the complaint only
