@@ -44,6 +44,7 @@ TIMELINE_ACTIONS = {
     "cases.dispatch.return_upheld": _("Return upheld by the official"),
     "cases.dispatch.return_overruled": _("Return overruled: the unit must handle the case"),
     "cases.dispatch.ruling_late": _("Return not ruled on in time"),
+    "cases.dispatch.return_lapsed": _("Return lapsed: the case ended before a ruling"),
     "cases.complaint.contacted": _("Complainant contacted"),
     "cases.complaint.first_response_warning": _("First response due soon"),
     "cases.complaint.first_response_overdue": _("First response overdue"),

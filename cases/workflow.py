@@ -29,6 +29,8 @@ from cases.models import (
     Complaint,
     Dispatch,
     DispatchStatus,
+    ReturnRuling,
+    RulingStatus,
     Satisfaction,
     SignOff,
     SignOffStatus,
@@ -144,11 +146,36 @@ def transition(
         complaints_changed([locked.pk])
         if public:
             sla.record_first_response(locked, event)
+        if to in sla.FINISHED:
+            lapse_pending_returns(locked, actor=actor)
         if to == CaseStatus.RESOLVED:
             substantiate(locked, resolved_on=timezone.localdate(event.timestamp))
         tell_complainant(locked, event)
     complaint.refresh_from_db()
     return locked, event
+
+
+def lapse_pending_returns(complaint: Complaint, *, actor) -> None:
+    """A case finished (merged, transferred, resolved...) while a unit's return awaited its
+    ruling: nothing is left to rule on, so the return lapses instead of waiting for ever in
+    the unit's figures and the sweep (an internal event says so; the complaint is locked)."""
+    pending = list(
+        ReturnRuling.objects.select_for_update(of=("self",))
+        .filter(complaint=complaint, status=RulingStatus.PENDING)
+        .select_related("dispatch")
+    )
+    for ruling in pending:
+        ruling.status = RulingStatus.LAPSED
+        ruling.ruled_at = timezone.now()
+        ruling.save(update_fields=["status", "ruled_at"])
+        unit = "inspector" if ruling.dispatch.inspector_id else "company"
+        log_event(
+            complaint,
+            "cases.dispatch.return_lapsed",
+            actor=actor,
+            public=False,
+            data={"dispatch": ruling.dispatch_id, "unit": unit, "status": complaint.status},
+        )
 
 
 def log_event(

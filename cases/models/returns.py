@@ -25,6 +25,8 @@ class RulingStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting a ruling")
     UPHELD = "upheld", _("Return upheld")
     OVERRULED = "overruled", _("Return overruled: the unit must handle the case")
+    # The case was finished (merged, transferred, resolved...) before anyone ruled.
+    LAPSED = "lapsed", _("Lapsed: the case ended before a ruling")
 
 
 class ReturnRuling(models.Model):

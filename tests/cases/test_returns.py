@@ -276,13 +276,42 @@ def test_a_return_is_ruled_on_once(pending, official, admin):
     assert snapshot(pending.complaint) == before
 
 
-def test_a_return_on_a_merged_case_can_no_longer_be_ruled_on(pending, official, estate_x):
+def test_a_return_on_a_merged_case_lapses_and_can_no_longer_be_ruled_on(
+    pending, official, estate_x
+):
+    """Merged before anyone ruled: nothing is left to rule on, so the return lapses instead
+    of waiting for ever, and is never flagged late."""
     primary = workflow.accept_case(make_complaint(estate=estate_x).complaint, actor=official)
     merging.merge_complaint(pending.complaint, into=primary, actor=official)
+    ruling = ReturnRuling.objects.get(dispatch=pending)
+    assert (ruling.status, ruling.ruled_by, ruling.ruled_at) == (
+        RulingStatus.LAPSED,
+        None,
+        at(2026, 3, 10, 10),
+    )
+    lapsed = pending.complaint.events.get(action="cases.dispatch.return_lapsed")
+    assert (lapsed.is_public, lapsed.user, lapsed.data["status"]) == (
+        False,
+        official,
+        CaseStatus.MERGED,
+    )
     before = snapshot(pending.complaint)
-    with pytest.raises(TransitionNotAllowed, match="can no longer be ruled on"):
+    with pytest.raises(TransitionNotAllowed, match=r"already ruled on \(.Lapsed"):
         returns.rule_on_return(pending, actor=official, uphold=True)
     assert snapshot(pending.complaint) == before
+    with time_machine.travel(at(2026, 3, 20, 10), tick=False):
+        assert sweep_sla().rulings_late == 0
+
+
+def test_a_return_on_a_transferred_case_lapses(pending, official):
+    from cases.models import Agency
+    from cases.transfers import transfer_case
+
+    agency = Agency.objects.create(name="市住房保障局", contact="12345")
+    transfer_case(pending.complaint, actor=official, agency=agency, reason="属住房保障局职责")
+    assert ReturnRuling.objects.get(dispatch=pending).status == RulingStatus.LAPSED
+    [row] = metrics.returns_by_unit(Complaint.objects.all())  # returned, no longer pending
+    assert (row.returns, row.upheld, row.overruled, row.pending) == (1, 0, 0, 0)
 
 
 def test_a_dispatch_never_returned_has_no_ruling_to_make(accepted, official, company_a):
