@@ -317,7 +317,7 @@ def _estate_suggestions() -> str:
     return format_html_join("", '<option value="{}"></option>', ((label,) for label in labels))
 
 
-# Every estate of the city as "name · district" options of a <datalist>, built once per edit
+# Every estate of the city as "name（district）" options of a <datalist>, built once per edit
 # of the register: the re-triage form suggests them as one types.
 ESTATE_SUGGESTIONS = TableMemo(Estate, _estate_suggestions, key="estate-suggestions")
 
@@ -339,8 +339,8 @@ class EstateNameInput(forms.TextInput):
 
 
 class EstateNameField(forms.CharField):
-    """An estate of the register by its name, or "name · district" where two districts have
-    an estate of that name; cleaned to the ``Estate``."""
+    """An estate of the register by its name, or "name（district）" where two districts have
+    an estate of that name (``register_names.estate_label``); cleaned to the ``Estate``."""
 
     widget = EstateNameInput
 
@@ -348,11 +348,7 @@ class EstateNameField(forms.CharField):
         text = super().to_python(value)
         if not text:
             return None
-        name, _dot, district = text.rpartition(" · ") if " · " in text else (text, "", "")
-        estates = Estate.objects.filter(name=name.strip()).select_related("district")
-        if district:
-            estates = estates.filter(district__name=district.strip())
-        found = list(estates[:2])
+        found = register_names.estates_named(text)
         if not found:
             raise ValidationError(
                 _("No estate of the register is called “%(name)s”."), params={"name": text}

@@ -3,8 +3,6 @@ rules, same service) with what a clerk adds: the channel and its reference, the 
 the caller's language, the estate picked from the register, and the confirmation that lets a
 second registration of the same call through."""
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext
@@ -12,24 +10,19 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Channel, Tier
 from cases.staff_intake import Registration, register_for_caller
+from enterprises import register_names
 from enterprises.models import Estate
 from portal.site.complaint_forms import CleanFiles, ComplaintForm, match_estate, phone_number
 
 
 def estate_label(estate: Estate) -> str:
     """How the type-ahead names an estate: with its district, as a caller places it."""
-    return f"{estate.name}（{estate.district.name}）"
-
-
-_LABEL = re.compile(r"^(?P<name>.+)（(?P<district>[^（）]+)）$")
+    return register_names.estate_label(estate.name, estate.district.name)
 
 
 def _match_label(typed: str) -> Estate | None:
     """The one estate a type-ahead label names (picked without script, or a stale pick)."""
-    parts = _LABEL.match(typed)
-    if parts is None:
-        return None
-    found = list(Estate.objects.filter(name=parts["name"], district__name=parts["district"])[:2])
+    found = register_names.estates_named(typed)
     return found[0] if len(found) == 1 else None
 
 

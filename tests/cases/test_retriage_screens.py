@@ -91,7 +91,7 @@ def test_official_retriages_through_the_form(client, accepted, official, estate_
 
 
 def test_a_refused_retriage_says_why(client, accepted, official):
-    estate = f"{accepted.estate.name} · {accepted.estate.district.name}"
+    estate = f"{accepted.estate.name}（{accepted.estate.district.name}）"
     values = {"category": accepted.category, "tier": accepted.tier, "estate": estate}
     response = press(client, official, accepted, "retriage", {**values, "reason": "无变化"})
     [message] = said(response)
@@ -103,7 +103,7 @@ def test_a_refused_retriage_says_why(client, accepted, official):
     [
         ("不存在的小区", "No estate of the register is called “不存在的小区”."),
         ("同名小区", "Several districts have an estate called “同名小区”"),
-        ("同名小区 · 没有这个区", "No estate of the register is called “同名小区 · 没有这个区”."),
+        ("同名小区（没有这个区）", "No estate of the register is called “同名小区（没有这个区）”."),
     ],
 )
 def test_the_estate_is_typed_and_an_unknown_or_ambiguous_name_is_refused(
@@ -123,7 +123,7 @@ def test_a_name_shared_by_two_districts_is_picked_with_its_district(
 ):
     EstateFactory(name="同名小区", district=accepted.estate.district)
     wanted = EstateFactory(name="同名小区", district=estate_y.district)
-    typed = f"同名小区 · {estate_y.district.name}"
+    typed = f"同名小区（{estate_y.district.name}）"
     values = {"category": accepted.category, "tier": accepted.tier, "reason": "小区名称有误"}
     press(client, official, accepted, "retriage", {**values, "estate": typed})
     assert Complaint.objects.get(pk=accepted.pk).estate == wanted
@@ -133,7 +133,7 @@ def test_the_case_page_suggests_every_estate_of_the_city(client, accepted, offic
     client.force_login(official)
     html = client.get(reverse("cases_admin:case", args=[accepted.pk])).content.decode()
     assert 'list="register-estates"' in html
-    assert f'<option value="{estate_y.name} · {estate_y.district.name}">' in html
+    assert f'<option value="{estate_y.name}（{estate_y.district.name}）">' in html
 
 
 def test_official_transfers_and_records_the_outcome_on_the_case_page(

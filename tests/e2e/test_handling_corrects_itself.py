@@ -110,7 +110,7 @@ def test_an_urgent_call_is_returned_overruled_and_resolved_with_a_template(
     chief = signed_in(open_page, admin, case_url, phone=False)
     retriage = case_action(chief, "Re-triage")
     retriage.get_by_label(field(t("Estate of the register"))).fill(
-        f"{estate_x.name} · {estate_x.district.name}"
+        f"{estate_x.name}（{estate_x.district.name}）"
     )
     retriage.get_by_label(field(t("Reason"))).fill("来电所报小区名称有误，经核实为本小区。")
     retriage.get_by_role("button", name=t("Re-triage"), exact=True).click()
