@@ -6,6 +6,7 @@ message twice. Rows are written in the caller's transaction and sent by a Celery
 commit: a rolled-back change sends nothing.
 """
 
+import datetime
 import hashlib
 import hmac
 import json
@@ -161,6 +162,17 @@ def deliver(notification_id: int) -> bool:
     return True
 
 
+def forget_sent_texts() -> int:
+    """Blank the text and recipient of messages sent more than
+    ``NOTIFICATION_TEXT_RETENTION_DAYS`` ago; returns how many. Until then a clerk can tell a
+    caller what was sent where; after, the outbox keeps only that it was sent, since an SMS can
+    carry a tracking number with its access code. The row and its dedup key stay, so the same
+    message is still never sent twice."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.NOTIFICATION_TEXT_RETENTION_DAYS)
+    kept = Notification.objects.filter(sent_at__lt=cutoff).exclude(recipient="")
+    return kept.update(recipient="", subject="", body="")
+
+
 def pending_notifications():
     """Messages not sent yet: the sweep retries them (the task was lost or the gateway down)."""
     return Notification.objects.filter(sent_at__isnull=True)
@@ -181,6 +193,12 @@ def send_notification(self, notification_id: int) -> bool:
             first=30,
             longest=3600,
         )
+
+
+@shared_task(base=PolicyTask)
+def forget_sent_notification_texts() -> int:
+    """Daily beat task (idempotent): see ``forget_sent_texts``."""
+    return forget_sent_texts()
 
 
 @shared_task(base=PolicyTask)

@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "portal.security.users_app.PortalUsersAppConfig",  # Wagtail users: add = invite
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -385,6 +385,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "foundation.notifications.send_pending_notifications",
         "schedule": 60.0,
     },
+    # Sent messages keep their text and recipient NOTIFICATION_TEXT_RETENTION_DAYS days.
+    "portal-forget-sent-notification-texts": {
+        "task": "foundation.notifications.forget_sent_notification_texts",
+        "schedule": crontab(hour=3, minute=10),
+    },
     "enterprises-expire-licences": {
         "task": "enterprises.tasks.expire_licences_task",
         "schedule": crontab(hour=1, minute=0),
@@ -448,6 +453,9 @@ CASE_ESCALATE_TO_HEAD_AFTER_HOURS = env.int("CASE_ESCALATE_TO_HEAD_AFTER_HOURS",
 CASE_ATTACHMENT_MAX_BYTES = env.int("CASE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Days a closed case keeps its complainant's personal data (cases.retention).
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=730)
+# Days a sent e-mail or SMS keeps its text and recipient in the outbox (an SMS can carry an
+# access code); after that the row says only that it was sent (foundation.notifications).
+NOTIFICATION_TEXT_RETENTION_DAYS = env.int("NOTIFICATION_TEXT_RETENTION_DAYS", default=30)
 # Wrong access codes on the tracking page, per client address (django-ratelimit syntax).
 TRACKING_RATE_LIMIT = env.str("TRACKING_RATE_LIMIT", default="10/h")
 RATELIMIT_VIEW = "portal.site.tracking.rate_limited"

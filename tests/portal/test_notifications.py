@@ -70,3 +70,40 @@ def test_mail_outage_leaves_the_message_for_the_sweep(settings, django_capture_o
     assert send_pending_notifications.delay().get() == 1
     assert [m.to for m in mail.outbox] == [["c@example.test"]]
     assert send_pending_notifications.delay().get() == 0
+
+
+def test_a_sent_text_is_forgotten_after_the_retention_days_and_never_sent_again(
+    settings, time_machine, django_capture_on_commit_callbacks, sms_outbox
+):
+    """An SMS can carry an access code: after ``NOTIFICATION_TEXT_RETENTION_DAYS`` the outbox
+    keeps only that it was sent (the dedup key stays, so it still goes out once only)."""
+    settings.NOTIFICATION_TEXT_RETENTION_DAYS = 30
+    time_machine.move_to("2026-03-01 10:00:00+08:00", tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        notifications.notify(dedup_key="complaint:9:code", phone="13812345678", **MESSAGE)
+        notifications.notify(dedup_key="complaint:9:unsent", email="a@example.test", **MESSAGE)
+    Notification.objects.filter(dedup_key__startswith="complaint:9:unsent").update(sent_at=None)
+
+    time_machine.move_to("2026-03-31 09:59:00+08:00", tick=False)  # 30 days less a minute
+    assert notifications.forget_sent_notification_texts() == 0
+    time_machine.move_to("2026-03-31 10:01:00+08:00", tick=False)
+    assert notifications.forget_sent_notification_texts() == 1
+    assert notifications.forget_sent_notification_texts() == 0  # idempotent
+
+    sent = Notification.objects.get(dedup_key="complaint:9:code:sms")
+    assert (sent.recipient, sent.subject, sent.body) == ("", "", "")
+    assert sent.sent_at is not None
+    unsent = Notification.objects.get(dedup_key="complaint:9:unsent:email")
+    assert (unsent.recipient, unsent.body) == ("a@example.test", MESSAGE["body"])  # still due
+    with django_capture_on_commit_callbacks(execute=True):
+        again = notifications.notify(dedup_key="complaint:9:code", phone="13812345678", **MESSAGE)
+    assert again == 0 and len(sms_outbox) == 1
+
+
+def test_the_outbox_is_swept_daily(settings):
+    [entry] = [
+        e
+        for e in settings.CELERY_BEAT_SCHEDULE.values()
+        if e["task"] == notifications.forget_sent_notification_texts.name
+    ]
+    assert entry["schedule"].hour == {3}

@@ -91,6 +91,10 @@ NOT_OBJECT_SCOPED = {
     "cases_admin:attachment": "attachment of a case: same scope as the case page",
     "second_factor_verify": "the signed-in user's own second factor, no record of a side",
     "second_factor_enrol": "the signed-in user's own second factor, no record of a side",
+    "wagtailusers_users:add": (
+        "Wagtail's add-user screen, sending whoever may add users to People's invitation "
+        "(tests/portal/test_users_screens.py); no record of a side"
+    ),
     # Administrator settings without a district or company side.
     **{
         f"{ns}:{view}": "administrator's settings, no side"
