@@ -2,6 +2,17 @@
 
 from django.db import migrations, models
 
+# The statuses in which a case is finished (cases.sla.FINISHED, copied: a migration must not
+# follow later edits of the code).
+FINISHED = ("rejected", "resolved", "followed_up", "closed", "merged", "transferred")
+
+
+def lapse_returns_of_finished_cases(apps, schema_editor):
+    """Returns left pending on cases that had already ended lapse, as new ones now do."""
+    ReturnRuling = apps.get_model("cases", "ReturnRuling")
+    stale = ReturnRuling.objects.filter(status="pending", complaint__status__in=FINISHED)
+    stale.update(status="lapsed")  # ruled_at stays empty: when the case ended is not known
+
 
 class Migration(migrations.Migration):
 
@@ -15,4 +26,5 @@ class Migration(migrations.Migration):
             name='status',
             field=models.CharField(choices=[('pending', 'Awaiting a ruling'), ('upheld', 'Return upheld'), ('overruled', 'Return overruled: the unit must handle the case'), ('lapsed', 'Lapsed: the case ended before a ruling')], db_index=True, default='pending', max_length=12, verbose_name='ruling'),
         ),
+        migrations.RunPython(lapse_returns_of_finished_cases, migrations.RunPython.noop),
     ]

@@ -377,3 +377,20 @@ def test_the_figures_count_returns_and_rulings_per_unit(
     client.force_login(official)
     page = client.get(reverse("statistics_dashboard")).content.decode()
     assert "Returns and rulings per unit" in page and company_a.name in page
+
+
+def test_the_migration_lapses_returns_left_pending_on_cases_that_had_ended(
+    pending, official, company_a, company_a_staff, estate_x
+):
+    """Before returns lapsed, a return on a case merged or transferred stayed pending."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("cases.migrations.0019_returns_lapse")
+    Complaint.objects.filter(pk=pending.complaint_id).update(status=CaseStatus.MERGED)
+    other = workflow.accept_case(make_complaint(estate=estate_x).complaint, actor=official)
+    still_open = give_back(to_company(other, official, company_a), company_a_staff)
+    migration.lapse_returns_of_finished_cases(apps, None)
+    assert ReturnRuling.objects.get(dispatch=pending).status == RulingStatus.LAPSED
+    assert ReturnRuling.objects.get(dispatch=still_open).status == RulingStatus.PENDING
