@@ -1,11 +1,13 @@
-"""The staff workbench (办件工作台): my queue, to sign for (签收), due soon, overdue and awaiting
-follow-up (回访); bulk dispatch (批量分派) for officials is in ``cases.admin.bulk_dispatch``.
+"""The staff workbench (办件工作台): my queue, to sign for (签收), due soon, overdue, awaiting
+follow-up (回访) and, for officials, the units' returns awaiting a ruling (退单审定); bulk
+dispatch (批量分派) for officials is in ``cases.admin.bulk_dispatch``.
 Cases of a pinned tier (``cases.tiers``: urgent by default) come first in every case list.
 
 Every list starts from ``cases.permissions.visible_complaints``, the one place that decides who
 sees a case; the tabs only narrow it. Lists keep a constant number of queries: the relations a
-row shows are joined, and the green/amber/red state of a page is computed with the working
-calendar loaded once. Complainants' personal data is never selected for a row.
+row shows are read for the page's rows only, and the green/amber/red state of a page is
+computed with the working calendar loaded once. Complainants' personal data is never selected
+for a row.
 """
 
 import datetime as dt
@@ -26,7 +28,14 @@ from wagtail.admin.ui.tables import BaseColumn, Column, StatusTagColumn, TitleCo
 from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTemplateMixin
 
 from cases import calendar, sla, tiers
-from cases.models import CaseStatus, Complaint, Dispatch, DispatchStatus
+from cases.models import (
+    CaseStatus,
+    Complaint,
+    Dispatch,
+    DispatchStatus,
+    ReturnRuling,
+    RulingStatus,
+)
 from cases.permissions import (
     company_of,
     is_inspector,
@@ -86,6 +95,7 @@ TABS = (
     Tab("due-soon", gettext_lazy("Due soon"), works_cases),
     Tab("overdue", gettext_lazy("Overdue"), works_cases),
     Tab("follow-up", gettext_lazy("Awaiting follow-up"), is_regulator),
+    Tab("returns", gettext_lazy("Returns to rule on"), is_official),
 )
 
 
@@ -120,6 +130,16 @@ def awaiting_signature(user) -> QuerySet[Dispatch]:
     if is_inspector(user):
         return awaiting.filter(inspector=user)
     return awaiting.none()
+
+
+def returns_to_rule_on(user) -> QuerySet[ReturnRuling]:
+    """Units' returns awaiting a ruling on the cases the official sees (``can_rule_on_return``:
+    an official or administrator who sees the case)."""
+    if not is_official(user):
+        return ReturnRuling.objects.none()
+    return ReturnRuling.objects.filter(
+        status=RulingStatus.PENDING, complaint__in=visible_complaints(user)
+    )
 
 
 def running_clock(user) -> QuerySet[Complaint]:
@@ -237,6 +257,18 @@ class SignDueColumn(Column):
         return context
 
 
+class RuleDueColumn(Column):
+    """When the return must be ruled on, flagged once late (same cell as the signature's)."""
+
+    cell_template_name = "cases/admin/workbench_sign_due_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        ruling = instance.pending_return
+        context["late"] = ruling.overdue_since is not None or ruling.rule_due_at < timezone.now()
+        return context
+
+
 class SelectColumn(BaseColumn):
     """A checkbox for bulk dispatch on the rows an official may dispatch now."""
 
@@ -270,6 +302,22 @@ CASE_COLUMNS = (
 
 
 # Views -----------------------------------------------------------------------------------
+
+
+def complaints_carrying(rows, attribute: str) -> list[Complaint]:
+    """The complaints of a page of dispatches or rulings, in the page's order, each carrying
+    its row as ``attribute``: one query by the page's ids, joining the relations a row shows
+    to those rows only (joined in the rows' query, they were joined before the sort)."""
+    rows = list(rows)
+    complaints = (
+        Complaint.objects.filter(pk__in=[row.complaint_id for row in rows])
+        .select_related(*ROW_RELATIONS)
+        .defer(*PERSONAL_DATA)
+    )
+    by_pk = {complaint.pk: complaint for complaint in complaints}
+    for row in rows:
+        setattr(by_pk[row.complaint_id], attribute, row)
+    return [by_pk[row.complaint_id] for row in rows]
 
 
 class WorkbenchMixin:
@@ -386,20 +434,12 @@ class ToSignView(WorkbenchListView):
     )
 
     def get_base_queryset(self):
-        relations = [f"complaint__{name}" for name in ROW_RELATIONS]
-        return (
-            awaiting_signature(self.request.user)
-            .select_related("complaint", *relations)
-            .defer(*[f"complaint__{name}" for name in PERSONAL_DATA])
-            .order_by(tiers.pinned("complaint__").desc(), "sign_due_at", "pk")
+        return awaiting_signature(self.request.user).order_by(
+            tiers.pinned("complaint__").desc(), "sign_due_at", "pk"
         )
 
     def complaints_on_page(self, rows) -> list[Complaint]:
-        complaints = []
-        for pending in rows:
-            pending.complaint.pending_dispatch = pending
-            complaints.append(pending.complaint)
-        return complaints
+        return complaints_carrying(rows, "pending_dispatch")
 
 
 class DueSoonView(WorkbenchListView):
@@ -423,10 +463,54 @@ class FollowUpView(WorkbenchListView):
         return awaiting_follow_up(self.request.user).order_by("-updated_at", "-pk")
 
 
+class ReturnsView(WorkbenchListView):
+    """The returns awaiting the official's ruling, the oldest due first; the case page rules."""
+
+    tab = TABS[5]
+    columns = (
+        *CASE_COLUMNS[:-1],
+        PlainColumn(
+            "return_reason",
+            label=gettext_lazy("Reason for returning"),
+            accessor="pending_return.get_reason_display",
+        ),
+        PlainColumn(
+            "returned_by",
+            label=gettext_lazy("Returned by"),
+            accessor=lambda complaint: returning_unit(complaint.pending_return),
+        ),
+        RuleDueColumn(
+            "rule_due_at",
+            label=gettext_lazy("Rule by"),
+            accessor="pending_return.rule_due_at",
+            classname=NO_WRAP,
+        ),
+    )
+
+    def get_base_queryset(self):
+        return (
+            returns_to_rule_on(self.request.user)
+            .select_related("dispatch__company", "dispatch__inspector")
+            .order_by(tiers.pinned("complaint__").desc(), "rule_due_at", "pk")
+        )
+
+    def complaints_on_page(self, rows) -> list[Complaint]:
+        return complaints_carrying(rows, "pending_return")
+
+    @cached_property
+    def no_results_message(self):
+        return _("No return is waiting for your ruling.")
+
+
+def returning_unit(ruling: ReturnRuling) -> str:
+    dispatch = ruling.dispatch
+    return dispatch.company.name if dispatch.company_id else unit_label(dispatch.inspector)
+
+
 urlpatterns = [
     path("", WorkbenchHomeView.as_view(), name="workbench"),
     *[
         path(f"{view.tab.slug}/", view.as_view(), name=view.tab.url_name)
-        for view in (QueueView, ToSignView, DueSoonView, OverdueView, FollowUpView)
+        for view in (QueueView, ToSignView, DueSoonView, OverdueView, FollowUpView, ReturnsView)
     ],
 ]

@@ -19,7 +19,16 @@ from wagtail.users.models import UserProfile
 
 from cases import sla
 from cases.admin.workbench import sla_states
-from cases.models import CaseStatus, Category, Complaint, Dispatch, DispatchStatus, Tier
+from cases.models import (
+    CaseStatus,
+    Category,
+    Complaint,
+    Dispatch,
+    DispatchStatus,
+    ReturnReason,
+    ReturnRuling,
+    Tier,
+)
 from tests.factories import EstateFactory, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -116,12 +125,30 @@ def cases(estate_x, estate_y, company_a, company_b, inspector, other_district_in
             estate_y, CaseStatus.IN_PROGRESS, created_at=LONG_AGO, resolve_due_at=RED_DUE, **y_units
         ),
         "y_resolved": make_case(estate_y, CaseStatus.RESOLVED, **y_units),
+        "x_returned": make_case(estate_x, CaseStatus.ACCEPTED),
+        "y_returned": make_case(estate_y, CaseStatus.ACCEPTED),
     }
     awaiting(made["x_assigned"], inspector=inspector)
     awaiting(made["x_assigned"], company=company_a, sign_due_at=NOW - dt.timedelta(hours=1))
     awaiting(made["y_assigned"], inspector=other_district_inspector)
     awaiting(made["y_assigned"], company=company_b)
+    returned(made["x_returned"], company=company_a, rule_due_at=NOW - dt.timedelta(hours=1))
+    returned(made["y_returned"], company=company_b)
     return made
+
+
+def returned(complaint, *, company, rule_due_at=None) -> ReturnRuling:
+    """A dispatch the company returned, awaiting the official's ruling."""
+    row = Dispatch.objects.create(
+        complaint=complaint, company=company, sign_due_at=NOW, status=DispatchStatus.RETURNED
+    )
+    return ReturnRuling.objects.create(
+        dispatch=row,
+        complaint=complaint,
+        reason=ReturnReason.NOT_OUR_ESTATE,
+        returned_at=NOW - dt.timedelta(hours=2),
+        rule_due_at=rule_due_at or NOW + dt.timedelta(hours=5),
+    )
 
 
 def refused_in_admin(response) -> bool:
@@ -141,11 +168,12 @@ def listed(client, user, tab: str) -> set[str] | str:
 
 EXPECTED = {
     "official": {
-        "queue": {"x_submitted", "x_accepted", "x_reopened"},
+        "queue": {"x_submitted", "x_accepted", "x_reopened", "x_returned"},
         "to_sign": REFUSED,
         "due_soon": {"x_amber"},
         "overdue": {"x_red"},
         "follow_up": {"x_resolved"},
+        "returns": {"x_returned"},
     },
     "inspector": {
         "queue": {"x_assigned", "x_amber", "x_red", "x_red_paused"},
@@ -153,6 +181,7 @@ EXPECTED = {
         "due_soon": {"x_amber"},
         "overdue": {"x_red"},
         "follow_up": {"x_resolved"},
+        "returns": REFUSED,
     },
     "other_district_inspector": {
         "queue": {"y_assigned", "y_red"},
@@ -160,6 +189,7 @@ EXPECTED = {
         "due_soon": set(),
         "overdue": {"y_red"},
         "follow_up": {"y_resolved"},
+        "returns": REFUSED,
     },
     "company_a_staff": {
         "queue": {"x_assigned", "x_amber", "x_red", "x_red_paused"},
@@ -167,6 +197,7 @@ EXPECTED = {
         "due_soon": {"x_amber"},
         "overdue": {"x_red"},
         "follow_up": REFUSED,
+        "returns": REFUSED,
     },
     "company_b_staff": {
         "queue": {"y_assigned", "y_red"},
@@ -174,9 +205,10 @@ EXPECTED = {
         "due_soon": set(),
         "overdue": {"y_red"},
         "follow_up": REFUSED,
+        "returns": REFUSED,
     },
     "committee_member": dict.fromkeys(
-        ("queue", "to_sign", "due_soon", "overdue", "follow_up"), REFUSED
+        ("queue", "to_sign", "due_soon", "overdue", "follow_up", "returns"), REFUSED
     ),
 }
 
@@ -191,6 +223,18 @@ def test_each_tab_lists_only_the_users_own_work(client, request, cases, user_nam
     if result != REFUSED:
         result = {names[number] for number in result}
     assert result == EXPECTED[user_name][tab]
+
+
+def test_returns_show_the_reason_the_unit_and_a_ruling_that_is_late(
+    client, cases, official, company_a
+):
+    client.force_login(official)
+    html = client.get(url("returns")).content.decode()
+    case = cases["x_returned"]
+    assert reverse("cases_admin:case", kwargs={"pk": case.pk}) in html
+    assert "Not our estate" in html and company_a.name in html
+    assert html.count('data-sign-late="true"') == 1  # due an hour ago
+    assert cases["y_returned"].tracking_number not in html  # another district's
 
 
 def test_other_district_inspector_sees_nothing_of_district_1(
@@ -308,6 +352,7 @@ def grow(estate, count: int, kind: str, units: dict) -> None:
         "due_soon": {"status": CaseStatus.IN_PROGRESS, "resolve_due_at": AMBER_DUE, **units},
         "overdue": {"status": CaseStatus.IN_PROGRESS, "resolve_due_at": RED_DUE, **units},
         "follow_up": {"status": CaseStatus.RESOLVED, **units},
+        "returns": {"status": CaseStatus.ACCEPTED},
     }[kind]
     made = Complaint.objects.bulk_create([case_row(estate, **fields) for _ in range(count)])
     Complaint.objects.filter(pk__in=[c.pk for c in made]).update(created_at=LONG_AGO)
@@ -321,6 +366,9 @@ def grow(estate, count: int, kind: str, units: dict) -> None:
             )
             for c in made
         )
+    if kind == "returns":
+        for complaint in made:
+            returned(complaint, company=units["dispatched_company"])
 
 
 @pytest.mark.parametrize(
@@ -330,6 +378,7 @@ def grow(estate, count: int, kind: str, units: dict) -> None:
         ("official", "due_soon", "due_soon"),
         ("official", "overdue", "overdue"),
         ("official", "follow_up", "follow_up"),
+        ("official", "returns", "returns"),
         ("inspector", "queue", "to_sign"),
         ("inspector", "to_sign", "to_sign"),
         ("company_a_staff", "overdue", "overdue"),

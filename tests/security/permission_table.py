@@ -437,6 +437,9 @@ CASE_ROWS = [
             ("workbench_follow_up", sees(REGULATORS)),
         )
     ],
+    # The returns awaiting a ruling: officials' (the world has none pending; which returns
+    # each official sees is tests/cases/test_workbench.py's).
+    Row(None, LIST, "cases_admin:workbench_returns", opens("official_d1", "admin")),
     # POST only; officials choose the cases (an empty choice is sent back with a message).
     Row(
         None,
