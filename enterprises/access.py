@@ -9,7 +9,14 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
-from enterprises.models import Company, Estate, StaffProfile
+from enterprises.models import (
+    CommitteeMember,
+    Company,
+    Estate,
+    EvaluatorEngagement,
+    OwnersCommittee,
+    StaffProfile,
+)
 from enterprises.permissions import (
     ACT_FOR_COMPANY,
     ADMINISTER_COMPANY_STAFF,
@@ -62,7 +69,7 @@ def grant_committee_member(user, estate: Estate) -> None:
     profile, _created = StaffProfile.objects.get_or_create(user=user)
     if profile.estate_id and profile.estate_id != estate.pk:
         remove_perm(VIEW_ESTATE, user, profile.estate)
-        remove_perm(EVALUATE_ESTATE, user, profile.estate)
+        _withdraw_evaluation(user, profile.estate)
     profile.estate = estate
     profile.save(update_fields=["estate"])
     assign_perm(VIEW_ESTATE, user, estate)
@@ -76,7 +83,7 @@ def withdraw_committee_member(user, estate: Estate) -> None:
     profile pointing at the estate is cleared, so they fail closed (no scope, the dashboard
     says whom to ask) rather than keep a stale estate."""
     remove_perm(VIEW_ESTATE, user, estate)
-    remove_perm(EVALUATE_ESTATE, user, estate)
+    _withdraw_evaluation(user, estate)
     StaffProfile.objects.filter(user=user, estate=estate).update(estate=None)
     if hasattr(user, "staff_profile") and user.staff_profile.estate_id == estate.pk:
         user.staff_profile.estate = None
@@ -91,7 +98,33 @@ def engage_evaluator(user, estate: Estate) -> None:
 
 @transaction.atomic
 def end_evaluator_engagement(user, estate: Estate) -> None:
-    remove_perm(EVALUATE_ESTATE, user, estate)
+    """Ending an engagement (the caller checked the evaluator's other engagements): keep the
+    permission while a seat on the estate's current committee holds it."""
+    if not _sits_on_committee(user, estate):
+        remove_perm(EVALUATE_ESTATE, user, estate)
+
+
+# ``evaluate_estate`` comes from a committee seat or from an evaluator's engagement, and one
+# object permission holds both: ending one leaves it while the other stands (a committee
+# member of the estate who is also engaged on it keeps evaluating).
+
+
+def _withdraw_evaluation(user, estate: Estate) -> None:
+    """Ending a seat: keep the permission while an engagement on the estate holds it."""
+    engaged = EvaluatorEngagement.objects.filter(
+        evaluator=user, estate=estate, access_granted=True, ended_at__isnull=True
+    )
+    if not engaged.exists():
+        remove_perm(EVALUATE_ESTATE, user, estate)
+
+
+def _sits_on_committee(user, estate: Estate) -> bool:
+    return CommitteeMember.objects.filter(
+        user=user,
+        removed_at__isnull=True,
+        committee__estate=estate,
+        committee__in=OwnersCommittee.objects.current(),
+    ).exists()
 
 
 @transaction.atomic

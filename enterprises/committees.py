@@ -37,6 +37,7 @@ RENEWED = "enterprises.committee.renewed"
 MEMBER_ADDED = "enterprises.committee.member_added"
 MEMBER_REMOVED = "enterprises.committee.member_removed"
 TERM_ENDED = "enterprises.committee.term_ended"
+CHAIR_CHANGED = "enterprises.committee.chair_changed"
 
 
 class CommitteeRefused(people.PersonRefused):
@@ -269,8 +270,8 @@ def renew_committee(
 def add_member(
     committee: OwnersCommittee, *, actor, name: str, email: str, phone: str = "", position: str
 ) -> CommitteeMember:
-    """Seat one more member (a by-election, 补选); a new chair replaces no one: remove the
-    old chair first."""
+    """Seat one more member (a by-election, 补选); a new chair replaces no one: seat them as
+    a member, then ``make_chair``."""
     _refuse_unless_decides(actor, committee.estate)
     committee = _lock(committee)
     if committee.ended_at is not None:
@@ -294,6 +295,36 @@ def add_member(
     ):
         raise _refuse_member(index, member, _("The committee already has a chair."), "position")
     return _seat(committee, actor=actor, member=member, index=index)
+
+
+@transaction.atomic
+def make_chair(seat: CommitteeMember, *, actor) -> CommitteeMember:
+    """Another member becomes chair (改选主任) during the term; the old chair stays on the
+    committee as a member. A committee always has its one chair, so this is the way to
+    change it (the chair cannot be removed). The same chair again returns quietly."""
+    _refuse_unless_decides(actor, seat.committee.estate)
+    committee = _lock(seat.committee)
+    if committee.ended_at is not None:
+        raise CommitteeRefused(_("This committee's term has ended."), "members")
+    seat = CommitteeMember.objects.select_for_update().get(pk=seat.pk)
+    if seat.removed_at is not None:
+        raise CommitteeRefused(_("This person no longer sits on the committee."), "members")
+    if seat.position == CommitteePosition.CHAIR:
+        return seat
+    previous = _seated(committee).filter(position=CommitteePosition.CHAIR).first()
+    if previous is not None:  # first: the database allows one chair per committee
+        previous.position = CommitteePosition.MEMBER
+        previous.save(update_fields=["position"])
+    seat.position = CommitteePosition.CHAIR
+    seat.save(update_fields=["position"])
+    _audit(
+        actor,
+        CHAIR_CHANGED,
+        committee,
+        person=seat.user_id,
+        previous=previous.user_id if previous else None,
+    )
+    return seat
 
 
 def _sits_elsewhere(user, committee: OwnersCommittee, today) -> bool:

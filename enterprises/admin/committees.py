@@ -247,6 +247,21 @@ def remove_member(request, pk):
     )
 
 
+@require_POST
+def make_chair(request, pk):
+    found = _committee(request, pk)
+    form = RemoveMemberForm(request.POST)  # the same one hidden field: the member
+    if not form.is_valid():
+        return _invalid(request, found, form)
+    seat = get_object_or_404(found.members.all(), pk=form.cleaned_data["member"])
+    return _act(
+        request,
+        found,
+        lambda: committees.make_chair(seat, actor=request.user),
+        gettext("%(name)s is the committee's chair now.") % {"name": seat.name},
+    )
+
+
 class CommitteesMenuItem(MenuItem):
     def is_shown(self, request) -> bool:
         return permissions.files_committees(request.user)
@@ -273,4 +288,5 @@ class CommitteesViewSet(ViewSet):
             path("<int:pk>/renew/", renew, name="renew"),
             path("<int:pk>/members/add/", add_member, name="add_member"),
             path("<int:pk>/members/remove/", remove_member, name="remove_member"),
+            path("<int:pk>/members/chair/", make_chair, name="make_chair"),
         ]

@@ -165,6 +165,7 @@ def _screens(pk: int) -> list[tuple[str, str]]:
         ("post", reverse("committees:renew", args=(pk,))),
         ("post", reverse("committees:add_member", args=(pk,))),
         ("post", reverse("committees:remove_member", args=(pk,))),
+        ("post", reverse("committees:make_chair", args=(pk,))),
     ]
 
 
@@ -187,7 +188,8 @@ def test_other_roles_may_use_no_committee_screen(outsider, request, client, admi
     committee = file(admin, estate_x)
     signed_in(client, request.getfixturevalue(outsider))
     seats = seats_of(committee)
-    data = {**SCREEN_DATA, "member": committee.members.get(position="member").pk}
+    member = committee.members.get(position="member")
+    data = {**SCREEN_DATA, "member": member.pk}
     for method, url in _screens(committee.pk):
         response = getattr(client, method)(url, data)
         assert response.status_code in (302, 403), (outsider, url)
@@ -196,6 +198,8 @@ def test_other_roles_may_use_no_committee_screen(outsider, request, client, admi
     committee.refresh_from_db()
     assert committee.term_ends_on != dt.date(2099, 1, 1)
     assert seats_of(committee) == seats
+    member.refresh_from_db()
+    assert member.position == "member"
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, admin, estate_x):
@@ -269,6 +273,23 @@ def test_the_member_buttons_add_and_remove(client, official, estate_x, estate_y,
     stranger = other.members.get(position="member")
     assert client.post(remove, {"member": stranger.pk}).status_code == 404
     assert seats_of(other) == (2, 2)
+
+
+def test_the_make_chair_button_changes_the_chair_and_says_so(client, official, estate_x):
+    committee = file(official, estate_x)
+    old_chair = committee.members.get(position="chair")
+    member = committee.members.filter(position="member").first()
+    signed_in(client, official)
+    page = client.get(reverse("committees:committee", args=(committee.pk,))).content.decode()
+    assert reverse("committees:make_chair", args=(committee.pk,)) in page
+    url = reverse("committees:make_chair", args=(committee.pk,))
+    response = client.post(url, {"member": member.pk}, follow=True)
+    [said] = [m.message for m in response.context["messages"]]
+    assert member.name in said and ("主任" in said or "chair" in said)
+    old_chair.refresh_from_db()
+    member.refresh_from_db()
+    assert (member.position, old_chair.position) == ("chair", "member")
+    assert old_chair.removed_at is None
 
 
 def test_removing_the_chair_is_answered_with_a_message(client, admin, estate_x):

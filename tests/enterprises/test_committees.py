@@ -342,3 +342,28 @@ def test_members_are_added_and_removed_with_their_access(
     assert committee_actions()[-2:] == [committees.MEMBER_ADDED, committees.MEMBER_REMOVED]
     committees.remove_member(member, actor=official)  # already done: quietly nothing
     assert committee_actions().count(committees.MEMBER_REMOVED) == 1
+
+
+@pytest.mark.usefixtures("english")
+def test_the_chair_is_changed_during_the_term_and_the_old_chair_stays_a_member(
+    admin, official, estate_x, estate_y
+):
+    committee = file(official, estate_x)
+    old_chair = committee.members.get(position="chair")
+    vice = committee.members.exclude(position="chair").first()
+    committees.make_chair(vice, actor=official)
+    vice.refresh_from_db()
+    old_chair.refresh_from_db()
+    assert (vice.position, old_chair.position, old_chair.removed_at) == ("chair", "member", None)
+    assert committee.members.filter(position="chair", removed_at=None).count() == 1
+    assert committee_actions()[-1] == committees.CHAIR_CHANGED
+    committees.make_chair(vice, actor=official)  # already the chair: quietly nothing
+    assert committee_actions().count(committees.CHAIR_CHANGED) == 1
+    # Refused, nothing changed: a member who left, and an official of another district.
+    committees.remove_member(old_chair, actor=official)
+    with pytest.raises(committees.CommitteeRefused, match="no longer sits"):
+        committees.make_chair(old_chair, actor=official)
+    other_district = file(admin, estate_y, people_=members("chair", "member", tag="y"))
+    with pytest.raises(committees.CommitteeNotAllowed):
+        committees.make_chair(other_district.members.get(position="member"), actor=official)
+    assert other_district.members.get(position="chair").name == "业主y0"

@@ -59,12 +59,14 @@ def build(world, district, estates) -> None:
 
 
 def _committee_state(committee) -> tuple:
-    """What a refused POST must leave as it was: the term, the end of access, the seats."""
+    """What a refused POST must leave as it was: the term, the end of access, the seats and
+    who holds which position."""
     from enterprises.models import CommitteeMember, OwnersCommittee
 
     seats = CommitteeMember.objects.filter(committee_id=committee.pk)
     term = OwnersCommittee.objects.filter(pk=committee.pk).values_list("term_ends_on", "ended_at")
-    return (term.first(), seats.count(), seats.filter(removed_at__isnull=True).count())
+    positions = sorted(seats.values_list("pk", "position"))
+    return (term.first(), seats.count(), seats.filter(removed_at__isnull=True).count(), positions)
 
 
 def _seated_member(world, committee) -> dict:
@@ -99,6 +101,15 @@ ROWS = [
         "committee",
         CHANGE,
         "committees:remove_member",
+        FILERS,
+        method="post",
+        data=_seated_member,
+        state=_committee_state,
+    ),
+    Row(
+        "committee",
+        CHANGE,
+        "committees:make_chair",
         FILERS,
         method="post",
         data=_seated_member,
