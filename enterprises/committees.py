@@ -327,6 +327,24 @@ def make_chair(seat: CommitteeMember, *, actor) -> CommitteeMember:
     return seat
 
 
+@transaction.atomic
+def resend_member_invitation(seat: CommitteeMember, *, actor):
+    """A new invitation link for a seated member who has not accepted theirs (expired or
+    revoked): whoever files the estate's committees may, from the committee's page (the
+    People screens leave committee members to administrators)."""
+    _refuse_unless_decides(actor, seat.committee.estate)
+    committee = _lock(seat.committee)
+    if committee.ended_at is not None:
+        raise CommitteeRefused(_("This committee's term has ended."), "members")
+    seat = CommitteeMember.objects.select_related("user").get(pk=seat.pk)
+    if seat.removed_at is not None:
+        raise CommitteeRefused(_("This person no longer sits on the committee."), "members")
+    try:
+        return people.reissue_invitation(seat.user, actor=actor)
+    except people.PersonRefused as refusal:
+        raise CommitteeRefused(refusal.message, "members") from refusal
+
+
 def _sits_elsewhere(user, committee: OwnersCommittee, today) -> bool:
     """Whether ``user`` holds a seat on another current committee of the same estate."""
     return (

@@ -280,6 +280,13 @@ def _revoke_pending(person, now) -> int:
 def resend_invitation(person, *, actor) -> Invitation:
     """A new link (the old one stops working), valid 72 hours from now."""
     _refuse_unless_managed(actor, person)
+    return reissue_invitation(person, actor=actor)
+
+
+@transaction.atomic
+def reissue_invitation(person, *, actor) -> Invitation:
+    """``resend_invitation`` once the caller has decided the actor may (the People screens:
+    whoever manages the person; a committee's page: whoever files the committee)."""
     if _accepted(person):
         raise PersonRefused(_("This person has already accepted their invitation."))
     last = Invitation.objects.filter(user=person).order_by("-created_at").first()

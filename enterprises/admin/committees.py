@@ -165,7 +165,17 @@ def _invitation_status(seat) -> str:
 
 def committee(request, pk):
     found = _committee(request, pk)
-    seats = [{"seat": seat, "status": _invitation_status(seat)} for seat in _seats(found)]
+    seats = [
+        {
+            "seat": seat,
+            "status": _invitation_status(seat),
+            # Seated, never signed in, no live link: a new one may be sent.
+            "resendable": seat.removed_at is None
+            and not seat.user.has_usable_password()
+            and not seat.invited,
+        }
+        for seat in _seats(found)
+    ]
     return _page(
         request,
         "enterprises/committees/committee.html",
@@ -262,6 +272,21 @@ def make_chair(request, pk):
     )
 
 
+@require_POST
+def resend_invitation(request, pk):
+    found = _committee(request, pk)
+    form = RemoveMemberForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, found, form)
+    seat = get_object_or_404(found.members.all(), pk=form.cleaned_data["member"])
+    return _act(
+        request,
+        found,
+        lambda: committees.resend_member_invitation(seat, actor=request.user),
+        gettext("A new invitation was sent to %(name)s.") % {"name": seat.name},
+    )
+
+
 class CommitteesMenuItem(MenuItem):
     def is_shown(self, request) -> bool:
         return permissions.files_committees(request.user)
@@ -289,4 +314,5 @@ class CommitteesViewSet(ViewSet):
             path("<int:pk>/members/add/", add_member, name="add_member"),
             path("<int:pk>/members/remove/", remove_member, name="remove_member"),
             path("<int:pk>/members/chair/", make_chair, name="make_chair"),
+            path("<int:pk>/members/resend/", resend_invitation, name="resend_invitation"),
         ]

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
 from enterprises.models import CommitteeMember, OwnersCommittee
 from foundation.roles import Role
@@ -166,6 +167,7 @@ def _screens(pk: int) -> list[tuple[str, str]]:
         ("post", reverse("committees:add_member", args=(pk,))),
         ("post", reverse("committees:remove_member", args=(pk,))),
         ("post", reverse("committees:make_chair", args=(pk,))),
+        ("post", reverse("committees:resend_invitation", args=(pk,))),
     ]
 
 
@@ -290,6 +292,24 @@ def test_the_make_chair_button_changes_the_chair_and_says_so(client, official, e
     member.refresh_from_db()
     assert (member.position, old_chair.position) == ("chair", "member")
     assert old_chair.removed_at is None
+
+
+def test_an_expired_invitation_is_sent_again_from_the_committee_page(client, official, estate_x):
+    from enterprises.models import Invitation
+
+    committee = file(official, estate_x)
+    member = committee.members.filter(position="member").first()
+    Invitation.objects.filter(user=member.user).update(revoked_at=timezone.now())
+    signed_in(client, official)
+    url = reverse("committees:resend_invitation", args=(committee.pk,))
+    page = client.get(reverse("committees:committee", args=(committee.pk,))).content.decode()
+    assert page.count(url) == 1  # the others' links are live
+    response = client.post(url, {"member": member.pk}, follow=True)
+    [said] = [m.message for m in response.context["messages"]]
+    assert member.name in said
+    assert Invitation.objects.pending().filter(user=member.user).count() == 1
+    page = client.get(reverse("committees:committee", args=(committee.pk,))).content.decode()
+    assert page.count(url) == 0  # this member's link is live again
 
 
 def test_removing_the_chair_is_answered_with_a_message(client, admin, estate_x):

@@ -367,3 +367,26 @@ def test_the_chair_is_changed_during_the_term_and_the_old_chair_stays_a_member(
     with pytest.raises(committees.CommitteeNotAllowed):
         committees.make_chair(other_district.members.get(position="member"), actor=official)
     assert other_district.members.get(position="chair").name == "业主y0"
+
+
+@pytest.mark.usefixtures("english")
+def test_a_member_invitation_is_sent_again_by_whoever_files_the_committee(
+    admin, official, estate_x, estate_y
+):
+    from enterprises.models import Invitation
+
+    committee = file(official, estate_x)
+    member = committee.members.get(position="member")
+    before = Invitation.objects.filter(user=member.user).count()
+    invitation = committees.resend_member_invitation(member, actor=official)
+    assert invitation.user == member.user and invitation.estate == estate_x
+    assert Invitation.objects.pending().filter(user=member.user).get() == invitation
+    assert Invitation.objects.filter(user=member.user).count() == before + 1
+    # Refused, nothing sent: another district's official, a member who left.
+    other = file(admin, estate_y, people_=members("chair", "member", tag="y"))
+    with pytest.raises(committees.CommitteeNotAllowed):
+        committees.resend_member_invitation(other.members.get(position="member"), actor=official)
+    committees.remove_member(member, actor=official)
+    with pytest.raises(committees.CommitteeRefused, match="no longer sits"):
+        committees.resend_member_invitation(member, actor=official)
+    assert Invitation.objects.filter(user=member.user).count() == before + 1

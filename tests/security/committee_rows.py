@@ -1,10 +1,10 @@
 """The owners' committees screens' rows of the permission table (issue 16): who may list,
-open, file and renew committee filings. The world holds one committee per side (estate 1 in
-district 1, estate 2 in district 2), filed through ``enterprises.committees`` by the world's
-administrator: administrators reach both, official_d1 side 1 only (side 2's committee is a
-404 to them, as is a guessed id); everyone else is refused the screens (403, Wagtail's
-sign-in for anonymous visitors), committee members included: they see their estate, not
-the filing.
+open, file and renew committee filings and change their members. The world holds one
+committee per side (estate 1 in district 1, estate 2 in district 2), filed through
+``enterprises.committees`` by the world's administrator: administrators reach both,
+official_d1 side 1 only (side 2's committee is a 404 to them, as is a guessed id); everyone
+else is refused the screens (403, Wagtail's sign-in for anonymous visitors), committee
+members included: they see their estate, not the filing.
 
 Listed in ``all_rows.ROW_MODULES``; ``build`` adds its records to the world.
 """
@@ -61,12 +61,19 @@ def build(world, district, estates) -> None:
 def _committee_state(committee) -> tuple:
     """What a refused POST must leave as it was: the term, the end of access, the seats and
     who holds which position."""
-    from enterprises.models import CommitteeMember, OwnersCommittee
+    from enterprises.models import CommitteeMember, Invitation, OwnersCommittee
 
     seats = CommitteeMember.objects.filter(committee_id=committee.pk)
     term = OwnersCommittee.objects.filter(pk=committee.pk).values_list("term_ends_on", "ended_at")
     positions = sorted(seats.values_list("pk", "position"))
-    return (term.first(), seats.count(), seats.filter(removed_at__isnull=True).count(), positions)
+    invitations = Invitation.objects.filter(user__in=seats.values("user")).count()
+    return (
+        term.first(),
+        seats.count(),
+        seats.filter(removed_at__isnull=True).count(),
+        positions,
+        invitations,
+    )
 
 
 def _seated_member(world, committee) -> dict:
@@ -101,6 +108,15 @@ ROWS = [
         "committee",
         CHANGE,
         "committees:remove_member",
+        FILERS,
+        method="post",
+        data=_seated_member,
+        state=_committee_state,
+    ),
+    Row(
+        "committee",
+        CHANGE,
+        "committees:resend_invitation",
         FILERS,
         method="post",
         data=_seated_member,
