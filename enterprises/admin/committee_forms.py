@@ -45,7 +45,9 @@ class MemberForm(forms.Form):
 MemberFormSet = forms.formset_factory(MemberForm, extra=MEMBER_ROWS, max_num=50)
 
 
-class RemoveMemberForm(forms.Form):
+class MemberChoiceForm(forms.Form):
+    """The member a button on the committee's page acts on (remove, make chair, resend)."""
+
     member = forms.IntegerField(widget=forms.HiddenInput)
 
 

@@ -25,9 +25,9 @@ from wagtail.admin.viewsets.base import ViewSet
 from enterprises import committees, permissions
 from enterprises.admin.committee_forms import (
     FilingForm,
+    MemberChoiceForm,
     MemberForm,
     MemberFormSet,
-    RemoveMemberForm,
     RenewForm,
 )
 from enterprises.admin.transitions import admin_page, refused, show_on_form
@@ -242,48 +242,41 @@ def add_member(request, pk):
     )
 
 
-@require_POST
-def remove_member(request, pk):
+def _act_on_seat(request, pk, perform, done):
+    """One member's button (a hidden ``member`` field): ``perform(seat, actor)`` and
+    ``done(seat)``, the success message; a seat of another committee is a 404."""
     found = _committee(request, pk)
-    form = RemoveMemberForm(request.POST)
+    form = MemberChoiceForm(request.POST)
     if not form.is_valid():
         return _invalid(request, found, form)
     seat = get_object_or_404(found.members.all(), pk=form.cleaned_data["member"])
-    return _act(
-        request,
-        found,
-        lambda: committees.remove_member(seat, actor=request.user),
-        gettext("Member removed."),
+    return _act(request, found, lambda: perform(seat, actor=request.user), done(seat))
+
+
+@require_POST
+def remove_member(request, pk):
+    return _act_on_seat(
+        request, pk, committees.remove_member, lambda seat: gettext("Member removed.")
     )
 
 
 @require_POST
 def make_chair(request, pk):
-    found = _committee(request, pk)
-    form = RemoveMemberForm(request.POST)  # the same one hidden field: the member
-    if not form.is_valid():
-        return _invalid(request, found, form)
-    seat = get_object_or_404(found.members.all(), pk=form.cleaned_data["member"])
-    return _act(
+    return _act_on_seat(
         request,
-        found,
-        lambda: committees.make_chair(seat, actor=request.user),
-        gettext("%(name)s is the committee's chair now.") % {"name": seat.name},
+        pk,
+        committees.make_chair,
+        lambda seat: gettext("%(name)s is the committee's chair now.") % {"name": seat.name},
     )
 
 
 @require_POST
 def resend_invitation(request, pk):
-    found = _committee(request, pk)
-    form = RemoveMemberForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, found, form)
-    seat = get_object_or_404(found.members.all(), pk=form.cleaned_data["member"])
-    return _act(
+    return _act_on_seat(
         request,
-        found,
-        lambda: committees.resend_member_invitation(seat, actor=request.user),
-        gettext("A new invitation was sent to %(name)s.") % {"name": seat.name},
+        pk,
+        committees.resend_member_invitation,
+        lambda seat: gettext("A new invitation was sent to %(name)s.") % {"name": seat.name},
     )
 
 
