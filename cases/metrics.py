@@ -180,6 +180,7 @@ class UnitReturns:
     upheld: int
     overruled: int
     pending: int
+    lapsed: int = 0  # the case ended (merged, transferred...) before anyone ruled
 
     @property
     def overruled_rate(self) -> float | None:
@@ -204,6 +205,7 @@ def returns_by_unit(complaints: QuerySet[Complaint], limit: int = 20) -> list[Un
             upheld=Count("pk", filter=Q(status=RulingStatus.UPHELD)),
             overruled=Count("pk", filter=Q(status=RulingStatus.OVERRULED)),
             pending=Count("pk", filter=Q(status=RulingStatus.PENDING)),
+            lapsed=Count("pk", filter=Q(status=RulingStatus.LAPSED)),
         )
         .order_by("-returns", "dispatch__company__name", "dispatch__inspector__username")[:limit]
     )
@@ -214,6 +216,7 @@ def returns_by_unit(complaints: QuerySet[Complaint], limit: int = 20) -> list[Un
             upheld=row["upheld"],
             overruled=row["overruled"],
             pending=row["pending"],
+            lapsed=row["lapsed"],
         )
         for row in rows
     ]

@@ -172,12 +172,15 @@ def render_monthly_report(district, month: dt.date) -> bytes:
         story.append(Paragraph("退单及审定（按单位）", styles["body"]))
         story.append(
             _table(
-                [["单位", "退单", "维持", "驳回", "待审定"]]
+                [["单位", "退单", "维持", "驳回", "待审定", "已失效"]]
                 + [
-                    [r.unit, str(r.returns), str(r.upheld), str(r.overruled), str(r.pending)]
+                    [
+                        r.unit,
+                        *(str(n) for n in (r.returns, r.upheld, r.overruled, r.pending, r.lapsed)),
+                    ]
                     for r in returns
                 ],
-                [70, 20, 20, 20, 20],
+                [60, 18, 18, 18, 18, 18],
             )
         )
     story += _overdue_section(district, end, styles)

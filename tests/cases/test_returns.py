@@ -303,7 +303,7 @@ def test_a_return_on_a_merged_case_lapses_and_can_no_longer_be_ruled_on(
         assert sweep_sla().rulings_late == 0
 
 
-def test_a_return_on_a_transferred_case_lapses(pending, official):
+def test_a_return_on_a_transferred_case_lapses(pending, official, client):
     from cases.models import Agency
     from cases.transfers import transfer_case
 
@@ -311,7 +311,17 @@ def test_a_return_on_a_transferred_case_lapses(pending, official):
     transfer_case(pending.complaint, actor=official, agency=agency, reason="属住房保障局职责")
     assert ReturnRuling.objects.get(dispatch=pending).status == RulingStatus.LAPSED
     [row] = metrics.returns_by_unit(Complaint.objects.all())  # returned, no longer pending
-    assert (row.returns, row.upheld, row.overruled, row.pending) == (1, 0, 0, 0)
+    assert (row.returns, row.upheld, row.overruled, row.pending, row.lapsed) == (1, 0, 0, 0, 1)
+    # The figures add up where people read them: the dashboard's and the report's column.
+    import io
+
+    from pdfminer.high_level import extract_text
+
+    text = extract_text(io.BytesIO(render_monthly_report(None, dt.date(2026, 3, 1))))
+    assert "已失效" in text
+    client.force_login(official)
+    page = client.get(reverse("statistics_dashboard")).content.decode()
+    assert ">Lapsed</th>" in page and "<td>1</td><td>0</td><td>0</td><td>0</td><td>1</td>" in page
 
 
 def test_a_dispatch_never_returned_has_no_ruling_to_make(accepted, official, company_a):
