@@ -75,10 +75,6 @@ def responsible_company(complaint: Complaint) -> Company | None:
     return complaint.estate.managing_company
 
 
-def _unit(dispatch: Dispatch) -> str:
-    return "inspector" if dispatch.inspector_id else "company"
-
-
 def grant_case(inspector, complaint: Complaint) -> None:
     """Let an inspector outside the case's district see and work it (guardian)."""
     for perm in INSPECTOR_PERMISSIONS:
@@ -127,7 +123,7 @@ def dispatch_case(
         locked = lock(complaint)
         active = list(locked.dispatches.filter(status__in=ACTIVE).select_related("inspector"))
         if locked.status == CaseStatus.ASSIGNED and wanted == {
-            (_unit(d), d.inspector_id or d.company_id) for d in active
+            (d.unit_kind, d.inspector_id or d.company_id) for d in active
         }:
             return locked  # the same dispatch again (a double click)
         if not permissions.can_dispatch(actor, locked):
@@ -181,7 +177,7 @@ def dispatch_case(
             action="cases.complaint.assigned",
             public=True,
             # The citizen learns which kind of unit handles the case, never a person's name.
-            data={"units": [_unit(d) for d in created]},
+            data={"units": [d.unit_kind for d in created]},
             permitted=True,
             assigned_inspector=inspector,
             dispatched_company=company,
@@ -293,7 +289,7 @@ def sign_dispatch(dispatch: Dispatch, *, actor) -> Dispatch:
             "cases.dispatch.signed",
             actor=actor,
             public=False,
-            data={"dispatch": current.pk, "unit": _unit(current)},
+            data={"dispatch": current.pk, "unit": current.unit_kind},
         )
         if locked.status == CaseStatus.ASSIGNED:
             transition(
@@ -358,7 +354,7 @@ def return_dispatch(dispatch: Dispatch, *, actor, reason_code: str, reason: str)
             changes["dispatched_company"] = None
         data = {
             "dispatch": current.pk,
-            "unit": _unit(current),
+            "unit": current.unit_kind,
             "reason_code": reason_code,
             "reason": reason,
         }

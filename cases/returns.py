@@ -66,7 +66,7 @@ def rule_on_return(
         current.note = note.strip()
         current.save(update_fields=["status", "ruled_by", "ruled_at", "note"])
         returned = current.dispatch
-        data = {"dispatch": returned.pk, "unit": _unit(returned), "note": current.note}
+        data = {"dispatch": returned.pk, "unit": returned.unit_kind, "note": current.note}
         if uphold:
             log_event(locked, "cases.dispatch.return_upheld", actor=actor, public=False, data=data)
             if redispatch_to is not None:
@@ -75,10 +75,6 @@ def rule_on_return(
             _reopen_to_unit(locked, returned, actor, current.note, data)
     dispatch.refresh_from_db()
     return current
-
-
-def _unit(dispatch: Dispatch) -> str:
-    return "inspector" if dispatch.inspector_id else "company"
 
 
 def _refuse(current: ReturnRuling, locked: Complaint, actor) -> None:

@@ -168,13 +168,16 @@ def lapse_pending_returns(complaint: Complaint, *, actor) -> None:
         ruling.status = RulingStatus.LAPSED
         ruling.ruled_at = timezone.now()
         ruling.save(update_fields=["status", "ruled_at"])
-        unit = "inspector" if ruling.dispatch.inspector_id else "company"
         log_event(
             complaint,
             "cases.dispatch.return_lapsed",
             actor=actor,
             public=False,
-            data={"dispatch": ruling.dispatch_id, "unit": unit, "status": complaint.status},
+            data={
+                "dispatch": ruling.dispatch_id,
+                "unit": ruling.dispatch.unit_kind,
+                "status": complaint.status,
+            },
         )
 
 

@@ -83,6 +83,11 @@ class Dispatch(models.Model):
     def __str__(self) -> str:
         return f"{self.complaint} → {self.inspector or self.company}"
 
+    @property
+    def unit_kind(self) -> str:
+        """Which kind of unit received it, "inspector" or "company" (for event data)."""
+        return "inspector" if self.inspector_id else "company"
+
 
 class AnswerStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Awaiting review")
