@@ -100,7 +100,7 @@ def engage_evaluator(user, estate: Estate) -> None:
 def end_evaluator_engagement(user, estate: Estate) -> None:
     """Ending an engagement (the caller checked the evaluator's other engagements): keep the
     permission while a seat on the estate's current committee holds it."""
-    if not _sits_on_committee(user, estate):
+    if not sits_on_committee(user, estate.pk):
         remove_perm(EVALUATE_ESTATE, user, estate)
 
 
@@ -118,13 +118,18 @@ def _withdraw_evaluation(user, estate: Estate) -> None:
         remove_perm(EVALUATE_ESTATE, user, estate)
 
 
-def _sits_on_committee(user, estate: Estate) -> bool:
-    return CommitteeMember.objects.filter(
+def sits_on_committee(user, estate_id: int, *, today=None, besides=None) -> bool:
+    """Whether ``user`` holds a seat on a current committee of the estate (``besides``: other
+    than that committee)."""
+    seats = CommitteeMember.objects.filter(
         user=user,
         removed_at__isnull=True,
-        committee__estate=estate,
-        committee__in=OwnersCommittee.objects.current(),
-    ).exists()
+        committee__estate_id=estate_id,
+        committee__in=OwnersCommittee.objects.current(today),
+    )
+    if besides is not None:
+        seats = seats.exclude(committee=besides)
+    return seats.exists()
 
 
 @transaction.atomic

@@ -297,21 +297,32 @@ def add_member(
     return _seat(committee, actor=actor, member=member, index=index)
 
 
+def _seated_for_change(seat: CommitteeMember, *, actor) -> CommitteeMember:
+    """The seat, locked with its committee, once the actor may change the committee, its
+    term is running and the member still sits on it."""
+    _refuse_unless_decides(actor, seat.committee.estate)
+    committee = _lock(seat.committee)
+    if committee.ended_at is not None:
+        raise CommitteeRefused(_("This committee's term has ended."), "members")
+    seat = (
+        CommitteeMember.objects.select_for_update(of=("self",))
+        .select_related("user", "committee__estate")
+        .get(pk=seat.pk)
+    )
+    if seat.removed_at is not None:
+        raise CommitteeRefused(_("This person no longer sits on the committee."), "members")
+    return seat
+
+
 @transaction.atomic
 def make_chair(seat: CommitteeMember, *, actor) -> CommitteeMember:
     """Another member becomes chair (改选主任) during the term; the old chair stays on the
     committee as a member. A committee always has its one chair, so this is the way to
     change it (the chair cannot be removed). The same chair again returns quietly."""
-    _refuse_unless_decides(actor, seat.committee.estate)
-    committee = _lock(seat.committee)
-    if committee.ended_at is not None:
-        raise CommitteeRefused(_("This committee's term has ended."), "members")
-    seat = CommitteeMember.objects.select_for_update().get(pk=seat.pk)
-    if seat.removed_at is not None:
-        raise CommitteeRefused(_("This person no longer sits on the committee."), "members")
+    seat = _seated_for_change(seat, actor=actor)
     if seat.position == CommitteePosition.CHAIR:
         return seat
-    previous = _seated(committee).filter(position=CommitteePosition.CHAIR).first()
+    previous = _seated(seat.committee).filter(position=CommitteePosition.CHAIR).first()
     if previous is not None:  # first: the database allows one chair per committee
         previous.position = CommitteePosition.MEMBER
         previous.save(update_fields=["position"])
@@ -320,7 +331,7 @@ def make_chair(seat: CommitteeMember, *, actor) -> CommitteeMember:
     _audit(
         actor,
         CHAIR_CHANGED,
-        committee,
+        seat.committee,
         person=seat.user_id,
         previous=previous.user_id if previous else None,
     )
@@ -332,13 +343,7 @@ def resend_member_invitation(seat: CommitteeMember, *, actor):
     """A new invitation link for a seated member who has not accepted theirs (expired or
     revoked): whoever files the estate's committees may, from the committee's page (the
     People screens leave committee members to administrators)."""
-    _refuse_unless_decides(actor, seat.committee.estate)
-    committee = _lock(seat.committee)
-    if committee.ended_at is not None:
-        raise CommitteeRefused(_("This committee's term has ended."), "members")
-    seat = CommitteeMember.objects.select_related("user").get(pk=seat.pk)
-    if seat.removed_at is not None:
-        raise CommitteeRefused(_("This person no longer sits on the committee."), "members")
+    seat = _seated_for_change(seat, actor=actor)
     try:
         return people.reissue_invitation(seat.user, actor=actor)
     except people.PersonRefused as refusal:
@@ -347,16 +352,7 @@ def resend_member_invitation(seat: CommitteeMember, *, actor):
 
 def _sits_elsewhere(user, committee: OwnersCommittee, today) -> bool:
     """Whether ``user`` holds a seat on another current committee of the same estate."""
-    return (
-        CommitteeMember.objects.filter(
-            user=user,
-            removed_at__isnull=True,
-            committee__estate_id=committee.estate_id,
-            committee__in=OwnersCommittee.objects.current(today),
-        )
-        .exclude(committee=committee)
-        .exists()
-    )
+    return access.sits_on_committee(user, committee.estate_id, today=today, besides=committee)
 
 
 @transaction.atomic
