@@ -245,27 +245,21 @@ class DueColumn(Column):
         return context
 
 
-class SignDueColumn(Column):
-    cell_template_name = "cases/admin/workbench_sign_due_cell.html"
-
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        pending = instance.pending_dispatch
-        context["late"] = (
-            pending.sign_overdue_at is not None or pending.sign_due_at < timezone.now()
-        )
-        return context
-
-
-class RuleDueColumn(Column):
-    """When the return must be ruled on, flagged once late (same cell as the signature's)."""
+class DeadlineColumn(Column):
+    """A deadline of the row the complaint carries (its dispatch to sign for, its return to
+    rule on), flagged "Late" once passed or once the sweep flagged it."""
 
     cell_template_name = "cases/admin/workbench_sign_due_cell.html"
 
+    def __init__(self, name, *, row: str, due: str, flagged: str, **kwargs):
+        super().__init__(name, accessor=f"{row}.{due}", **kwargs)
+        self.row, self.due, self.flagged = row, due, flagged
+
     def get_cell_context_data(self, instance, parent_context):
         context = super().get_cell_context_data(instance, parent_context)
-        ruling = instance.pending_return
-        context["late"] = ruling.overdue_since is not None or ruling.rule_due_at < timezone.now()
+        row = getattr(instance, self.row)
+        due = getattr(row, self.due)
+        context["late"] = getattr(row, self.flagged) is not None or due < timezone.now()
         return context
 
 
@@ -425,10 +419,12 @@ class ToSignView(WorkbenchListView):
     tab = TABS[1]
     columns = (
         *CASE_COLUMNS,
-        SignDueColumn(
+        DeadlineColumn(
             "sign_due_at",
+            row="pending_dispatch",
+            due="sign_due_at",
+            flagged="sign_overdue_at",
             label=gettext_lazy("Sign for by"),
-            accessor="pending_dispatch.sign_due_at",
             classname=NO_WRAP,
         ),
     )
@@ -479,10 +475,12 @@ class ReturnsView(WorkbenchListView):
             label=gettext_lazy("Returned by"),
             accessor=lambda complaint: returning_unit(complaint.pending_return),
         ),
-        RuleDueColumn(
+        DeadlineColumn(
             "rule_due_at",
+            row="pending_return",
+            due="rule_due_at",
+            flagged="overdue_since",
             label=gettext_lazy("Rule by"),
-            accessor="pending_return.rule_due_at",
             classname=NO_WRAP,
         ),
     )
