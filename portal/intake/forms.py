@@ -12,7 +12,7 @@ from cases.models import Channel, Tier
 from cases.staff_intake import Registration, register_for_caller
 from enterprises import register_names
 from enterprises.models import Estate
-from portal.site.complaint_forms import CleanFiles, ComplaintForm, match_estate, phone_number
+from portal.site.complaint_forms import CleanFiles, ComplaintForm, phone_number
 
 
 def estate_label(estate: Estate) -> str:
@@ -20,8 +20,9 @@ def estate_label(estate: Estate) -> str:
     return register_names.estate_label(estate.name, estate.district.name)
 
 
-def _match_label(typed: str) -> Estate | None:
-    """The one estate a type-ahead label names (picked without script, or a stale pick)."""
+def _one_estate_named(typed: str) -> Estate | None:
+    """The one estate a typed name or type-ahead label names (picked without script, or a
+    stale pick); None when none or several are."""
     found = register_names.estates_named(typed)
     return found[0] if len(found) == 1 else None
 
@@ -116,7 +117,8 @@ class IntakeForm(ComplaintForm):
 
     def picked_estate(self) -> Estate | None:
         """The estate picked in the type-ahead, if the text still names it; else the one
-        estate of the register with exactly this name; else None (free text, to be linked)."""
+        estate of the register with exactly this name or label; else None (free text, to
+        be linked)."""
         typed = self.cleaned_data["estate_name"].strip()
         picked_id = self.cleaned_data.get("estate", "")
         picked = (
@@ -126,7 +128,7 @@ class IntakeForm(ComplaintForm):
         )
         if picked is not None and typed in (picked.name, estate_label(picked)):
             return picked
-        return match_estate(typed) or _match_label(typed)
+        return _one_estate_named(typed)
 
     def register(self, actor) -> Registration:
         data = self.cleaned_data
